@@ -1,0 +1,31 @@
+"""neurocodegen: Brian-style spiking-neuron models compiled to C++.
+
+``from neurocodegen import *`` gives what ``from brian2 import *`` gives a
+tutorial user: units, the simulator classes and functions, numpy's names
+and matplotlib's plotting functions (imported on first use).
+"""
+__version__ = "0.1.0"
+
+import numpy as _np
+from numpy import *  # noqa: F401,F403  (Brian's namespace includes numpy's)
+
+from .errors import (CompilationError, DimensionMismatchError, EquationError,  # noqa: F401
+                     ExpressionSyntaxError, IntegrationError, NeurocodegenError,
+                     UndefinedNameError, UnitError)
+from .units import *  # noqa: F401,F403
+from .units import __all__ as _units_all
+from .pylab import *  # noqa: F401,F403
+from .pylab import __all__ as _pylab_all
+from .model.equations import Equations  # noqa: F401
+from .runtime.clock import Clock, defaultclock, seed  # noqa: F401
+from .runtime.groups import NeuronGroup  # noqa: F401
+from .runtime.monitors import SpikeMonitor, StateMonitor  # noqa: F401
+from .runtime.network import Network  # noqa: F401
+from .runtime.magic import run, show_source, start_scope  # noqa: F401
+
+_own = ["Equations", "NeuronGroup", "SpikeMonitor", "StateMonitor", "Network", "Clock",
+        "defaultclock", "seed", "run", "start_scope", "show_source",
+        "NeurocodegenError", "DimensionMismatchError", "EquationError",
+        "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",
+        "CompilationError"]
+__all__ = sorted(set(_np.__all__) - {"test"} | set(_units_all) | set(_pylab_all) | set(_own))

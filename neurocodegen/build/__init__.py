@@ -1,0 +1,1 @@
+"""Turning generated source into a loaded extension module, through a cache."""

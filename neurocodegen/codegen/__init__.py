@@ -1,0 +1,1 @@
+"""Printing kernels: sympy expressions to C++, contexts to source via Jinja."""

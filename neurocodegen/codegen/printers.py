@@ -1,0 +1,89 @@
+"""sympy expressions to C++.
+
+Names are mangled so that nothing a user may call a variable can clash with
+C++: a model name ``v`` becomes the local ``v_``; names of our own (integrator
+temporaries ``_k1_v``, hoisted invariants ``_lio_3``) start with ``_`` and are
+printed as they are (the grammar forbids user names starting with ``_``).
+"""
+from sympy.printing.c import C99CodePrinter
+
+# Streams of the random number generator: a draw's tag is
+# (object id << 16) | (kind << 12) | occurrence. See runtime/random.py.
+KIND_NOISE, KIND_RAND_UPDATE, KIND_THRESHOLD, KIND_RESET, KIND_ASSIGN, KIND_REFRACTORY = range(6)
+
+
+def stream_tag(object_id, kind, occurrence):
+    if not 0 <= occurrence < 4096:
+        raise ValueError("too many random draws in one kernel")
+    return ((object_id & 0xFFFF) << 16) | (kind << 12) | occurrence
+
+
+def local_name(name):
+    """The C++ local variable holding the model name ``name``."""
+    return name if name.startswith("_") else name + "_"
+
+
+class CppPrinter(C99CodePrinter):
+    """Prints one kernel's expressions. ``tag_base`` is the stream tag of the
+    kernel's first ``rand()``/``randn()``; each call printed gets its own."""
+
+    _number_symbols = set()
+
+    def __init__(self, tag_base=0):
+        super().__init__({"full_prec": True})
+        self.tag_base = tag_base
+        self.draws = 0
+
+    def _print_Symbol(self, expr):
+        return local_name(expr.name)
+
+    def _print_BooleanTrue(self, expr):
+        return "true"
+
+    def _print_BooleanFalse(self, expr):
+        return "false"
+
+    def _print_Integer(self, expr):
+        return f"{int(expr)}.0" if abs(int(expr)) < 2**53 else f"{float(expr)!r}"
+
+    def _print_Rational(self, expr):
+        return f"({expr.p}.0/{expr.q}.0)"
+
+    def _print_Pow(self, expr):
+        base, exp = expr.as_base_exp()
+        b = self.parenthesize(base, 100)
+        if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
+            product = "*".join([b] * abs(int(exp)))
+            return f"({product})" if exp > 0 else f"(1.0/({product}))"
+        if exp == 0.5 or exp == 1 / 2:
+            return f"sqrt({self._print(base)})"
+        if exp == -0.5:
+            return f"(1.0/sqrt({self._print(base)}))"
+        return f"pow({self._print(base)}, {self._print(exp)})"
+
+    def _print_Abs(self, expr):
+        return f"fabs({self._print(expr.args[0])})"
+
+    def _print_sign(self, expr):
+        return f"ncg::sign({self._print(expr.args[0])})"
+
+    def _print_Mod(self, expr):
+        a, b = (self._print(x) for x in expr.args)
+        return f"ncg::mod({a}, {b})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        args = ", ".join(self._print(a) for a in expr.args)
+        if name in ("rand", "randn"):
+            tag = self.tag_base + self.draws
+            self.draws += 1
+            return f"ncg::{name}(_ncg_seed, (uint32_t)_ncg_i, (uint64_t)_ncg_step, {tag}u)"
+        if name in ("exprel", "clip", "timestep"):
+            return f"ncg::{name}({args})"
+        if name == "int_":
+            return f"((double)(int64_t)({args}))"
+        return super()._print_Function(expr)
+
+
+def print_cpp(expr, printer):
+    return printer.doprint(expr)

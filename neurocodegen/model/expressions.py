@@ -1,0 +1,488 @@
+"""Expressions and statements in model strings: a whitelisted subset of Python.
+
+Model strings (right-hand sides of equations, thresholds, resets, string
+assignments such as ``G.v = 'rand()*(vt0-vr)+vr'``) are parsed with Python's
+:mod:`ast` and then checked against a whitelist: numbers, names, arithmetic,
+comparisons, ``and``/``or``/``not`` and calls of the functions in
+:data:`FUNCTIONS`. Anything else (attributes, indexing, strings, lambdas, ...)
+raises :class:`~neurocodegen.errors.ExpressionSyntaxError` with a caret under
+the offending part, so nothing a user writes can reach generated code
+unchecked.
+
+This module has no sympy import; :func:`to_sympy` imports it on first use.
+"""
+import ast
+import functools
+import keyword
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neurocodegen.errors import ExpressionSyntaxError, UndefinedNameError
+
+#: Functions usable in model strings, with their number of arguments.
+FUNCTIONS = {
+    **{name: 1 for name in (
+        "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh",
+        "tanh", "arcsin", "arccos", "arctan", "abs", "sign", "floor", "ceil",
+        "exprel", "int")},
+    "clip": 3,
+    "rand": 0,
+    "randn": 0,
+}
+
+#: Longest identifier we accept (generated code prefixes names, and very long
+#: names are more likely an accident or an attack than a model).
+MAX_NAME_LENGTH = 64
+
+#: Operators allowed in augmented assignments of statements.
+STATEMENT_OPS = ("=", "+=", "-=", "*=", "/=")
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
+           ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+_UNARYOPS = {ast.UAdd: "+", ast.USub: "-", ast.Not: "not"}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+           ast.Eq: "==", ast.NotEq: "!="}
+_AUGOPS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
+
+_FORBIDDEN_OPS = {
+    ast.BitAnd: "the operator '&' is not allowed; use 'and'",
+    ast.BitOr: "the operator '|' is not allowed; use 'or'",
+    ast.BitXor: "the operator '^' is not allowed; use '**' for powers",
+    ast.Invert: "the operator '~' is not allowed; use 'not'",
+    ast.LShift: "the operator '<<' is not allowed",
+    ast.RShift: "the operator '>>' is not allowed",
+    ast.MatMult: "the operator '@' is not allowed",
+    ast.Is: "'is' is not allowed; use '=='",
+    ast.IsNot: "'is not' is not allowed; use '!='",
+    ast.In: "'in' is not allowed",
+    ast.NotIn: "'not in' is not allowed",
+}
+
+_FORBIDDEN_NODES = {
+    ast.Attribute: "attribute access ('.') is not allowed",
+    ast.Subscript: "indexing ('[...]') is not allowed",
+    ast.Slice: "slices are not allowed",
+    ast.Lambda: "'lambda' is not allowed",
+    ast.IfExp: "conditional expressions ('a if c else b') are not allowed",
+    ast.NamedExpr: "assignment expressions (':=') are not allowed",
+    ast.Starred: "unpacking ('*x') is not allowed",
+    ast.List: "lists are not allowed",
+    ast.Tuple: "tuples are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.Dict: "dicts are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "generator expressions are not allowed",
+    ast.JoinedStr: "strings are not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+    ast.YieldFrom: "'yield' is not allowed",
+}
+
+_PREPROCESSOR = re.compile(
+    r"#\s*(include|define|undef|ifdef|ifndef|if|elif|else|endif|pragma|error|line)\b")
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A validated expression.
+
+    ``code`` is the user's text (surrounding whitespace removed), ``tree`` the
+    validated :class:`ast.expr` whose source positions refer to ``code``,
+    ``identifiers`` the variable names it uses and ``functions`` the function
+    names it calls. Two expressions are equal when their code is.
+    """
+
+    code: str
+    tree: ast.expr = field(compare=False, repr=False)
+    identifiers: frozenset = field(compare=False, repr=False)
+    functions: frozenset = field(compare=False, repr=False)
+
+    def __str__(self):
+        return self.code
+
+    def segment(self, node):
+        """The user's text for a sub-node of :attr:`tree`."""
+        text = ast.get_source_segment(self.code, node)
+        return text if text is not None else ast.unparse(node)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One line of a multi-line statement string such as a reset.
+
+    ``op`` is one of :data:`STATEMENT_OPS`; ``code`` is the line as written
+    (stripped) and ``lineno`` its 1-based line number in the whole string.
+    """
+
+    target: str
+    op: str
+    expr: Expression
+    code: str
+    lineno: int = 1
+
+    def __str__(self):
+        return self.code
+
+
+# --------------------------------------------------------------------------
+# error reporting
+
+def _fail(context, line, reason, start, end=None, lineno=None):
+    """Raise ExpressionSyntaxError quoting ``line`` with a caret under
+    columns ``start:end`` (0-based)."""
+    start = max(0, min(start, len(line)))
+    end = start + 1 if end is None or end <= start else min(end, max(len(line), start + 1))
+    where = f" (line {lineno})" if lineno is not None else ""
+    message = (f"Invalid {context}{where} {line!r}: {reason}\n"
+               f"    {line}\n    {' ' * start}{'^' * (end - start)}")
+    raise ExpressionSyntaxError(message, line, start + 1, lineno or 1)
+
+
+def _check_text(context, line, lineno):
+    """Checks on the raw text, before Python's parser sees it."""
+    for pos, char in enumerate(line):
+        if ord(char) > 127:
+            _fail(context, line, f"non-ASCII character {char!r}; names and operators "
+                  "must be plain ASCII", pos, lineno=lineno)
+        if char in "\x00\r\x0b\x0c":
+            _fail(context, line, "control characters are not allowed", pos, lineno=lineno)
+    match = _PREPROCESSOR.search(line)
+    if match:
+        _fail(context, line, "C preprocessor directives are not allowed in model strings",
+              match.start(), match.end(), lineno=lineno)
+    stripped = line.lstrip()
+    for marker in ("//", "/*"):
+        if stripped.startswith(marker):
+            pos = len(line) - len(stripped)
+            _fail(context, line, f"C-style comments ({marker!r}) are not allowed; "
+                  "comments start with '#'", pos, pos + 2, lineno=lineno)
+
+
+def _python_syntax_error(context, line, err, lineno):
+    offset = (err.offset or 1) - 1
+    end = (err.end_offset or 0) - 1 if err.end_lineno in (None, err.lineno) else None
+    reason = err.msg or "invalid syntax"
+    if "/*" in line or "*/" in line:
+        reason += " (comments start with '#', not '/*')"
+    _fail(context, line, reason, offset, end, lineno=lineno)
+
+
+# --------------------------------------------------------------------------
+# whitelist validation
+
+def check_name(name, context="expression", line=None, start=0, lineno=None):
+    """Raise ExpressionSyntaxError unless ``name`` is an acceptable identifier."""
+    line = name if line is None else line
+    end = start + len(name)
+    if not name.isascii() or not name.isidentifier():
+        _fail(context, line, f"{name!r} is not a valid name", start, end, lineno=lineno)
+    if name.startswith("_"):
+        _fail(context, line, f"names starting with '_' are reserved ({name!r})",
+              start, end, lineno=lineno)
+    if keyword.iskeyword(name):
+        _fail(context, line, f"{name!r} is a Python keyword", start, end, lineno=lineno)
+    if len(name) > MAX_NAME_LENGTH:
+        _fail(context, line, f"the name {name[:20]}... is longer than "
+              f"{MAX_NAME_LENGTH} characters", start, end, lineno=lineno)
+
+
+class _Validator:
+    """Walks an ast, raising for anything outside the grammar."""
+
+    def __init__(self, context, line, lineno):
+        self.context = context
+        self.line = line
+        self.lineno = lineno
+        self.identifiers = set()
+        self.functions = set()
+
+    def fail(self, node, reason):
+        start = getattr(node, "col_offset", 0)
+        end = getattr(node, "end_col_offset", None)
+        if getattr(node, "end_lineno", None) not in (None, getattr(node, "lineno", None)):
+            end = None
+        _fail(self.context, self.line, reason, start, end, lineno=self.lineno)
+
+    def visit(self, node):
+        kind = type(node)
+        if kind is ast.Constant:
+            value = node.value
+            if isinstance(value, bool) or type(value) in (int, float):
+                return
+            if isinstance(value, complex):
+                self.fail(node, "complex numbers are not allowed")
+            if isinstance(value, (str, bytes)):
+                self.fail(node, "strings are not allowed")
+            self.fail(node, f"{value!r} is not allowed")
+        elif kind is ast.Name:
+            check_name(node.id, self.context, self.line, node.col_offset, self.lineno)
+            self.identifiers.add(node.id)
+        elif kind is ast.UnaryOp:
+            self._op(node, node.op, _UNARYOPS)
+            self.visit(node.operand)
+        elif kind is ast.BinOp:
+            self._op(node, node.op, _BINOPS)
+            self.visit(node.left)
+            self.visit(node.right)
+        elif kind is ast.BoolOp:
+            for value in node.values:
+                self.visit(value)
+        elif kind is ast.Compare:
+            for op in node.ops:
+                self._op(node, op, _CMPOPS)
+            self.visit(node.left)
+            for value in node.comparators:
+                self.visit(value)
+        elif kind is ast.Call:
+            self._call(node)
+        elif kind in _FORBIDDEN_NODES:
+            self.fail(node, _FORBIDDEN_NODES[kind])
+        else:
+            self.fail(node, f"{kind.__name__} is not allowed in model strings")
+
+    def _op(self, node, op, allowed):
+        if type(op) not in allowed:
+            self.fail(node, _FORBIDDEN_OPS.get(type(op), f"{type(op).__name__} is not allowed"))
+
+    def _call(self, node):
+        func = node.func
+        if type(func) is not ast.Name:
+            self.visit(func)
+            self.fail(node, "only calls of named functions are allowed")
+        name = func.id
+        check_name(name, self.context, self.line, func.col_offset, self.lineno)
+        if name not in FUNCTIONS:
+            self.fail(func, f"unknown function {name!r}; available functions: "
+                      + ", ".join(sorted(FUNCTIONS)))
+        if node.keywords:
+            self.fail(node, f"keyword arguments are not allowed (in the call of {name!r})")
+        for arg in node.args:
+            if type(arg) is ast.Starred:
+                self.fail(arg, _FORBIDDEN_NODES[ast.Starred])
+        nargs = FUNCTIONS[name]
+        if len(node.args) != nargs:
+            plural = "argument" if nargs == 1 else "arguments"
+            given = len(node.args)
+            self.fail(node, f"{name}() takes {nargs} {plural}, but {given} "
+                      + ("was" if given == 1 else "were") + " given")
+        self.functions.add(name)
+        for arg in node.args:
+            self.visit(arg)
+
+
+def parse_expression(code, context="expression"):
+    """Parse and validate one expression; ``context`` names it in errors
+    (e.g. ``'threshold'``)."""
+    if isinstance(code, Expression):
+        return code
+    if not isinstance(code, str):
+        raise TypeError(f"The {context} must be a string, not {type(code).__name__}")
+    text = code.strip()
+    lines = text.split("\n")
+    multiline = len(lines) > 1
+    for number, line in enumerate(lines, 1):
+        _check_text(context, line, number if multiline else None)
+    if not text or text.startswith("#"):
+        _fail(context, code, "the expression is empty", 0, len(code) or 1)
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as err:
+        number = err.lineno or 1
+        _python_syntax_error(context, lines[min(number, len(lines)) - 1], err,
+                             number if multiline else None)
+    validator = _MultilineValidator(context, lines) if multiline \
+        else _Validator(context, text, None)
+    validator.visit(tree)
+    return Expression(text, tree, frozenset(validator.identifiers),
+                      frozenset(validator.functions))
+
+
+class _MultilineValidator(_Validator):
+    """Validator for an expression spread over several (parenthesised) lines."""
+
+    def __init__(self, context, lines):
+        super().__init__(context, lines[0], 1)
+        self.lines = lines
+
+    def fail(self, node, reason):
+        number = getattr(node, "lineno", 1)
+        self.line, self.lineno = self.lines[number - 1], number
+        super().fail(node, reason)
+
+    def visit(self, node):
+        number = getattr(node, "lineno", None)
+        if number is not None:
+            self.line, self.lineno = self.lines[number - 1], number
+        super().visit(node)
+
+
+def parse_statements(code, context="reset"):
+    """Parse one statement per line (``x = expr``, ``x += expr``, ...).
+
+    Blank lines and ``#`` comments are skipped; ``;`` and anything but
+    simple assignments are refused. Returns a tuple of :class:`Statement`.
+    """
+    if not isinstance(code, str):
+        raise TypeError(f"The {context} must be a string, not {type(code).__name__}")
+    statements = []
+    all_lines = code.split("\n")
+    multiline = len([line for line in all_lines if line.strip()]) > 1
+    for number, raw in enumerate(all_lines, 1):
+        line = raw.strip()
+        lineno = number if multiline else None
+        _check_text(context, line, lineno)
+        if not line or line.startswith("#"):
+            continue
+        try:
+            body = ast.parse(line, mode="exec").body
+        except SyntaxError as err:
+            _python_syntax_error(context, line, err, lineno)
+        if len(body) > 1:
+            start = body[0].end_col_offset
+            semicolon = line.find(";", start)
+            _fail(context, line, "only one statement per line is allowed (no ';'); "
+                  "put each statement on its own line", semicolon if semicolon >= 0 else start,
+                  lineno=lineno)
+        statements.append(_statement(body[0], line, context, lineno, number))
+    if not statements:
+        _fail(context, code, "there is no statement", 0, max(len(code), 1))
+    return tuple(statements)
+
+
+def _statement(node, line, context, lineno, number):
+    validator = _Validator(context, line, lineno)
+    if type(node) is ast.Assign:
+        if len(node.targets) != 1:
+            validator.fail(node, "chained assignments ('a = b = ...') are not allowed")
+        target, op = node.targets[0], "="
+    elif type(node) is ast.AugAssign:
+        target = node.target
+        if type(node.op) not in _AUGOPS:
+            validator.fail(node, "only the assignments =, +=, -=, *= and /= are allowed")
+        op = _AUGOPS[type(node.op)]
+    elif type(node) is ast.Expr:
+        validator.fail(node, "this is an expression, but a statement such as 'v = 0' "
+                       "is needed")
+    else:
+        validator.fail(node, "only assignments such as 'v = 0' or 'v += 1' are allowed")
+    if type(target) is not ast.Name:
+        validator.visit(target)  # names what is wrong (indexing, attribute, ...)
+        validator.fail(target, "the target of an assignment must be a variable name")
+    check_name(target.id, context, line, target.col_offset, lineno)
+    validator.visit(node.value)
+    rhs = line[node.value.col_offset:node.value.end_col_offset] \
+        if node.value.end_lineno == node.value.lineno else ast.unparse(node.value)
+    expr = parse_expression(rhs, context)
+    return Statement(target.id, op, expr, line[:node.end_col_offset].rstrip(), number)
+
+
+# --------------------------------------------------------------------------
+# numeric evaluation
+
+def _exprel(x):
+    x = np.asarray(x, dtype=float)
+    safe = np.where(x == 0, 1.0, x)
+    result = np.where(x == 0, 1.0, np.expm1(safe) / safe)
+    return result[()] if result.ndim == 0 else result
+
+
+def _int(x):
+    result = np.trunc(np.asarray(x, dtype=float)).astype(np.int64)
+    return result[()] if result.ndim == 0 else result
+
+
+_NUMPY_FUNCTIONS = {
+    "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "sinh": np.sinh,
+    "cosh": np.cosh, "tanh": np.tanh, "arcsin": np.arcsin, "arccos": np.arccos,
+    "arctan": np.arctan, "abs": np.abs, "sign": np.sign, "floor": np.floor,
+    "ceil": np.ceil, "exprel": _exprel, "int": _int, "clip": np.clip,
+}
+
+_NUMPY_BINOPS = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+    ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.mod,
+    ast.Pow: lambda a, b: np.power(np.asarray(a, dtype=float), b),
+}
+
+_NUMPY_CMPOPS = {
+    ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
+    ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal,
+}
+
+
+def evaluate(expr, values, rand=None, randn=None):
+    """Evaluate an expression with numpy, by walking its validated tree.
+
+    ``values`` maps every identifier to a float or array (SI units);
+    ``rand``/``randn`` are called without arguments for each ``rand()`` /
+    ``randn()`` in the expression and must return values of the right shape.
+    """
+    expr = parse_expression(expr)
+    missing = sorted(expr.identifiers - set(values))
+    if missing:
+        raise UndefinedNameError(
+            f"Cannot evaluate {expr.code!r}: " + ", ".join(repr(m) for m in missing)
+            + (" is" if len(missing) == 1 else " are") + " not defined")
+    for name, source in (("rand", rand), ("randn", randn)):
+        if name in expr.functions and source is None:
+            raise ValueError(f"Cannot evaluate {expr.code!r}: no random number "
+                             f"source was given for {name}()")
+    randoms = {"rand": rand, "randn": randn}
+    with np.errstate(all="ignore"):
+        return _evaluate(expr.tree, values, randoms)
+
+
+def _evaluate(node, values, randoms):
+    kind = type(node)
+    if kind is ast.Constant:
+        return node.value
+    if kind is ast.Name:
+        return values[node.id]
+    if kind is ast.BinOp:
+        return _NUMPY_BINOPS[type(node.op)](_evaluate(node.left, values, randoms),
+                                            _evaluate(node.right, values, randoms))
+    if kind is ast.UnaryOp:
+        operand = _evaluate(node.operand, values, randoms)
+        if type(node.op) is ast.USub:
+            return np.negative(operand)
+        if type(node.op) is ast.Not:
+            return np.logical_not(operand)
+        return operand
+    if kind is ast.Compare:
+        left = _evaluate(node.left, values, randoms)
+        result = True
+        for op, right_node in zip(node.ops, node.comparators):
+            right = _evaluate(right_node, values, randoms)
+            result = np.logical_and(result, _NUMPY_CMPOPS[type(op)](left, right))
+            left = right
+        return result
+    if kind is ast.BoolOp:
+        combine = np.logical_and if type(node.op) is ast.And else np.logical_or
+        return functools.reduce(combine, (_evaluate(v, values, randoms) for v in node.values))
+    if kind is ast.Call:
+        name = node.func.id
+        if name in randoms:
+            return randoms[name]()
+        args = [_evaluate(arg, values, randoms) for arg in node.args]
+        return _NUMPY_FUNCTIONS[name](*args)
+    raise AssertionError(f"unvalidated node {kind.__name__}")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------
+# sympy
+
+def to_sympy(expr):
+    """The sympy form of an expression (names become real symbols)."""
+    from neurocodegen.model.sympy_bridge import to_sympy as convert
+    return convert(parse_expression(expr))
+
+
+def sympy_to_code(sympy_expr):
+    """Model-string text for a sympy expression (the inverse of :func:`to_sympy`)."""
+    from neurocodegen.model.sympy_bridge import sympy_to_code as convert
+    return convert(sympy_expr)

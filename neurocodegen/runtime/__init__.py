@@ -1,0 +1,1 @@
+"""Groups, monitors, clocks and networks: the objects a user builds and runs."""

@@ -1,0 +1,72 @@
+"""What every object of a network shares: a unique name, a clock, a place in
+the schedule, and the scope it was created in (see ``start_scope``)."""
+import itertools
+import sys
+import weakref
+
+from .clock import Clock, defaultclock
+
+#: The slots of one time step, in order (Brian's default schedule).
+SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
+
+_live = weakref.WeakValueDictionary()   # name -> object
+_creation = itertools.count()
+_scope = {"id": 0, "rng_ids": itertools.count()}
+
+
+def new_scope():
+    _scope["id"] += 1
+    _scope["rng_ids"] = itertools.count()
+
+
+def current_scope():
+    return _scope["id"]
+
+
+def _unique_name(name):
+    if not name.endswith("*"):
+        if name in _live:
+            raise ValueError(f"An object with the name '{name}' already exists.")
+        return name
+    stem = name[:-1]
+    if stem not in _live:
+        return stem
+    for k in itertools.count(1):
+        if f"{stem}_{k}" not in _live:
+            return f"{stem}_{k}"
+
+
+class NetworkObject:
+    """Base class of groups and monitors."""
+
+    def __init__(self, name, dt=None, clock=None, when="start", order=0):
+        if not isinstance(name, str) or not name.rstrip("*").replace("_", "a").isalnum() \
+                or not name[0].isalpha():
+            raise ValueError(f"Invalid object name {name!r}: use letters, digits and '_', "
+                             "starting with a letter.")
+        if dt is not None and clock is not None:
+            raise ValueError("Give either dt or clock, not both.")
+        if when not in SCHEDULE:
+            raise ValueError(f"Unknown schedule slot {when!r}; use one of {SCHEDULE}.")
+        self.name = _unique_name(name)
+        _live[self.name] = self
+        self.clock = clock if clock is not None else (
+            Clock(dt, name=f"{self.name}_clock") if dt is not None else defaultclock)
+        self.when = when
+        self.order = order
+        self._creation_id = next(_creation)
+        self._scope = current_scope()
+        self._rng_id = next(_scope["rng_ids"])
+        self.active = True
+        frame = sys._getframe(2)
+        self._created_at = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+    def dependencies(self):
+        """Other objects this one needs in the same network."""
+        return ()
+
+    def schedule_key(self):
+        return (SCHEDULE.index(self.when), self.order, self._creation_id)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"

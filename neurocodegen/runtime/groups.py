@@ -1,0 +1,303 @@
+"""NeuronGroup: state arrays, model strings, and their checks."""
+import functools
+import sys
+
+import numpy as np
+
+from ..errors import DimensionMismatchError, EquationError, NeurocodegenError
+from ..model.equations import Equations
+from ..model.expressions import evaluate, parse_expression, parse_statements, to_sympy
+from ..model.namespace import resolve_external
+from ..model.unitcheck import (check_statements, check_threshold, infer_dimension,
+                               infer_type)
+from ..units import Quantity, get_dimensions, second
+from ..units.dimensions import DIMENSIONLESS
+from . import random as ncg_random
+from .base import NetworkObject
+from .clock import check_time, random_state
+
+_SECOND = get_dimensions(second)
+_DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
+_BUILTINS = {"t": (_SECOND, "float"), "dt": (_SECOND, "float"),
+             "i": (DIMENSIONLESS, "integer"), "N": (DIMENSIONLESS, "integer")}
+
+
+def _in_group(group, exc):
+    """Re-raise ``exc`` (one of ours) with the group's name and origin added."""
+    message = f"{exc}\n(in group '{group.name}', created at {group._created_at})"
+    if isinstance(exc, DimensionMismatchError):
+        return DimensionMismatchError(message, *exc.dims)
+    new = type(exc).__new__(type(exc))
+    new.__dict__.update(exc.__dict__)
+    new.args = (message,)
+    if hasattr(new, "message"):
+        new.message = message
+    return new
+
+
+class NeuronGroup(NetworkObject):
+    """A group of ``N`` neurons sharing one model.
+
+    ``model`` is a string of equations (or :class:`Equations`); ``threshold``
+    a boolean expression; ``reset`` one or more statements; ``refractory`` a
+    time, an expression of time, or a boolean expression; ``method`` the
+    integration scheme ('exact', 'euler', 'rk4', ...; chosen automatically if
+    omitted); ``namespace`` a dict of external constants (default: the names
+    visible where ``run()`` is called).
+    """
+
+    def __init__(self, N, model, method=None, threshold=None, reset=None,
+                 refractory=False, namespace=None, dt=None, clock=None, order=0,
+                 name="neurongroup*"):
+        if isinstance(N, (bool, np.bool_)) or not isinstance(N, (int, np.integer)):
+            raise TypeError(f"The number of neurons N must be an integer, got {N!r}.")
+        if N < 1:
+            raise ValueError(f"The number of neurons N must be at least 1, got {N}.")
+        if N >= 2**31:
+            raise ValueError(f"N = {N} is too large (the limit is 2**31 - 1).")
+        super().__init__(name, dt=dt, clock=clock, when="groups", order=order)
+        self.N = int(N)
+        self.equations = model if isinstance(model, Equations) else Equations(model)
+        self.method = method
+        self.namespace = namespace
+        self.threshold = parse_expression(threshold, "threshold") if threshold else None
+        self.reset = parse_statements(reset, "reset") if reset else ()
+        if reset and threshold is None:
+            raise EquationError(f"Group '{self.name}' has a reset but no threshold.")
+        self._init_refractory(refractory)
+        self._arrays = {}
+        for eq in self.equations.values():
+            if eq.kind != "subexpression":
+                size = 1 if "shared" in eq.flags else self.N
+                self._arrays[eq.name] = np.zeros(size, dtype=_DTYPES[eq.dtype])
+        if self.has_refractoriness:
+            self._arrays["lastspike"] = np.full(self.N, -1e4)
+            self._arrays["not_refractory"] = np.ones(self.N, dtype=np.bool_)
+        self._spikespace = np.zeros(self.N + 1, dtype=np.int32)
+        self._externals = {}
+        self._initialized = True
+
+    # -- model description ---------------------------------------------------
+    def _init_refractory(self, refractory):
+        self.refractory = refractory
+        self.has_refractoriness = refractory is not False and refractory is not None
+        self._refractory_expr = None
+        if isinstance(refractory, str):
+            self._refractory_expr = parse_expression(refractory, "refractory")
+        elif self.has_refractoriness:
+            check_time(refractory, "refractory")
+
+    def variable_table(self):
+        """name -> (array, dtype, shared) for every stored variable."""
+        table = {}
+        for name, array in self._arrays.items():
+            eq = self.equations.get(name)
+            dtype = eq.dtype if eq is not None else (
+                "boolean" if name == "not_refractory" else "float")
+            table[name] = (array, dtype, eq is not None and "shared" in eq.flags)
+        return table
+
+    def _dims_and_types(self):
+        dims, types = {}, {}
+        for name, (dim, dtype) in _BUILTINS.items():
+            dims[name], types[name] = dim, dtype
+        for eq in self.equations.values():
+            dims[eq.name], types[eq.name] = eq.dim, eq.dtype
+        if self.has_refractoriness:
+            dims["lastspike"], types["lastspike"] = _SECOND, "float"
+            dims["not_refractory"], types["not_refractory"] = DIMENSIONLESS, "boolean"
+        for xi in self.equations.stochastic_variables:
+            dims[xi], types[xi] = _SECOND ** -0.5, "float"
+        return dims, types
+
+    def _external_names(self):
+        names = set(self.equations.identifiers)
+        if self.threshold is not None:
+            names |= self.threshold.identifiers
+        for st in self.reset:
+            names |= st.expr.identifiers
+        if self._refractory_expr is not None:
+            names |= self._refractory_expr.identifiers
+        own, _ = self._dims_and_types()
+        return sorted(names - set(own))
+
+    def before_run(self, run_namespace):
+        """Resolve external names and check every unit; called by ``run()``."""
+        try:
+            values = resolve_external(self._external_names(), self.namespace, run_namespace)
+            dims, types = self._dims_and_types()
+            constants = {}
+            for name, value in values.items():
+                dims[name] = get_dimensions(value)
+                types[name] = "boolean" if isinstance(value, (bool, np.bool_)) else "float"
+                constants[name] = float(np.asarray(value))
+            external_dims = {n: dims[n] for n in values}
+            self.equations.check_units(external_dims, group_name=self.name)
+            if self.threshold is not None:
+                check_threshold(self.threshold, dims, types, constants=constants)
+            if self.reset:
+                writable = {n for n, (_, _, shared) in self.variable_table().items()}
+                check_statements(self.reset, dims, types, writable=writable,
+                                 constants=constants)
+            if self._refractory_expr is not None:
+                kind = infer_type(self._refractory_expr, types)
+                if kind != "boolean":
+                    dim = infer_dimension(self._refractory_expr, dims, constants)
+                    if dim is not _SECOND:
+                        raise DimensionMismatchError(
+                            f"refractory='{self._refractory_expr.code}' must be a time or "
+                            f"a boolean condition, but has unit {dim}.", dim, _SECOND)
+        except NeurocodegenError as exc:
+            raise _in_group(self, exc) from None
+        self._externals = constants
+
+    # -- symbolic pieces used by the code generator ----------------------------
+    @functools.cached_property
+    def _subexpressions(self):
+        from .. import lower
+        return lower.subexpression_table(self.equations)
+
+    def _sympy(self, expr):
+        return to_sympy(expr).xreplace(self._subexpressions)
+
+    def state_update_code(self):
+        if not hasattr(self, "_state_update"):
+            try:
+                from .. import lower
+                self._state_update = lower.state_update(self)
+            except NeurocodegenError as exc:
+                raise _in_group(self, exc) from None
+        return self._state_update
+
+    def refractory_condition(self):
+        import sympy
+        t, dt = sympy.Symbol("t", real=True), sympy.Symbol("dt", real=True)
+        lastspike = sympy.Symbol("lastspike", real=True)
+        timestep = sympy.Function("timestep")
+        if self._refractory_expr is None:
+            ref = sympy.Symbol("_refractory", real=True)
+            self._externals["_refractory"] = float(self.refractory)
+        else:
+            ref = self._sympy(self._refractory_expr)
+            if isinstance(ref, sympy.logic.boolalg.Boolean):
+                return sympy.Not(ref)
+        return sympy.GreaterThan(timestep(t - lastspike, dt), timestep(ref, dt))
+
+    def threshold_sympy(self):
+        return self._sympy(self.threshold)
+
+    def reset_sympy(self):
+        import sympy
+        statements = []
+        for st in self.reset:
+            value = self._sympy(st.expr)
+            target = sympy.Symbol(st.target, real=True)
+            if st.op != "=":
+                op = st.op[0]
+                value = {"+": target + value, "-": target - value,
+                         "*": target * value, "/": target / value}[op]
+            statements.append((st.target, value))
+        return statements
+
+    # -- state variables as attributes -----------------------------------------
+    def __getattr__(self, name):
+        if name.startswith("_") or "_arrays" not in self.__dict__:
+            raise AttributeError(name)
+        plain = name.endswith("_") and name[:-1] in self._arrays
+        key = name[:-1] if plain else name
+        if key in self._arrays:
+            array = self._arrays[key]
+            dim = self._dims_and_types()[0][key]
+            if plain or dim is DIMENSIONLESS:
+                return array
+            return Quantity(array, dim=dim)
+        if name == "i":
+            return np.arange(self.N)
+        eq = self.equations.get(name)
+        if eq is not None and eq.kind == "subexpression":
+            return self._evaluate(eq.expr, sys._getframe(1), f"{self.name}.{name}")
+        raise AttributeError(f"'{self.name}' has no state variable or attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        if "_initialized" not in self.__dict__ or name.startswith("_"):
+            return super().__setattr__(name, value)
+        plain = name.endswith("_") and name[:-1] in self._arrays
+        key = name[:-1] if plain else name
+        if key not in self._arrays:
+            if name in self.equations:
+                raise AttributeError(f"'{name}' of group '{self.name}' is a subexpression "
+                                     "and cannot be assigned.")
+            if hasattr(type(self), name) or name in self.__dict__:
+                return super().__setattr__(name, value)
+            raise AttributeError(f"Group '{self.name}' has no state variable '{name}'.")
+        self._assign(key, value, sys._getframe(1), check_units=not plain)
+
+    def _assign(self, name, value, frame, check_units=True):
+        array = self._arrays[name]
+        dim = self._dims_and_types()[0][name]
+        if isinstance(value, str):
+            expr = parse_expression(value, f"assignment to {self.name}.{name}")
+            result = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'",
+                                    expected_dim=dim)
+        else:
+            if check_units and get_dimensions(value) is not dim:
+                raise DimensionMismatchError(
+                    f"Cannot set {self.name}.{name} (unit {_fmt(dim)}) to {value!r} "
+                    f"(unit {_fmt(get_dimensions(value))}).", dim, get_dimensions(value))
+            result = np.asarray(value)
+        result = np.asarray(result)
+        if result.ndim > 1 or (result.ndim == 1 and result.shape[0] not in (1, len(array))):
+            raise ValueError(f"Cannot set {self.name}.{name} ({len(array)} values) from an "
+                             f"array of shape {result.shape}.")
+        array[:] = result
+
+    def _evaluate(self, expr, frame, what, expected_dim=None):
+        """Evaluate a string expression over the whole group, in numpy."""
+        dims, types = self._dims_and_types()
+        values = {"i": np.arange(self.N), "N": self.N, "t": 0.0, "dt": self.clock.dt_}
+        for n, (array, _, shared) in self.variable_table().items():
+            values[n] = array[0] if shared else array
+        external = sorted(expr.identifiers - set(dims) - set(self.equations))
+        caller = {**frame.f_globals, **frame.f_locals}
+        try:
+            resolved = resolve_external(external, self.namespace, caller)
+            for n, v in resolved.items():
+                dims[n], values[n] = get_dimensions(v), float(np.asarray(v))
+                types[n] = "float"
+            for sub in self.equations.subexpr_names:
+                values[sub] = evaluate(self.equations[sub].expr, values)
+            dim = infer_dimension(expr, dims, values)
+        except NeurocodegenError as exc:
+            raise _in_group(self, exc) from None
+        if expected_dim is not None and dim is not expected_dim:
+            raise DimensionMismatchError(
+                f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
+                f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
+        key, step = random_state.assignment_key()
+        draws = iter(range(4096))
+
+        def rand():
+            return ncg_random.rand(key, self.N, step, self._tag(next(draws)))
+
+        def randn():
+            return ncg_random.randn(key, self.N, step, self._tag(next(draws)))
+
+        result = evaluate(expr, values, rand=rand, randn=randn)
+        if expected_dim is None and dim is not DIMENSIONLESS:
+            return Quantity(result, dim=dim)
+        return result
+
+    def _tag(self, occurrence):
+        from ..codegen.printers import KIND_ASSIGN, stream_tag
+        return stream_tag(self._rng_id, KIND_ASSIGN, occurrence)
+
+    def __len__(self):
+        return self.N
+
+    def __repr__(self):
+        return f"NeuronGroup({self.N}, name={self.name!r})"
+
+
+def _fmt(dim):
+    from ..units import format_dimension
+    return format_dimension(dim)

@@ -1,0 +1,55 @@
+"""Brian's "magic" functions: ``run()`` finds the objects you created,
+``start_scope()`` forgets the earlier ones."""
+import sys
+
+from . import base
+from .network import Network
+
+
+class MagicNetwork(Network):
+    """The network behind the global ``run()``: its objects are those visible
+    where ``run()`` is called and created since the last ``start_scope()``."""
+
+    def collect(self, level):
+        frame = sys._getframe(level + 1)
+        found = []
+        for namespace in (frame.f_locals, frame.f_globals):
+            for value in namespace.values():
+                if isinstance(value, base.NetworkObject) and value._scope == base.current_scope() \
+                        and value not in found:
+                    found.append(value)
+        self.objects = found
+
+
+_magic = {"network": None}
+
+
+def magic_network():
+    if _magic["network"] is None:
+        _magic["network"] = MagicNetwork()
+    return _magic["network"]
+
+
+def start_scope():
+    """Start afresh: objects created before are not part of the next ``run()``,
+    and time starts again at 0."""
+    base.new_scope()
+    _magic["network"] = None
+
+
+def run(duration, report=None, report_period=None, namespace=None, level=0):
+    """Run every group and monitor you created (since ``start_scope()``) for
+    ``duration``. Names in model strings are looked up where ``run`` is called."""
+    net = magic_network()
+    net.collect(level + 1)
+    kwargs = {} if report_period is None else {"report_period": report_period}
+    net.run(duration, report=report, namespace=namespace, level=level + 1, **kwargs)
+
+
+def show_source(obj=None):
+    """The generated C++ of the last run (of ``obj``'s network if given)."""
+    net = magic_network() if obj is None or not isinstance(obj, Network) else obj
+    sources = getattr(net, "_last_sources", None)
+    if sources is None:
+        raise RuntimeError("Nothing has been compiled yet: call run() first.")
+    return sources["network.cpp"]

@@ -1,0 +1,209 @@
+"""Monitors: the compiled loop writes straight into their numpy buffers."""
+import numpy as np
+
+from ..codegen.render import SpikeMonitorBlock, StateMonitorBlock
+from ..units import Quantity, get_dimensions, second
+from .base import NetworkObject
+
+_SECOND = get_dimensions(second)
+
+
+def _with_unit(values, dim):
+    return values if dim.is_dimensionless else Quantity(values, dim=dim)
+
+
+class SpikeMonitor(NetworkObject):
+    """Records the spikes of a group: ``t``, ``i``, ``count``, ``num_spikes``.
+    With ``record=False`` only the per-neuron counts are kept."""
+
+    def __init__(self, source, record=True, when="thresholds", order=1,
+                 name="spikemonitor*"):
+        if getattr(source, "threshold", None) is None:
+            raise ValueError(f"SpikeMonitor needs a group with a threshold; "
+                             f"{source!r} has none.")
+        super().__init__(name, clock=source.clock, when=when, order=order)
+        self.source = source
+        self.record = bool(record)
+        self.count = np.zeros(source.N, dtype=np.int64)
+        capacity = 1024 if self.record else 0
+        self._i = np.zeros(capacity, dtype=np.int32)
+        self._t = np.zeros(capacity, dtype=np.float64)
+        self._fill = np.array([0, capacity], dtype=np.int64)
+
+    def dependencies(self):
+        return (self.source,)
+
+    def lower(self, layout, slot, clock, group_slot):
+        """This monitor's block in the run loop (arrays registered in ``layout``)."""
+        s = self.source
+        self._slots = {}
+        if self.record:
+            for key, arr in (("i", self._i), ("t", self._t)):
+                self._slots[key] = len(layout.arrays)
+                layout.array(f"{slot}_{key}", arr)
+        return SpikeMonitorBlock(
+            comment=f"spike monitor {self.name} of {s.name}", period=clock.period,
+            t_expr=clock.t_expr(f"{slot}_dt"),
+            spikespace=f"{group_slot}__spikespace", size=str(s.N),
+            indices=f"{slot}_i" if self.record else "",
+            times=f"{slot}_t" if self.record else "",
+            counts=layout.array(f"{slot}_count", self.count),
+            fill=layout.array(f"{slot}_fill", self._fill))
+
+    def ensure_room(self, layout, needed):
+        """Grow the buffers so that ``needed`` more spikes fit."""
+        if not self.record or self._fill[0] + needed <= self._fill[1]:
+            return
+        capacity = max(2 * int(self._fill[1]), int(self._fill[0]) + needed)
+        n = int(self._fill[0])
+        for key in ("i", "t"):
+            old = getattr(self, "_" + key)
+            new = np.zeros(capacity, dtype=old.dtype)
+            new[:n] = old[:n]
+            setattr(self, "_" + key, new)
+            layout.arrays[self._slots[key]] = new
+        self._fill[1] = capacity
+
+    @property
+    def num_spikes(self):
+        return int(self.count.sum())
+
+    def __len__(self):
+        return self.num_spikes
+
+    @property
+    def i(self):
+        return self._i[:self._fill[0]].copy()
+
+    @property
+    def t_(self):
+        return self._t[:self._fill[0]].copy()
+
+    @property
+    def t(self):
+        return Quantity(self.t_, dim=_SECOND)
+
+    @property
+    def it(self):
+        return self.i, self.t
+
+    def spike_trains(self):
+        """dict: neuron index -> its spike times (sorted)."""
+        i, t = self.i, self.t_
+        order = np.argsort(i, kind="stable")
+        trains = np.split(t[order], np.cumsum(self.count)[:-1])
+        return {k: Quantity(trains[k], dim=_SECOND) for k in range(self.source.N)}
+
+    def __repr__(self):
+        return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"
+
+
+class StateMonitor(NetworkObject):
+    """Records variables of a group at every time step (or every ``dt``):
+    ``M.t`` (times), ``M.v`` (shape: recorded neurons x times), ``M[k].v``."""
+
+    def __init__(self, source, variables, record, dt=None, when="start", order=0,
+                 name="statemonitor*"):
+        super().__init__(name, dt=dt, clock=None if dt is not None else source.clock,
+                         when=when, order=order)
+        if isinstance(variables, str):
+            variables = [variables]
+        elif variables is True:
+            variables = [n for n in source.variable_table() if n != "not_refractory"]
+        table = source.variable_table()
+        for var in variables:
+            if var not in table:
+                raise ValueError(f"StateMonitor: group '{source.name}' has no state variable "
+                                 f"'{var}' (it has: {', '.join(sorted(table))}).")
+        self.source = source
+        self.variables = tuple(variables)
+        if record is True:
+            indices = np.arange(source.N)
+        elif record is False or record is None:
+            indices = np.arange(0)
+        elif isinstance(record, slice):
+            indices = np.arange(source.N)[record]
+        else:
+            indices = np.atleast_1d(np.asarray(record))
+        if indices.size and (indices.dtype.kind not in "iu" or indices.min() < 0
+                             or indices.max() >= source.N):
+            raise IndexError(f"StateMonitor: record={record!r} is not a set of neuron "
+                             f"indices of group '{source.name}' (0..{source.N - 1}).")
+        self.record = indices.astype(np.int32)
+        self._index_of = {int(k): row for row, k in enumerate(self.record)}
+        self._dims = {v: source._dims_and_types()[0][v] for v in self.variables}
+        self._blocks = []       # (times, fill, {var: buffer}) per run
+        self._cache = None
+
+    def dependencies(self):
+        return (self.source,)
+
+    def prepare(self, n_rows):
+        """Room for ``n_rows`` more recordings (called at the start of a run)."""
+        n = len(self.record)
+        block = (np.zeros(n_rows), np.array([0, n_rows], dtype=np.int64),
+                 {v: np.zeros(n_rows * n) for v in self.variables})
+        self._blocks.append(block)
+        self._cache = None
+        return block
+
+    def lower(self, layout, slot, clock, group_slot, group_arrays):
+        times, fill, buffers = self._blocks[-1]
+        columns = tuple((group_arrays[v], layout.array(f"{slot}_{v}", buffers[v]))
+                        for v in self.variables)
+        return StateMonitorBlock(
+            comment=f"state monitor {self.name} of {self.source.name}", period=clock.period,
+            t_expr=clock.t_expr(f"{slot}_dt"), times=layout.array(f"{slot}_times", times),
+            fill=layout.array(f"{slot}_fill", fill),
+            record=layout.array(f"{slot}_record", self.record),
+            n_record=str(len(self.record)), columns=columns)
+
+    def _data(self):
+        if self._cache is None:
+            n = len(self.record)
+            rows = [int(f[0]) for _, f, _ in self._blocks]
+            t = np.concatenate([b[0][:r] for b, r in zip(self._blocks, rows)] or [np.zeros(0)])
+            data = {v: np.concatenate([b[2][v][:r * n].reshape(r, n).T
+                                       for b, r in zip(self._blocks, rows)], axis=1)
+                    if self._blocks else np.zeros((n, 0)) for v in self.variables}
+            self._cache = (t, data)
+        return self._cache
+
+    @property
+    def t(self):
+        return Quantity(self._data()[0], dim=_SECOND)
+
+    @property
+    def t_(self):
+        return self._data()[0]
+
+    def __getattr__(self, name):
+        if name.startswith("_") or "variables" not in self.__dict__:
+            raise AttributeError(name)
+        plain = name.endswith("_") and name[:-1] in self.variables
+        key = name[:-1] if plain else name
+        if key not in self.variables:
+            raise AttributeError(f"StateMonitor '{self.name}' does not record '{name}' "
+                                 f"(it records: {', '.join(self.variables)}).")
+        values = self._data()[1][key]
+        return values if plain else _with_unit(values, self._dims[key])
+
+    def __getitem__(self, index):
+        rows = [self._index_of.get(int(k)) for k in np.atleast_1d(index)]
+        if any(r is None for r in rows):
+            raise IndexError(f"Neuron {index} is not recorded by '{self.name}'.")
+        return _RecordedNeuron(self, rows[0] if np.ndim(index) == 0 else rows)
+
+    def __repr__(self):
+        return (f"<StateMonitor {self.name!r} of {self.source.name!r}: "
+                f"{', '.join(self.variables)} of {len(self.record)} neurons>")
+
+
+class _RecordedNeuron:
+    """``M[k]``: the recorded values of one neuron (``M[k].v``)."""
+
+    def __init__(self, monitor, row):
+        self._monitor, self._row = monitor, row
+
+    def __getattr__(self, name):
+        return getattr(self._monitor, name)[self._row]

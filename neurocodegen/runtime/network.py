@@ -1,0 +1,155 @@
+"""Network: collects objects, compiles their run loop once, and runs it."""
+import logging
+import math
+import sys
+import time
+
+import numpy as np
+
+from ..build import cache
+from ..codegen.render import Constant, ModuleSource, NetworkSource, render, support_code
+from ..units import Quantity, second
+from . import base
+from .clock import check_time, random_state
+from .groups import NeuronGroup
+from .monitors import SpikeMonitor, StateMonitor
+
+logger = logging.getLogger("neurocodegen.run")
+
+#: Time steps per call into compiled code are adapted to take about this long,
+#: so that Ctrl-C and progress reports are served quickly.
+CHUNK_SECONDS = 0.1
+
+
+def _caller_namespace(level):
+    frame = sys._getframe(level + 1)
+    return {**frame.f_globals, **frame.f_locals}
+
+
+class Network:
+    """A set of groups and monitors advanced together: ``Network(G, M).run(100*ms)``."""
+
+    def __init__(self, *objects):
+        self.objects = []
+        self.t_ = 0.0
+        self._rng_key = None
+        self.add(*objects)
+
+    def add(self, *objects):
+        for obj in objects:
+            if isinstance(obj, (list, tuple, set)):
+                self.add(*obj)
+            elif not isinstance(obj, base.NetworkObject):
+                raise TypeError(f"Cannot add {obj!r} to a network.")
+            elif obj not in self.objects:
+                self.objects.append(obj)
+
+    @property
+    def t(self):
+        return Quantity(self.t_, dim=second.dim)
+
+    def _objects_for_run(self):
+        objects = list(self.objects)
+        for obj in list(objects):
+            for dep in obj.dependencies():
+                if dep not in objects:
+                    raise ValueError(f"{obj!r} records from {dep!r}, which is not part of "
+                                     "the network; add it too.")
+        return sorted((o for o in objects if o.active), key=lambda o: o.schedule_key())
+
+    def run(self, duration, report=None, report_period=10 * second, namespace=None, level=0):
+        """Advance the network by ``duration``; names in model strings are looked
+        up in ``namespace`` or, by default, where ``run`` was called."""
+        from .. import lower
+        duration_ = check_time(duration, "The run duration")
+        if duration_ < 0:
+            raise ValueError(f"The run duration must not be negative, got {duration!r}.")
+        if namespace is None:
+            namespace = _caller_namespace(level + 1)
+        objects = self._objects_for_run()
+        if not objects:
+            raise ValueError("The network has no objects to run; create a NeuronGroup "
+                             "(and call run() where it is visible) or add objects.")
+        base_dt = min(o.clock.dt_ for o in objects)
+        clocks = {}
+        for o in objects:
+            period = o.clock.dt_ / base_dt
+            if abs(period - round(period)) > 1e-9 * period:
+                raise ValueError(f"The dt of {o!r} ({o.clock.dt}) is not a multiple of the "
+                                 f"smallest dt in the network ({base_dt * 1e3:g} ms).")
+            clocks[o] = lower.ObjectClock(int(round(period)), o.clock.dt_)
+        start = int(round(self.t_ / base_dt))
+        n_steps = int(round(duration_ / base_dt))
+        for o in objects:
+            if isinstance(o, NeuronGroup):
+                o.before_run(namespace)
+        layout, source = self._lower(objects, clocks, start, n_steps)
+        sources = {"network.cpp": source,
+                   "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
+        module = cache.get_module(sources, "module.pyx")
+        self._last_sources = sources
+        if self._rng_key is None:
+            self._rng_key = random_state.network_key()
+        self._run_loop(module, layout, objects, start, start + n_steps, report, report_period)
+        self.t_ = (start + n_steps) * base_dt
+
+    def _lower(self, objects, clocks, start, n_steps):
+        from .. import lower
+        layout = lower.Layout()
+        slots = {}
+        checks, net_constants = [], []
+        groups = [o for o in objects if isinstance(o, NeuronGroup)]
+        for k, g in enumerate(groups):
+            slots[g] = lower.GroupLowering(g, f"_ncg_g{k}", layout, clocks[g], g._externals)
+        by_slot = {}
+        for k, o in enumerate(objects):
+            clock = clocks[o]
+            if isinstance(o, NeuronGroup):
+                gl = slots[o]
+                made = [("groups", gl.state_update_block())]
+                if o.threshold is not None:
+                    made += [("thresholds", gl.threshold_block())]
+                    if o.reset:
+                        made += [("resets", gl.reset_block())]
+                for when, block in made:
+                    if block is not None:
+                        by_slot.setdefault(when, []).append((o.order, o._creation_id, block))
+                continue
+            slot = f"_ncg_m{k}"
+            gl = slots[o.source]
+            if isinstance(o, SpikeMonitor):
+                block = o.lower(layout, slot, clock, gl.slot)
+                if o.record:
+                    checks.append((block.fill, block.size))
+            else:
+                first = -(-start // clock.period)
+                last = -(-(start + n_steps) // clock.period)
+                o.prepare(last - first)
+                arrays = {v: gl._array_cname(v) for v in o.variables}
+                block = o.lower(layout, slot, clock, gl.slot, arrays)
+            by_slot.setdefault(o.when, []).append((o.order, o._creation_id, block))
+            net_constants.append(Constant(f"{slot}_dt", layout.constant(clock.dt)))
+        ordered = [b for when in base.SCHEDULE
+                   for _, _, b in sorted(by_slot.get(when, []), key=lambda x: x[:2])]
+        ctx = NetworkSource(arrays=tuple(layout.array_decls), constants=tuple(net_constants),
+                            blocks=tuple(ordered), spike_checks=tuple(checks))
+        text = support_code() + "\n" + render("cpp/network.cpp.j2", ctx)
+        return layout, text
+
+    def _run_loop(self, module, layout, objects, step, end, report, report_period):
+        monitors = [o for o in objects if isinstance(o, SpikeMonitor) and o.record]
+        consts = np.array(layout.constants, dtype=np.float64)
+        chunk = 64
+        t0 = time.perf_counter()
+        while step < end:
+            for m in monitors:
+                m.ensure_room(layout, m.source.N)
+            stop = min(end, step + chunk)
+            tick = time.perf_counter()
+            reached = module.run(layout.arrays, consts, self._rng_key, step, stop)
+            spent = time.perf_counter() - tick
+            if reached == stop and spent < CHUNK_SECONDS / 2:
+                chunk *= 2
+            step = reached
+        logger.debug("Ran %d steps in %.3f s", end, time.perf_counter() - t0)
+
