@@ -8,8 +8,8 @@ import pytest
 
 from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
 from neurocodegen.model import (
-    BUILTIN_DIMS, XI_DIMENSION, Equations, SingleEquation, default_namespace, parse_unit,
-    resolve_external)
+    BUILTIN_DIMS, XI_DIMENSION, Equations, SingleEquation, default_namespace,
+    parse_expression, parse_unit, resolve_external)
 from neurocodegen.units import get_dimensions, mV, ms, volt
 from neurocodegen.units.dimensions import DIMENSIONLESS, get_dimension
 
@@ -164,6 +164,11 @@ def test_add():
     assert ("w : 1" + a).names == ("w", "v")
     with pytest.raises(EquationError, match="defined twice"):
         a + "v : volt"
+
+
+def test_comments_may_be_non_ascii():
+    assert Equations("v : volt  # membrane potential in \u00b5V").names == ("v",)
+    assert parse_expression("v > 1  # \u00e9").identifiers == {"v"}
 
 
 def test_empty_equations():

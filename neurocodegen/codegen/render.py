@@ -140,10 +140,25 @@ class ModuleSource:
     cpp_file: str
 
 
+def template_root():
+    """Where the templates are: the installed package ``neurocodegen.templates``
+    or, in a source checkout that was not installed, ``templates/`` beside the
+    package folder."""
+    import importlib.util
+    from pathlib import Path
+    if importlib.util.find_spec("neurocodegen.templates") is not None:
+        return resources.files("neurocodegen.templates")
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if (checkout / "cpp").is_dir():
+        return checkout
+    raise FileNotFoundError("neurocodegen's templates are missing from this installation; "
+                            "reinstall the package.")
+
+
 def _environment():
     from jinja2 import Environment, FunctionLoader, StrictUndefined
 
-    root = resources.files("neurocodegen.templates")
+    root = template_root()
 
     def load(name):
         return (root / name).read_text()
@@ -166,4 +181,4 @@ def render(template, context):
 
 def support_code():
     """The C++ support header, pasted into each generated source."""
-    return (resources.files("neurocodegen.templates") / "cpp" / "ncg_support.hpp").read_text()
+    return (template_root() / "cpp" / "ncg_support.hpp").read_text()

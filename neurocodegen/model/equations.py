@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from neurocodegen.errors import (
     DimensionMismatchError, EquationError, ExpressionSyntaxError, UndefinedNameError,
     UnitError)
-from neurocodegen.model.expressions import FUNCTIONS, Expression, check_name, parse_expression
+from neurocodegen.model.expressions import (
+    FUNCTIONS, Expression, check_text, name_problem, parse_expression)
 from neurocodegen.model.unitcheck import (
     BOOLEAN, FLOAT, INTEGER, describe_dimension, infer_dimension, infer_type)
 from neurocodegen.units.dimensions import DIMENSIONLESS, get_dimension
@@ -206,8 +207,15 @@ def _split_unit_and_flags(unit_part):
 
 
 def parse_line(line, lineno=1):
-    """Parse one (non-blank, comment-free) model line into a SingleEquation."""
+    """Parse one model line into a SingleEquation (None for blank lines and
+    comments)."""
+    try:
+        check_text("equation", line.strip(), lineno)
+    except ExpressionSyntaxError as err:
+        raise EquationError(str(err)) from None
     text = line.split("#", 1)[0].strip()
+    if not text:
+        return None
     if ":" not in text:
         raise _line_error(lineno, line, "expected 'dx/dt = expression : unit', "
                           "'x = expression : unit' or 'x : unit' (the ': unit' is missing)")
@@ -224,10 +232,9 @@ def parse_line(line, lineno=1):
                           "'x = expression : unit' or 'x : unit'")
     name = match.group("name")
     context = f"equation for {name!r} (line {lineno} of the model)"
-    try:
-        check_name(name, context)
-    except ExpressionSyntaxError as err:
-        raise EquationError(str(err)) from None
+    problem = name_problem(name)
+    if problem:
+        raise _line_error(lineno, line, problem)
     reason = reserved_reason(name)
     if reason:
         raise _line_error(lineno, line, f"{name!r} cannot be used as a variable name: "
@@ -240,16 +247,17 @@ def parse_line(line, lineno=1):
     for flag in flags:
         if flag not in ALLOWED_FLAGS[kind]:
             known = set().union(*ALLOWED_FLAGS.values())
-            what = "Unknown flag" if flag not in known else "The flag"
+            what = f"{kind} equation" if kind == DIFFERENTIAL else kind
             fits = ", ".join(repr(f) for f in sorted(ALLOWED_FLAGS[kind]))
-            raise _line_error(lineno, line, f"{what} {flag!r} cannot be used for a "
-                              f"{kind}{' equation' if kind == DIFFERENTIAL else ''}; "
-                              f"allowed flags: {fits}")
+            problem = (f"unknown flag {flag!r}" if flag not in known else
+                       f"the flag {flag!r} cannot be used for a {what}")
+            raise _line_error(lineno, line, f"{problem}; the flags of a {what} are {fits}")
     if len(flags_set) != len(flags):
         raise _line_error(lineno, line, "a flag is given twice")
     if kind == DIFFERENTIAL and dtype != FLOAT:
-        raise _line_error(lineno, line, f"a differential equation cannot define a "
-                          f"{dtype} variable; use a unit such as '1' or 'volt'")
+        raise _line_error(lineno, line, f"a differential equation cannot define "
+                          f"{'an' if dtype == INTEGER else 'a'} {dtype} variable; "
+                          "use a unit such as '1' or 'volt'")
     if expr is not None and kind != DIFFERENTIAL:
         noise = sorted(n for n in expr.identifiers if is_stochastic_name(n))
         if noise:
@@ -274,8 +282,8 @@ class Equations(Mapping):
             equations = list(eqs.values())
         elif isinstance(eqs, str):
             equations = [parse_line(line, number)
-                         for number, line in enumerate(eqs.split("\n"), 1)
-                         if line.split("#", 1)[0].strip()]
+                         for number, line in enumerate(eqs.split("\n"), 1)]
+            equations = [eq for eq in equations if eq is not None]
         else:
             equations = list(eqs)
         self._equations = {}

@@ -36,6 +36,10 @@ FUNCTIONS = {
 #: names are more likely an accident or an attack than a model).
 MAX_NAME_LENGTH = 64
 
+#: Deepest expression tree we accept (a chain ``a+b+...`` of n terms is n deep);
+#: it keeps every recursive walker far from Python's recursion limit.
+MAX_DEPTH = 200
+
 #: Operators allowed in augmented assignments of statements.
 STATEMENT_OPS = ("=", "+=", "-=", "*=", "/=")
 
@@ -142,9 +146,9 @@ def _fail(context, line, reason, start, end=None, lineno=None):
     raise ExpressionSyntaxError(message, line, start + 1, lineno or 1)
 
 
-def _check_text(context, line, lineno):
+def check_text(context, line, lineno=None):
     """Checks on the raw text, before Python's parser sees it."""
-    for pos, char in enumerate(line):
+    for pos, char in enumerate(line.split("#", 1)[0]):  # comments may be non-ASCII
         if ord(char) > 127:
             _fail(context, line, f"non-ASCII character {char!r}; names and operators "
                   "must be plain ASCII", pos, lineno=lineno)
@@ -174,20 +178,25 @@ def _python_syntax_error(context, line, err, lineno):
 # --------------------------------------------------------------------------
 # whitelist validation
 
+def name_problem(name):
+    """Why ``name`` is not an acceptable identifier, or None if it is."""
+    if not name.isascii() or not name.isidentifier():
+        return f"{name!r} is not a valid name (use ASCII letters, digits and '_')"
+    if name.startswith("_"):
+        return f"names starting with '_' are reserved ({name!r})"
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"the name {name[:20]}... is longer than {MAX_NAME_LENGTH} characters"
+    return None
+
+
 def check_name(name, context="expression", line=None, start=0, lineno=None):
     """Raise ExpressionSyntaxError unless ``name`` is an acceptable identifier."""
-    line = name if line is None else line
-    end = start + len(name)
-    if not name.isascii() or not name.isidentifier():
-        _fail(context, line, f"{name!r} is not a valid name", start, end, lineno=lineno)
-    if name.startswith("_"):
-        _fail(context, line, f"names starting with '_' are reserved ({name!r})",
-              start, end, lineno=lineno)
-    if keyword.iskeyword(name):
-        _fail(context, line, f"{name!r} is a Python keyword", start, end, lineno=lineno)
-    if len(name) > MAX_NAME_LENGTH:
-        _fail(context, line, f"the name {name[:20]}... is longer than "
-              f"{MAX_NAME_LENGTH} characters", start, end, lineno=lineno)
+    problem = name_problem(name)
+    if problem:
+        _fail(context, name if line is None else line, problem, start, start + len(name),
+              lineno=lineno)
 
 
 class _Validator:
@@ -199,6 +208,7 @@ class _Validator:
         self.lineno = lineno
         self.identifiers = set()
         self.functions = set()
+        self.depth = 0
 
     def fail(self, node, reason):
         start = getattr(node, "col_offset", 0)
@@ -208,9 +218,22 @@ class _Validator:
         _fail(self.context, self.line, reason, start, end, lineno=self.lineno)
 
     def visit(self, node):
+        self.depth += 1
+        try:
+            self._visit(node)
+        finally:
+            self.depth -= 1
+
+    def _visit(self, node):
+        if self.depth > MAX_DEPTH:
+            self.fail(node, f"the expression is nested too deeply (more than {MAX_DEPTH} "
+                      "levels); split it into subexpressions")
         kind = type(node)
         if kind is ast.Constant:
             value = node.value
+            if type(value) is int and abs(value) >= 2**63:
+                self.fail(node, "the integer is too large for a 64-bit integer; "
+                          "write it as a float (e.g. 1e20)")
             if isinstance(value, bool) or type(value) in (int, float):
                 return
             if isinstance(value, complex):
@@ -281,15 +304,17 @@ def parse_expression(code, context="expression"):
         return code
     if not isinstance(code, str):
         raise TypeError(f"The {context} must be a string, not {type(code).__name__}")
-    text = code.strip()
+    text = code.replace("\r\n", "\n").strip()
     lines = text.split("\n")
     multiline = len(lines) > 1
     for number, line in enumerate(lines, 1):
-        _check_text(context, line, number if multiline else None)
+        check_text(context, line, number if multiline else None)
     if not text or text.startswith("#"):
         _fail(context, code, "the expression is empty", 0, len(code) or 1)
     try:
         tree = ast.parse(text, mode="eval").body
+    except (RecursionError, MemoryError):
+        _fail(context, lines[0], "the expression is too long or nested too deeply", 0)
     except SyntaxError as err:
         number = err.lineno or 1
         _python_syntax_error(context, lines[min(number, len(lines)) - 1], err,
@@ -334,11 +359,14 @@ def parse_statements(code, context="reset"):
     for number, raw in enumerate(all_lines, 1):
         line = raw.strip()
         lineno = number if multiline else None
-        _check_text(context, line, lineno)
+        check_text(context, line, lineno)
         if not line or line.startswith("#"):
             continue
         try:
             body = ast.parse(line, mode="exec").body
+        except (RecursionError, MemoryError):
+            _fail(context, line, "the statement is too long or nested too deeply", 0,
+                  lineno=lineno)
         except SyntaxError as err:
             _python_syntax_error(context, line, err, lineno)
         if len(body) > 1:

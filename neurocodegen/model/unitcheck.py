@@ -276,7 +276,7 @@ def check_statements(statements, dims, types=None, writable=None, constants=None
     for stmt in statements:
         where = f"{context} statement {stmt.code!r}" + (
             f" (line {stmt.lineno})" if stmt.lineno > 1 else "")
-        if stmt.target not in writable:
+        if stmt.target not in writable or stmt.target not in dims:
             if stmt.target in dims:
                 raise EquationError(f"Cannot assign to {stmt.target!r} in the {where}: "
                                     "it is read-only (a constant, a subexpression or "

@@ -24,7 +24,10 @@ _BUILTINS = {"t": (_SECOND, "float"), "dt": (_SECOND, "float"),
 
 def _in_group(group, exc):
     """Re-raise ``exc`` (one of ours) with the group's name and origin added."""
-    message = f"{exc}\n(in group '{group.name}', created at {group._created_at})"
+    where = f"created at {group._created_at}"
+    if f"'{group.name}'" not in str(exc):
+        where = f"in group '{group.name}', " + where
+    message = f"{exc}\n({where})"
     if isinstance(exc, DimensionMismatchError):
         return DimensionMismatchError(message, *exc.dims)
     new = type(exc).__new__(type(exc))

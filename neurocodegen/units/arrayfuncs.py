@@ -153,9 +153,10 @@ def _histogram(func, args, kwargs):
     if rng is not None:
         for r in rng:
             _same_dims("histogram", [a, r], [dim, get_dimensions(r)], True)
-    weights = kwargs.get("weights")
+    # counts stay plain (as in Brian), also with weights that have units, so that
+    # plotting code such as matplotlib's hist works unchanged
     counts, edges = _plain(func, args, kwargs)
-    return _wrap(counts, get_dimensions(weights)), _wrap(edges, dim)
+    return counts, _wrap(edges, dim)
 
 
 def _unique(func, args, kwargs):

@@ -129,9 +129,9 @@ def _build():
 _build()
 
 # Preference order for compound names such as V/s or A/m^2.
-_COMPOUND_UNITS = ("volt", "amp", "farad", "siemens", "ohm", "coulomb", "watt",
-                   "joule", "newton", "pascal", "molar", "metre", "second",
-                   "kilogram", "kelvin", "mole", "candela", "hertz")
+_COMPOUND_UNITS = ("volt", "amp", "farad", "siemens", "ohm", "coulomb", "metre",
+                   "second", "kilogram", "mole", "molar", "watt", "joule",
+                   "newton", "pascal", "kelvin", "candela", "hertz")
 _COMPOUND_POWERS = (-1, 1, -2, 2, -3, 3, -0.5, 0.5)
 _BASE_DIMS = [Dimension(tuple(int(i == j) for j in range(7))) for i in range(7)]
 _compound_cache = {}
@@ -143,9 +143,9 @@ def _compound(dim):
     if dim in _compound_cache:
         return _compound_cache[dim]
     found = None
-    for power in _COMPOUND_POWERS:
-        for name in _COMPOUND_UNITS:
-            unit = all_units[name]
+    for name in _COMPOUND_UNITS:
+        unit = all_units[name]
+        for power in _COMPOUND_POWERS:
             for i, base in enumerate(_BASE_DIMS):
                 if unit.dim * base ** power is dim:
                     found = (name, i, power)

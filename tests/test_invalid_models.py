@@ -1,0 +1,161 @@
+"""Invalid model strings: each must raise the right exception with a message
+that says what is wrong. One row per case: (where, text, exception, fragment)."""
+import os
+
+import pytest
+
+from neurocodegen.errors import (
+    DimensionMismatchError, EquationError, ExpressionSyntaxError, UndefinedNameError,
+    UnitError)
+from neurocodegen.model import (
+    Equations, check_statements, check_threshold, parse_expression, resolve_external)
+from neurocodegen.units import get_dimensions, ms
+from neurocodegen.units.dimensions import DIMENSIONLESS, get_dimension
+
+VOLT = get_dimension(m=2, kg=1, s=-3, A=-1)
+DIMS = {"v": DIMENSIONLESS, "w": DIMENSIONLESS, "u": VOLT, "mV": VOLT,
+        "tau": get_dimension(s=1), "b": DIMENSIONLESS}
+TYPES = {"b": "boolean"}
+WRITABLE = {"v", "w", "u", "b"}
+NAMESPACE = {"tau": 10 * ms, "n": 2}
+
+
+def run_case(where, text):
+    if where == "expression":
+        parse_expression(text, "expression")
+    elif where == "threshold":
+        check_threshold(text, DIMS, TYPES)
+    elif where == "reset":
+        check_statements(text, DIMS, TYPES, writable=WRITABLE)
+    elif where == "equations":
+        Equations(text)
+    elif where == "model":
+        eqs = Equations(text)
+        values = resolve_external(eqs.identifiers, caller_namespace=NAMESPACE)
+        eqs.check_units({k: get_dimensions(v) for k, v in values.items()},
+                        group_name="neurongroup")
+    elif where == "namespace":
+        resolve_external({"x"}, caller_namespace={"x": eval(text, {"os": os})})
+    else:  # pragma: no cover
+        raise AssertionError(where)
+
+
+CASES = [
+    # grammar: syntax and whitelist
+    ("threshold", "v >", ExpressionSyntaxError, "invalid syntax"),
+    ("threshold", "v.__class__", ExpressionSyntaxError, "attribute access"),
+    ("threshold", "x[0] > 1", ExpressionSyntaxError, "indexing"),
+    ("threshold", "lambda: 1", ExpressionSyntaxError, "'lambda' is not allowed"),
+    ("threshold", "'str'", ExpressionSyntaxError, "strings are not allowed"),
+    ("threshold", 'f"{v}" > 1', ExpressionSyntaxError, "strings are not allowed"),
+    ("threshold", "// comment", ExpressionSyntaxError, "'//'"),
+    ("threshold", "/* c */ v > 0", ExpressionSyntaxError, "C-style comments"),
+    ("threshold", "#include <x>", ExpressionSyntaxError, "preprocessor"),
+    ("threshold", "__import__('os')", ExpressionSyntaxError, "'__import__'"),
+    ("threshold", "v\u00e9 > 1", ExpressionSyntaxError, "non-ASCII"),
+    ("threshold", "v > 1 if w else 0", ExpressionSyntaxError, "conditional expressions"),
+    ("threshold", "(v := 1) > 0", ExpressionSyntaxError, "':='"),
+    ("threshold", 'system("rm")', ExpressionSyntaxError, "unknown function 'system'"),
+    ("threshold", "exp(v, w) > 0", ExpressionSyntaxError, "exp() takes 1 argument"),
+    ("threshold", "rand(1) > 0", ExpressionSyntaxError, "rand() takes 0 arguments"),
+    ("threshold", "exp(x=1) > 0", ExpressionSyntaxError, "keyword arguments"),
+    ("threshold", "exp(*v) > 0", ExpressionSyntaxError, "unpacking"),
+    ("threshold", "v > 0 & w > 0", ExpressionSyntaxError, "use 'and'"),
+    ("threshold", "1j > 0", ExpressionSyntaxError, "complex numbers"),
+    ("threshold", "[v] > 0", ExpressionSyntaxError, "lists are not allowed"),
+    ("threshold", "v is None", ExpressionSyntaxError, "'is' is not allowed"),
+    ("threshold", "_v > 0", ExpressionSyntaxError, "starting with '_'"),
+    ("threshold", "a" * 65 + " > 0", ExpressionSyntaxError, "longer than 64"),
+    ("threshold", "  ", ExpressionSyntaxError, "empty"),
+    ("threshold", "v > 0; w", ExpressionSyntaxError, "Invalid threshold"),
+    ("expression", "+".join(["v"] * 300), ExpressionSyntaxError, "nested too deeply"),
+    ("expression", "(" * 300 + "v" + ")" * 300, ExpressionSyntaxError, "Invalid expression"),
+    ("expression", "v * 99999999999999999999", ExpressionSyntaxError, "too large"),
+    ("expression", "v + ~w", ExpressionSyntaxError, "use 'not'"),
+    ("expression", "v.real", ExpressionSyntaxError, "Invalid expression 'v.real'"),
+    # statements
+    ("reset", 'v = 0; system("rm")', ExpressionSyntaxError, "(no ';')"),
+    ("reset", "import os", ExpressionSyntaxError, "only assignments"),
+    ("reset", "v == 0", ExpressionSyntaxError, "a statement such as"),
+    ("reset", "v.x = 1", ExpressionSyntaxError, "attribute access"),
+    ("reset", "v[0] = 1", ExpressionSyntaxError, "indexing"),
+    ("reset", "v **= 2", ExpressionSyntaxError, "only the assignments"),
+    ("reset", "if v > 1: v = 0", ExpressionSyntaxError, "only assignments"),
+    ("reset", "a = b = 0", ExpressionSyntaxError, "chained assignments"),
+    ("reset", "v = 0\n#define X 1", ExpressionSyntaxError, "line 2"),
+    ("reset", "v = 0\nw = os.system('ls')", ExpressionSyntaxError, "attribute access"),
+    # types and units in thresholds and resets
+    ("threshold", "v + 1", EquationError, "must be a boolean expression"),
+    ("threshold", "v > 5*mV", DimensionMismatchError, "'5*mV' is V"),
+    ("threshold", "exp(u) > 0", DimensionMismatchError, "calls exp()"),
+    ("threshold", "b + 1 > 0", EquationError, "int(...)"),
+    ("threshold", "v > 0 and w", EquationError, "need booleans"),
+    ("threshold", "undefined_name > 0", UndefinedNameError, "'undefined_name'"),
+    ("reset", "w = 5*mV", DimensionMismatchError, "variable 'w' has unit 1"),
+    ("reset", "u *= mV", DimensionMismatchError, "'*=' needs a dimensionless value"),
+    ("reset", "tau = 1", EquationError, "read-only"),
+    ("reset", "unknown = 1", UndefinedNameError, "not a variable of the model"),
+    ("reset", "b += 1", EquationError, "booleans can only be assigned"),
+    # equation lines
+    ("equations", "dv/dt = -v/tau", EquationError, "': unit' is missing"),
+    ("equations", "dv/dt = -v/tau : voltz", UnitError, "unknown unit 'voltz'"),
+    ("equations", "v : 2*volt", UnitError, "not a product of unit names"),
+    ("equations", "v : bool", UnitError, "'boolean'"),
+    ("equations", "v : volt (foo)", EquationError, "unknown flag 'foo'"),
+    ("equations", "v : volt ()", EquationError, "unknown flag ''"),
+    ("equations", "dv/dt = -v/tau : 1 (constant)", EquationError,
+     "the flag 'constant' cannot be used for a differential"),
+    ("equations", "v : 1 (unless refractory)", EquationError, "'unless refractory'"),
+    ("equations", "x = w : 1 (constant)", EquationError, "cannot be used for a subexpression"),
+    ("equations", "v : 1 (shared, shared)", EquationError, "given twice"),
+    ("equations", "v : 1\nv : volt", EquationError, "'v' is defined twice"),
+    ("equations", "dv/dt = -v/tau : 1\nv = 1 : 1", EquationError, "line 2"),
+    ("equations", "t : second", EquationError, "built-in variable"),
+    ("equations", "N : integer", EquationError, "built-in variable"),
+    ("equations", "xi : 1", EquationError, "white noise"),
+    ("equations", "xi_1 : 1", EquationError, "white noise"),
+    ("equations", "volt : 1", EquationError, "name of a unit"),
+    ("equations", "exp : 1", EquationError, "name of a function"),
+    ("equations", "pi : 1", EquationError, "name of a constant"),
+    ("equations", "lambda : 1", EquationError, "keyword"),
+    ("equations", "double : 1", EquationError, "keyword"),
+    ("equations", "_v : 1", EquationError, "starting with '_'"),
+    ("equations", "v\u00e9 : 1", EquationError, "non-ASCII character"),
+    ("equations", "1v : 1", EquationError, "not a valid name"),
+    ("equations", "a = b : 1\nb = a : 1", EquationError, "cycle"),
+    ("equations", "a = w*xi : 1", EquationError, "only appear in differential"),
+    ("equations", "dn/dt = 1/tau : integer", EquationError, "cannot define an integer"),
+    ("equations", "this is not an equation : 1", EquationError, "expected"),
+    ("equations", "x = w[0] : 1", ExpressionSyntaxError, "indexing"),
+    ("equations", 'dv/dt = __import__("os") : 1', ExpressionSyntaxError, "__import__"),
+    ("equations", "I = w : 1 (shared)\nw : 1", EquationError, "shared subexpression 'I'"),
+    ("equations", "v : 1\n#include <stdio.h>", EquationError, "preprocessor"),
+    ("equations", "dv/dt = -v/\u03c4 : 1  # caf\u00e9", EquationError, "non-ASCII"),
+    # unit checking of whole models
+    ("model", "dv/dt = 1-v : 1", DimensionMismatchError, "dv/dt needs Hz (hertz"),
+    ("model", "dv/dt = -v/tau + xi : 1", DimensionMismatchError, "'xi' is s^-0.5"),
+    ("model", "dv/dt = -v/tau : volt\nI = v : amp", DimensionMismatchError,
+     "subexpression defining variable 'I'"),
+    ("model", "dv/dt = (v + 5*mV)/tau : 1", DimensionMismatchError, "mixes units"),
+    ("model", "dv/dt = -v/undefined : 1", UndefinedNameError, "'undefined'"),
+    ("model", "x = w : boolean\nw : 1", EquationError, "declared boolean"),
+    ("model", "dv/dt = v**tau/tau : volt", DimensionMismatchError,
+     "exponents must be dimensionless"),
+    ("model", "dv/dt = v**n/tau : volt", DimensionMismatchError, "numeric constant"),
+    ("model", "dv/dt = exp(v)/tau : volt", DimensionMismatchError, "calls exp()"),
+    # namespace values
+    ("namespace", "os", TypeError, "refers to a module"),
+    ("namespace", "'1*mV'", TypeError, "refers to a string"),
+]
+
+
+@pytest.mark.parametrize("where, text, exception, fragment", CASES,
+                         ids=[f"{w}:{t[:30]}" for w, t, _, _ in CASES])
+def test_invalid(where, text, exception, fragment):
+    with pytest.raises(exception) as info:
+        run_case(where, text)
+    assert fragment in str(info.value)
+
+
+def test_enough_cases():
+    assert len(CASES) >= 45
