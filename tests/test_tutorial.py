@@ -207,3 +207,14 @@ def test_adaptive_threshold_model():
     counts, _, _ = hist(spikemon.t / ms, 100, histtype="stepfilled", facecolor="k",
                         weights=weights)
     assert counts.sum() > 0
+
+
+def test_run_report_text_and_callable(capsys):
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")  # noqa: F841
+    run(5 * ms, report="text")
+    out = capsys.readouterr().out
+    assert "Starting simulation" in out and "100% simulated" in out
+    calls = []
+    run(5 * ms, report=lambda elapsed, done, start, duration: calls.append(done))
+    assert calls[-1] == 1

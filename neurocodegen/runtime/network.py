@@ -141,6 +141,7 @@ class Network:
         consts = np.array(layout.constants, dtype=np.float64)
         chunk = 64
         t0 = time.perf_counter()
+        reporter = _Reporter(report, report_period, step, end)
         while step < end:
             for m in monitors:
                 m.ensure_room(layout, m.source.N)
@@ -151,5 +152,47 @@ class Network:
             if reached == stop and spent < CHUNK_SECONDS / 2:
                 chunk *= 2
             step = reached
+            reporter.update(step)
+        reporter.finish()
         logger.debug("Ran %d steps in %.3f s", end, time.perf_counter() - t0)
+
+
+class _Reporter:
+    """Brian's ``report=``: 'text'/'stdout', 'stderr', or a callable
+    ``report(elapsed, completed, start, duration)``, called every
+    ``report_period`` of wall-clock time and at the end."""
+
+    def __init__(self, report, period, start, end):
+        if report not in (None, "text", "stdout", "stderr") and not callable(report):
+            raise ValueError(f"report must be 'text', 'stdout', 'stderr' or a function, "
+                             f"got {report!r}")
+        self.report, self.start, self.end = report, start, end
+        self.period = check_time(period, "report_period")
+        self.t0 = self.last = time.perf_counter()
+        if report in ("text", "stdout", "stderr"):
+            self._print(f"Starting simulation for {end - start} time steps")
+
+    def _print(self, text):
+        print(text, file=sys.stderr if self.report == "stderr" else sys.stdout, flush=True)
+
+    def _emit(self, step):
+        elapsed = time.perf_counter() - self.t0
+        done = (step - self.start) / max(1, self.end - self.start)
+        if callable(self.report):
+            self.report(elapsed * second, done, self.start, self.end - self.start)
+        elif done < 1:
+            remaining = elapsed / done - elapsed if done > 0 else float("nan")
+            self._print(f"{done:.0%} simulated in {elapsed:.1f} s, "
+                        f"estimated {remaining:.0f} s remaining.")
+        else:
+            self._print(f"100% simulated in {elapsed:.2f} s")
+
+    def update(self, step):
+        if self.report is not None and time.perf_counter() - self.last >= self.period:
+            self.last = time.perf_counter()
+            self._emit(step)
+
+    def finish(self):
+        if self.report is not None:
+            self._emit(self.end)
 
