@@ -9,6 +9,8 @@ a named unit over/times a power of a base unit (``V/s``), else in base units.
 """
 import re
 
+import sys
+
 import numpy as np
 
 from ..errors import UnitError
@@ -274,10 +276,11 @@ def get_unit(name):
 
 # -- formatting quantities ------------------------------------------------------
 def _number_text(values, precision, python_code):
-    if values.ndim == 0:
-        return np.array2string(values, precision=precision)
-    if python_code:
-        return np.array_repr(values, precision=precision)
+    if python_code:  # shortest text that reads back to exactly the same floats
+        with np.printoptions(floatmode="unique", threshold=sys.maxsize):
+            if values.ndim == 0:
+                return np.array2string(values)
+            return np.array_repr(values)
     return np.array2string(values, precision=precision)
 
 
@@ -294,6 +297,13 @@ def format_in(q, unit=None, precision=None, python_code=False):
     text = _number_text(values / scale if scale != 1.0 else values, precision,
                         python_code)
     if python_code:
+        # Exact round trip: in the best unit when that reads back to the same
+        # floats and is not longer than the SI form, else in the SI unit.
+        si_unit = get_unit(q.dim)
+        si_text = _number_text(values, precision, python_code)
+        if (scale != 1.0 and (len(si_text) < len(text)
+                              or not np.array_equal(values / scale * scale, values))):
+            text, unit = si_text, si_unit
         return f"{text} * {repr(unit)}"
     return f"{text} {unit}"
 
