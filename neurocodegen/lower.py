@@ -66,12 +66,28 @@ class ObjectClock:
 # symbolic preparation, done once per group and kept on the group
 # ---------------------------------------------------------------------------
 
+def is_stored_subexpression(eq):
+    """``constant over dt`` subexpressions are computed once per step, at the
+    start of the state update, and kept in an array like a parameter."""
+    return eq.kind == "subexpression" and "constant over dt" in eq.flags
+
+
 def subexpression_table(equations):
-    """name -> sympy expression with nested subexpressions substituted."""
+    """name -> sympy expression with nested subexpressions substituted (except
+    stored ones, which stay symbols read from their arrays)."""
     table = {}
     for name in equations.subexpr_names:  # topologically ordered
-        table[sympy.Symbol(name, real=True)] = to_sympy(equations[name].expr).xreplace(table)
+        if not is_stored_subexpression(equations[name]):
+            table[sympy.Symbol(name, real=True)] = \
+                to_sympy(equations[name].expr).xreplace(table)
     return table
+
+
+def stored_subexpression_updates(equations):
+    """(name, sympy expression) for each stored subexpression, in order."""
+    table = subexpression_table(equations)
+    return [(name, to_sympy(equations[name].expr).xreplace(table))
+            for name in equations.subexpr_names if is_stored_subexpression(equations[name])]
 
 
 def _noise_split(name, rhs, xi_names):
@@ -249,7 +265,7 @@ class GroupLowering:
     def state_update_block(self):
         g = self.group
         method, active, frozen = g.state_update_code()
-        statements = []
+        statements = stored_subexpression_updates(g.equations)
         if g.has_refractoriness:
             statements.append(("not_refractory", g.refractory_condition()))
         active = list(active)
@@ -264,7 +280,7 @@ class GroupLowering:
         else:
             statements.append((sympy.Symbol("not_refractory", real=True),
                                draws + active, list(frozen)))
-        if not active and not g.has_refractoriness:
+        if not active and not statements:
             return None
         kernel = self._kernel(f"state update of {g.name} ({method})", statements,
                               tag_kind=printers.KIND_RAND_UPDATE)

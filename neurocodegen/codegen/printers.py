@@ -55,9 +55,9 @@ class CppPrinter(C99CodePrinter):
         if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
             product = "*".join([b] * abs(int(exp)))
             return f"({product})" if exp > 0 else f"(1.0/({product}))"
-        if exp == 0.5 or exp == 1 / 2:
+        if exp.is_Number and float(exp) == 0.5:
             return f"sqrt({self._print(base)})"
-        if exp == -0.5:
+        if exp.is_Number and float(exp) == -0.5:
             return f"(1.0/sqrt({self._print(base)}))"
         return f"pow({self._print(base)}, {self._print(exp)})"
 

@@ -70,7 +70,7 @@ class NeuronGroup(NetworkObject):
         self._init_refractory(refractory)
         self._arrays = {}
         for eq in self.equations.values():
-            if eq.kind != "subexpression":
+            if eq.kind != "subexpression" or "constant over dt" in eq.flags:
                 size = 1 if "shared" in eq.flags else self.N
                 self._arrays[eq.name] = np.zeros(size, dtype=_DTYPES[eq.dtype])
         if self.has_refractoriness:
