@@ -13,7 +13,8 @@ import sympy
 
 from .codegen import printers
 from .codegen.printers import CppPrinter, local_name, stream_tag
-from .codegen.render import (Array, Assign, Branch, Constant, Kernel, Load, ResetBlock,
+from .codegen.render import (Array, Assign, Branch, Constant, Kernel, Load, NoiseBuffer,
+                             ResetBlock,
                              StateUpdateBlock, Store, ThresholdBlock)
 from .errors import EquationError
 from .integrators import ODESystem, integrate
@@ -138,6 +139,21 @@ def state_update(group):
 # loop-invariant hoisting
 # ---------------------------------------------------------------------------
 
+def _select_on_not_refractory(statements):
+    """Rename each variable's final assignment to a temporary and choose
+    between it and the old value with ``not_refractory``."""
+    final = {target: k for k, (target, _) in enumerate(statements) if not target.startswith("_")}
+    out, selects = [], []
+    for k, (target, expr) in enumerate(statements):
+        if final.get(target) == k:
+            out.append((f"_{target}_active", expr))
+            selects.append(Assign(local_name(target), f"not_refractory_ ? _{target}_active : "
+                                                      f"{local_name(target)}"))
+        else:
+            out.append((target, expr))
+    return out + selects
+
+
 class Hoister:
     """Replaces subexpressions that depend only on per-step scalars (constants,
     dt, t) by ``_lio_k`` symbols computed once per step, outside the loop."""
@@ -217,6 +233,8 @@ class GroupLowering:
             out = []
             for item in items:
                 if isinstance(item, Assign):
+                    if not item.declare:           # our own write to a model variable
+                        written.add(item.target[:-1])
                     out.append(item)
                 elif len(item) == 3:   # (condition, then, else)
                     cond, then, other = item
@@ -271,12 +289,19 @@ class GroupLowering:
         active = list(active)
         xi_names = sorted({s.name for _, e in active for s in sympy.sympify(e).free_symbols
                            if s.name == "xi" or s.name.startswith("xi_")})
-        draws = [Assign(local_name(xi), "ncg::randn(_ncg_seed, (uint32_t)_ncg_i, "
-                        f"(uint64_t)_ncg_step, {stream_tag(g._rng_id, printers.KIND_NOISE, k)}u)",
-                        declare=True)
-                 for k, xi in enumerate(xi_names)]
+        # Each noise term's normals are drawn a block of neurons at a time
+        # (vectorized), then read per neuron.
+        buffers = tuple(NoiseBuffer(f"_ncg_xi{k}", stream_tag(g._rng_id, printers.KIND_NOISE, k))
+                        for k in range(len(xi_names)))
+        draws = [Assign(local_name(xi), f"{buf.name}[_ncg_i - _ncg_b]", declare=True)
+                 for xi, buf in zip(xi_names, buffers)]
         if frozen is None:
             statements += draws + active
+        elif frozen == ():
+            # Every variable is frozen while refractory: compute the update for
+            # all neurons and keep it only where not refractory (a select, which
+            # vectorizes, instead of an unpredictable branch).
+            statements += draws + _select_on_not_refractory(active)
         else:
             statements.append((sympy.Symbol("not_refractory", real=True),
                                draws + active, list(frozen)))
@@ -284,7 +309,7 @@ class GroupLowering:
             return None
         kernel = self._kernel(f"state update of {g.name} ({method})", statements,
                               tag_kind=printers.KIND_RAND_UPDATE)
-        return StateUpdateBlock(kernel)
+        return StateUpdateBlock(kernel, noise=buffers)
 
     def threshold_block(self):
         g = self.group

@@ -42,3 +42,52 @@ def test_same_seed_same_draws_different_seed_different():
         return G.x[:].copy()
     assert np.array_equal(draw(1), draw(1))
     assert not np.array_equal(draw(1), draw(2))
+
+
+def test_compiled_randn_scalar_path_is_bit_equal_to_numpy_twin():
+    seed(9)
+    N = 51  # odd: the last index uses the first half of a Box-Muller pair
+    G = NeuronGroup(N, "x : 1", threshold="True", reset="x = randn()")
+    net = Network(G)
+    net.run(0.2 * ms)
+    expected = ncg_random.randn(net._rng_key, N, 1, stream_tag(G._rng_id, KIND_RESET, 0))
+    assert np.array_equal(G.x[:], expected)
+
+
+def test_block_draws_equal_scalar_draws_and_numpy(tmp_path):
+    """ncg::randn_block (vectorized, used for xi) == ncg::randn == the twin."""
+    import subprocess
+    from neurocodegen.build.toolchain import default_toolchain
+    from neurocodegen.codegen.render import template_root
+    program = tmp_path / "check.cpp"
+    program.write_text('#include "ncg_support.hpp"\n#include <cstdio>\nint main(){\n'
+                       '  static double block[300];\n'
+                       '  ncg::randn_block(block, 77, 256, 300 - 256, 5, 9);\n'
+                       '  ncg::randn_block(block + 300 - 256, 77, 300, 1, 5, 9);\n'
+                       '  for (int i = 256; i < 301; ++i) {\n'
+                       '    double a = i < 300 ? block[i - 256] : block[44];\n'
+                       '    printf("%.17g %.17g\\n", a, ncg::randn(77, i, 5, 9)); }\n}\n')
+    tc = default_toolchain()
+    exe = tmp_path / "check"
+    subprocess.run([tc.compiler, "-std=c++17", "-O3", "-march=native", "-ffp-contract=off",
+                    f"-I{template_root() / 'cpp'}", str(program), "-o", str(exe)], check=True)
+    rows = [tuple(map(float, line.split())) for line in
+            subprocess.run([str(exe)], capture_output=True, text=True).stdout.split("\n")
+            if line]
+    block, scalar = np.array(rows).T
+    twin = ncg_random.randn(77, 301, 5, 9)[256:]
+    assert np.array_equal(block, scalar)
+    assert np.array_equal(scalar, twin)
+
+
+def test_noise_statistics_of_compiled_xi():
+    """Ornstein-Uhlenbeck with euler: stationary variance sigma**2/(2 - dt/tau)."""
+    seed(4)
+    tau, sigma, N = 10 * ms, 1.0, 20000  # noqa: F841
+    G = NeuronGroup(N, "dv/dt = -v/tau + sigma*xi*tau**-0.5 : 1", method="euler")
+    G.v = "sigma*sqrt(0.5)*randn()"
+    run(50 * ms)
+    v = G.v[:]
+    expected = sigma**2 / (2 - 0.01)
+    assert abs(v.mean()) < 5 * np.sqrt(expected / N)
+    assert abs(v.var() - expected) < 5 * expected * np.sqrt(2 / N)

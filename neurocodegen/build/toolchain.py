@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from ..errors import CompilationError
 
-#: Flags for the generated kernels. ``-ffp-contract=off`` keeps the arithmetic
-#: the same whatever instruction set the compiler targets, so the Python
-#: extension and a standalone program produce the same bits.
-CXXFLAGS = ("-std=c++17", "-O3", "-fPIC", "-fno-math-errno", "-ffp-contract=off",
-            "-fvisibility=hidden")
+#: Flags for the generated kernels. ``-march=native`` lets the compiler use
+#: the vector units of this CPU (the random-number loops need them; Brian2 uses
+#: it too), so the CPU's identity is part of the cache key.
+#: ``-ffp-contract=off`` keeps the arithmetic the same whatever instructions
+#: are chosen, so the bits do not depend on the vector width.
+CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fPIC", "-fno-math-errno",
+            "-ffp-contract=off", "-fvisibility=hidden")
 LDFLAGS = ("-shared",)
 
 
@@ -52,6 +54,7 @@ class Toolchain:
             "abi": self.ext_suffix,
             "platform": platform.platform(),
             "machine": platform.machine(),
+            "cpu": cpu_identity(),
             "numpy": numpy.__version__,
             "cython": Cython.__version__,
             "compiler": self.compiler,
@@ -60,6 +63,21 @@ class Toolchain:
             "ldflags": list(self.ldflags),
             "include_dirs": list(self.include_dirs),
         }
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_identity():
+    """What ``-march=native`` depends on: the CPU model and its feature flags."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = f.read().splitlines()
+        wanted = [l for l in lines if l.startswith(("model name", "flags", "Features",
+                                                     "CPU part"))]
+        seen = list(dict.fromkeys(wanted))
+        import hashlib
+        return hashlib.sha256("\n".join(seen).encode()).hexdigest()[:16]
+    except OSError:
+        return platform.processor() or platform.machine()
 
 
 def _find_compiler():

@@ -73,8 +73,17 @@ class Kernel:
 
 
 @dataclass(frozen=True)
+class NoiseBuffer:
+    """A block of standard normals for one noise term: ``double name[BLOCK]``
+    filled by ``ncg::randn_block`` with stream ``tag``."""
+    name: str
+    tag: int
+
+
+@dataclass(frozen=True)
 class StateUpdateBlock:
     kernel: Kernel
+    noise: tuple = ()         # NoiseBuffer per noise term
     template: str = "stateupdate.cpp.j2"
 
 

@@ -173,6 +173,11 @@ class NeuronGroup(NetworkObject):
         return self._state_update
 
     def refractory_condition(self):
+        """``not_refractory`` as a sympy boolean. For a time, Brian's rule
+        ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``, written as
+        a comparison of times so that it costs one subtraction per neuron
+        (``t - lastspike`` is a whole number of steps up to rounding, and the
+        margin of 0.001*dt is far larger than that rounding)."""
         import sympy
         t, dt = sympy.Symbol("t", real=True), sympy.Symbol("dt", real=True)
         lastspike = sympy.Symbol("lastspike", real=True)
@@ -184,7 +189,7 @@ class NeuronGroup(NetworkObject):
             ref = self._sympy(self._refractory_expr)
             if isinstance(ref, sympy.logic.boolalg.Boolean):
                 return sympy.Not(ref)
-        return sympy.GreaterThan(timestep(t - lastspike, dt), timestep(ref, dt))
+        return sympy.GreaterThan(t - lastspike, (timestep(ref, dt) - sympy.Float(0.001)) * dt)
 
     def threshold_sympy(self):
         return self._sympy(self.threshold)

@@ -37,9 +37,59 @@ def philox(seed, index, step, tag):
     return c0, c1, c2, c3
 
 
+_MASK52 = np.uint64(0xFFFFFFFFFFFFF)
+_ONE_BITS = np.uint64(0x3FF0000000000000)
+
+
 def _uniform(hi, lo):
-    bits = (hi << np.uint64(21)) ^ (lo >> np.uint64(11))
-    return (bits.astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+    """52-bit uniforms in (0, 1), as ``ncg::to_uniform``."""
+    bits = ((hi << np.uint64(20)) ^ (lo >> np.uint64(12))) & _MASK52
+    return ((bits | _ONE_BITS).view(np.float64) - 1.0) + 1.1102230246251565e-16
+
+
+def _log_unit(u):
+    """log(u) for u in (0, 1), operation for operation as ``ncg::log_unit``."""
+    b = u.view(np.uint64)
+    e = ((b >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64) - 1023
+    m = ((b & _MASK52) | _ONE_BITS).view(np.float64)
+    high = m > 1.4142135623730951
+    m = np.where(high, 0.5 * m, m)
+    e = np.where(high, e + 1, e)
+    s = (m - 1.0) / (m + 1.0)
+    z = s * s
+    p = np.full_like(z, 1.0 / 23.0)
+    for k in (21, 19, 17, 15, 13, 11, 9, 7, 5, 3):
+        p = p * z + 1.0 / k
+    p = p * z + 1.0
+    return e.astype(np.float64) * 0.6931471805599453 + 2.0 * s * p
+
+
+# Taylor coefficients of sin (from 1/17!) and cos (from 1/16!) in Horner order,
+# with the sign of each step, exactly as written in ncg_support.hpp.
+_SIN = [(-1, 355687428096000.0), (+1, 1307674368000.0), (-1, 6227020800.0),
+        (+1, 39916800.0), (-1, 362880.0), (+1, 5040.0), (-1, 120.0), (+1, 6.0)]
+_COS = [(+1, 20922789888000.0), (-1, 87178291200.0), (+1, 479001600.0),
+        (-1, 3628800.0), (+1, 40320.0), (-1, 720.0), (+1, 24.0)]
+
+
+def _horner(z, table):
+    p = np.full_like(z, table[0][0] * (1.0 / table[0][1]))
+    for sign, factorial in table[1:]:
+        p = p * z + 1.0 / factorial if sign > 0 else p * z - 1.0 / factorial
+    return p
+
+
+def _sincos_turns(x):
+    """cos and sin of 2*pi*x, as ``ncg::sincos_turns``."""
+    q = np.floor(4.0 * x + 0.5)
+    a = 6.283185307179586 * (x - 0.25 * q)
+    z = a * a
+    sa = a - a * z * _horner(z, _SIN)
+    ca = 1.0 + z * (_horner(z, _COS) * z - 0.5)
+    k = q.astype(np.int64) & 3
+    c = np.select([k == 0, k == 1, k == 2], [ca, -sa, -ca], sa)
+    s = np.select([k == 0, k == 1, k == 2], [sa, ca, -sa], -ca)
+    return c, s
 
 
 def rand(seed, n, step, tag):
@@ -49,7 +99,13 @@ def rand(seed, n, step, tag):
 
 
 def randn(seed, n, step, tag):
-    """``n`` standard normal numbers, one per index 0..n-1."""
-    w = philox(seed, np.arange(n, dtype=np.uint64), step, tag)
-    u1, u2 = _uniform(w[0], w[1]), _uniform(w[2], w[3])
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(6.283185307179586 * u2)
+    """``n`` standard normal numbers, one per index 0..n-1 (Box-Muller pairs:
+    indices 2p and 2p+1 share the draw of pair p)."""
+    pairs = (n + 1) // 2
+    w = philox(seed, np.arange(pairs, dtype=np.uint64), step, tag)
+    r = np.sqrt(-2.0 * _log_unit(_uniform(w[0], w[1])))
+    c, s = _sincos_turns(_uniform(w[2], w[3]))
+    out = np.empty(2 * pairs)
+    out[0::2] = r * c
+    out[1::2] = r * s
+    return out[:n]

@@ -12,6 +12,7 @@
 #pragma once
 #include <cstdint>
 #include <cmath>
+#include <cstring>
 
 namespace ncg {
 
@@ -35,6 +36,7 @@ static inline Draw4 philox(uint64_t seed, uint32_t index, uint64_t step, uint32_
 {
     uint32_t c[4] = {index, (uint32_t)step, (uint32_t)(step >> 32), tag};
     uint32_t k[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+#pragma GCC unroll 10
     for (int r = 0; r < 10; ++r) {
         philox_round(c, k);
         k[0] += 0x9E3779B9u;
@@ -43,11 +45,70 @@ static inline Draw4 philox(uint64_t seed, uint32_t index, uint64_t step, uint32_
     return Draw4{{c[0], c[1], c[2], c[3]}};
 }
 
-// 53-bit uniform in the open interval (0, 1) from two 32-bit words.
+static inline uint64_t as_bits(double x) { uint64_t b; std::memcpy(&b, &x, 8); return b; }
+static inline double from_bits(uint64_t b) { double x; std::memcpy(&x, &b, 8); return x; }
+
+// 52-bit uniform in the open interval (0, 1) from two 32-bit words, built
+// from the bits of a double in [1, 2) so that it vectorizes (no int->double).
 static inline double to_uniform(uint32_t hi, uint32_t lo)
 {
-    const uint64_t bits = ((uint64_t)hi << 21) ^ (uint64_t)(lo >> 11);  // 53 bits
-    return ((double)bits + 0.5) * (1.0 / 9007199254740992.0);
+    const uint64_t bits = (((uint64_t)hi << 20) ^ (uint64_t)(lo >> 12)) & 0xFFFFFFFFFFFFFull;
+    return (from_bits(0x3FF0000000000000ull | bits) - 1.0) + 1.1102230246251565e-16;
+}
+
+// log(u) for u in (0, 1): u = 2^e * m with m in [sqrt(1/2), sqrt(2)), and
+// log(m) = 2 atanh(s), s = (m-1)/(m+1), by its series (|s| < 0.172, 11 terms).
+// Branch-free and libm-free: the same bits in every build, and vectorizable.
+static inline double log_unit(double u)
+{
+    const uint64_t b = as_bits(u);
+    const uint64_t mant = b & 0xFFFFFFFFFFFFFull;
+    // mantissa above sqrt(2): halve m (exponent field - 1) and add 1 to e
+    const uint64_t high = (mant + 0x95F619980C432ull) >> 52;   // 0 or 1, no branch
+    // the exponent as a double, exactly, without an int->double conversion
+    const double e = (from_bits(0x4330000000000000ull | (((b >> 52) & 0x7FF) + high))
+                      - 4503599627370496.0) - 1023.0;
+    const double m = from_bits((mant | 0x3FF0000000000000ull) - (high << 52));
+    const double s = (m - 1.0) / (m + 1.0);
+    const double z = s * s;
+    double p = 1.0 / 23.0;
+    p = p * z + 1.0 / 21.0; p = p * z + 1.0 / 19.0; p = p * z + 1.0 / 17.0;
+    p = p * z + 1.0 / 15.0; p = p * z + 1.0 / 13.0; p = p * z + 1.0 / 11.0;
+    p = p * z + 1.0 / 9.0;  p = p * z + 1.0 / 7.0;  p = p * z + 1.0 / 5.0;
+    p = p * z + 1.0 / 3.0;  p = p * z + 1.0;
+    return e * 0.6931471805599453 + 2.0 * s * p;
+}
+
+// cos and sin of 2*pi*x for x in (0, 1): quadrant q = round(4x), remainder
+// angle in [-pi/4, pi/4] by Taylor polynomials, then a rotation by q*pi/2.
+static inline void sincos_turns(double x, double* c, double* s)
+{
+    // q = 4x rounded to the nearest integer (4x is never a tie here: x has its
+    // 2^-53 bit set), by the add-and-subtract 1.5*2^52 trick; its low bits are k.
+    const double rounded = 4.0 * x + 6755399441055744.0;
+    const double q = rounded - 6755399441055744.0;
+    const double a = 6.283185307179586 * (x - 0.25 * q);
+    const double z = a * a;
+    double sp = -1.0 / 355687428096000.0;                   // -1/17!
+    sp = sp * z + 1.0 / 1307674368000.0; sp = sp * z - 1.0 / 6227020800.0;
+    sp = sp * z + 1.0 / 39916800.0;      sp = sp * z - 1.0 / 362880.0;
+    sp = sp * z + 1.0 / 5040.0;          sp = sp * z - 1.0 / 120.0;
+    sp = sp * z + 1.0 / 6.0;
+    const double sa = a - a * z * sp;
+    double cp = 1.0 / 20922789888000.0;                     // 1/16!
+    cp = cp * z - 1.0 / 87178291200.0;   cp = cp * z + 1.0 / 479001600.0;
+    cp = cp * z - 1.0 / 3628800.0;       cp = cp * z + 1.0 / 40320.0;
+    cp = cp * z - 1.0 / 720.0;           cp = cp * z + 1.0 / 24.0;
+    cp = cp * z - 0.5;
+    const double ca = 1.0 + z * cp;
+    // rotate by k quarter turns with bit operations (exact, no branch):
+    // odd k swaps cos and sin; k = 1, 2 negates cos; k = 2, 3 negates sin.
+    const uint64_t k = as_bits(rounded) & 3;                 // q mod 4
+    const uint64_t swap = 0 - (k & 1);                       // all ones if odd
+    const uint64_t cb = as_bits(ca), sb = as_bits(sa);
+    const uint64_t neg_c = ((k + 1) >> 1 & 1) << 63, neg_s = (k >> 1) << 63;
+    *c = from_bits(((cb & ~swap) | (sb & swap)) ^ neg_c);
+    *s = from_bits(((sb & ~swap) | (cb & swap)) ^ neg_s);
 }
 
 static inline double rand(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
@@ -56,13 +117,45 @@ static inline double rand(uint64_t seed, uint32_t index, uint64_t step, uint32_t
     return to_uniform(d.w[0], d.w[1]);
 }
 
-// Standard normal by the Box-Muller transform (cosine branch).
+// Two standard normals (Box-Muller) from the counter (pair, step, tag).
+static inline void normal_pair(uint64_t seed, uint32_t pair, uint64_t step, uint32_t tag,
+                               double* n0, double* n1)
+{
+    const Draw4 d = philox(seed, pair, step, tag);
+    const double r = std::sqrt(-2.0 * log_unit(to_uniform(d.w[0], d.w[1])));
+    double c, s;
+    sincos_turns(to_uniform(d.w[2], d.w[3]), &c, &s);
+    *n0 = r * c;
+    *n1 = r * s;
+}
+
+// The normal for one index: normals come in pairs, index 2p and 2p+1 share
+// the draw for pair p. randn_block gives exactly the same numbers, faster.
 static inline double randn(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
 {
-    const Draw4 d = philox(seed, index, step, tag);
-    const double u1 = to_uniform(d.w[0], d.w[1]);
-    const double u2 = to_uniform(d.w[2], d.w[3]);
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    double n0, n1;
+    normal_pair(seed, index >> 1, step, tag, &n0, &n1);
+    return (index & 1) ? n1 : n0;
+}
+
+// Normals for indices first, first+1, ..., first+n-1 (first must be even),
+// written to out[0..n). The loop over pairs has no branches: compilers
+// vectorize it.
+static const int BLOCK = 256;
+
+static inline void randn_block(double* __restrict out, uint64_t seed, uint32_t first, int n,
+                               uint64_t step, uint32_t tag)
+{
+    double n0[BLOCK / 2], n1[BLOCK / 2];
+    const int pairs = (n + 1) / 2;
+    const uint32_t p0 = first >> 1;
+    for (int p = 0; p < pairs; ++p)
+        normal_pair(seed, p0 + (uint32_t)p, step, tag, &n0[p], &n1[p]);
+    for (int p = 0; p < n / 2; ++p) {
+        out[2 * p] = n0[p];
+        out[2 * p + 1] = n1[p];
+    }
+    if (n & 1) out[n - 1] = n0[pairs - 1];
 }
 
 // Brian's timestep(): the integer time step of a time, robust to rounding.

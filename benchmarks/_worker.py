@@ -1,0 +1,147 @@
+"""One measurement in a fresh process; run by benchmarks/run.py, prints one JSON line.
+
+    python benchmarks/_worker.py SYSTEM MODEL [--N N] [--duration S] [--warmup S] [--dir DIR]
+
+SYSTEM: ours | brian2-cython | brian2-cpp | brian2-numpy.  The same model code
+runs on neurocodegen (`from neurocodegen import *`) and on Brian2
+(`from brian2 import *`); run it with the Python that has the package.
+
+Protocol: build the network, run(warmup) (compiles or loads the compiled code),
+then run(duration), which is the timed call.  For brian2-cpp both run() calls
+only generate code; device.build() compiles and runs the binary, and the timed
+value is the binary's own time for the last run() (device._last_run_time).
+Spike counts: `spikes` over warm-up + timed run (comparable across systems),
+`spikes_timed` in the timed run only.
+DIR: the compile cache (ours: set NEUROCODEGEN_CACHE_DIR in the environment,
+brian2-cython: prefs.codegen.runtime.cython.cache_dir) or the standalone
+project directory (brian2-cpp).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("system")
+parser.add_argument("model")
+parser.add_argument("--N", type=int, default=1)
+parser.add_argument("--duration", type=float, default=1.0)
+parser.add_argument("--warmup", type=float, default=0.01)
+parser.add_argument("--dir", default=None)
+args = parser.parse_args()
+
+t0 = time.perf_counter()
+if args.system == "ours":
+    import neurocodegen as _pkg
+    from neurocodegen import *  # noqa: F401,F403
+else:
+    import brian2 as _pkg
+    from brian2 import *  # noqa: F401,F403
+t_import = time.perf_counter() - t0
+result = {"system": args.system, "model": args.model, "import_s": t_import,
+          "version": getattr(_pkg, "__version__", "?")}
+if args.model == "import":
+    print(json.dumps(result))
+    sys.exit(0)
+
+if args.system.startswith("brian2"):
+    import logging
+    logging.getLogger("brian2").setLevel(logging.ERROR)
+    BrianLogger.log_level_error()  # noqa: F405
+    prefs.logging.file_log = False  # noqa: F405
+    if args.system == "brian2-cython":
+        prefs.codegen.target = "cython"  # noqa: F405
+        if args.dir:
+            prefs.codegen.runtime.cython.cache_dir = args.dir  # noqa: F405
+    elif args.system == "brian2-numpy":
+        prefs.codegen.target = "numpy"  # noqa: F405
+    elif args.system == "brian2-cpp":
+        set_device("cpp_standalone", directory=args.dir, build_on_run=False)  # noqa: F405
+        prefs.devices.cpp_standalone.openmp_threads = 0  # noqa: F405
+    else:
+        raise SystemExit(f"unknown system {args.system}")
+
+defaultclock.dt = 0.1 * ms  # noqa: F405
+seed(2026)  # noqa: F405
+N = args.N
+duration = args.duration * second  # noqa: F405
+warmup = args.warmup * second  # noqa: F405
+state_mon = None
+
+if args.model == "tutorial-small":
+    tau = 10 * ms  # noqa: F405
+    eqs = """
+    dv/dt = (1-v)/tau : 1 (unless refractory)
+    """
+    G = NeuronGroup(N, eqs, threshold="v>0.8", reset="v = 0", refractory=5 * ms,  # noqa: F405
+                    method="exact")
+    state_mon = StateMonitor(G, "v", record=0)  # noqa: F405
+    M = SpikeMonitor(G)  # noqa: F405
+elif args.model in ("noisy-lif", "lif-det"):
+    tau = 10 * ms  # noqa: F405
+    v0_max = 3.0
+    sigma = 0.2
+    noisy = args.model == "noisy-lif"
+    noise = "+sigma*xi*tau**-0.5" if noisy else ""
+    eqs = f"""
+    dv/dt = (v0-v)/tau{noise} : 1 (unless refractory)
+    v0 : 1
+    """
+    G = NeuronGroup(N, eqs, threshold="v>1", reset="v=0", refractory=5 * ms,  # noqa: F405
+                    method="euler" if noisy else "exact")
+    M = SpikeMonitor(G)  # noqa: F405
+    G.v0 = "i*v0_max/(N-1)"
+elif args.model == "adaptive-threshold":
+    tau = 10 * ms  # noqa: F405
+    vr = -70 * mV  # noqa: F405
+    vt0 = -50 * mV  # noqa: F405
+    delta_vt0 = 5 * mV  # noqa: F405
+    tau_t = 100 * ms  # noqa: F405
+    sigma = 0.5 * (vt0 - vr)
+    v_drive = 2 * (vt0 - vr)
+    eqs = """
+    dv/dt = (v_drive+vr-v)/tau + sigma*xi*tau**-0.5 : volt
+    dvt/dt = (vt0-vt)/tau_t : volt
+    """
+    reset = """
+    v = vr
+    vt += delta_vt0
+    """
+    G = NeuronGroup(N, eqs, threshold="v>vt", reset=reset, refractory=5 * ms,  # noqa: F405
+                    method="euler")
+    M = SpikeMonitor(G)  # noqa: F405
+    state_mon = StateMonitor(G, ["v", "vt"], record=0)  # noqa: F405
+    G.v = "rand()*(vt0-vr)+vr"
+    G.vt = vt0
+else:
+    raise SystemExit(f"unknown model {args.model}")
+
+t1 = time.perf_counter()
+run(warmup)  # noqa: F405
+t_first = time.perf_counter() - t1
+n_warm = None if args.system == "brian2-cpp" else int(M.num_spikes)
+t2 = time.perf_counter()
+run(duration)  # noqa: F405
+t_run = time.perf_counter() - t2
+
+if args.system == "brian2-cpp":
+    t3 = time.perf_counter()
+    device.build(directory=args.dir, compile=True, run=True, debug=False)  # noqa: F405
+    result["build_s"] = time.perf_counter() - t3
+    result["compile_s"] = device.timers["compile"]["make"]  # noqa: F405
+    result["binary_s"] = device.timers["run_binary"]  # noqa: F405
+    result["first_run_s"] = result["build_s"]  # codegen is in run(); build = compile + run
+    result["codegen_s"] = t_first + t_run
+    result["run_s"] = float(device._last_run_time)  # noqa: F405
+    t_spk = M.t[:] / second  # noqa: F405
+    result["spikes"] = int(len(t_spk))
+    result["spikes_timed"] = int((t_spk >= args.warmup - 1e-12).sum())
+else:
+    result["first_run_s"] = t_first
+    result["run_s"] = t_run
+    result["spikes"] = int(M.num_spikes)
+    result["spikes_timed"] = int(M.num_spikes) - n_warm
+if state_mon is not None:
+    result["state_samples"] = int(len(state_mon.t))
+print(json.dumps(result))
