@@ -144,6 +144,7 @@ class NeuronGroup(NetworkObject):
                                  constants=constants)
             if self._refractory_expr is not None:
                 kind = infer_type(self._refractory_expr, types)
+                self._refractory_is_condition = kind == "boolean"
                 if kind != "boolean":
                     dim = infer_dimension(self._refractory_expr, dims, constants)
                     if dim is not _SECOND:
@@ -187,7 +188,7 @@ class NeuronGroup(NetworkObject):
             self._externals["_refractory"] = float(self.refractory)
         else:
             ref = self._sympy(self._refractory_expr)
-            if isinstance(ref, sympy.logic.boolalg.Boolean):
+            if self._refractory_is_condition:   # decided by our type inference
                 return sympy.Not(ref)
         return sympy.GreaterThan(t - lastspike, (timestep(ref, dt) - sympy.Float(0.001)) * dt)
 
