@@ -222,13 +222,8 @@ ref : second (constant)
 '''
 
 
-BARE_NAME_BUG = pytest.mark.xfail(
-    reason="refractory='<name of a time>' is lowered as a boolean (sympy Symbol is a "
-           "Boolean): not_refractory = !ref, the neuron never spikes", strict=True)
-
-
 @pytest.mark.parametrize("expr, scale", [
-    pytest.param("ref", 1, marks=BARE_NAME_BUG), ("2*ref", 2), ("ref + 0*ms", 1)])
+    ("ref", 1), ("2*ref", 2), ("ref + 0*ms", 1)])
 def test_refractory_as_per_neuron_parameter(expr, scale):
     tau = 10 * ms  # noqa: F841
     G = NeuronGroup(3, REF_EQS, threshold="v>1", reset="v=0", refractory=expr,
@@ -246,7 +241,6 @@ def test_refractory_as_per_neuron_parameter(expr, scale):
         np.testing.assert_allclose(np.diff(t), isi_ms, atol=1e-6)
 
 
-@BARE_NAME_BUG
 def test_refractory_as_external_time_name():
     tau = 10 * ms  # noqa: F841
     r_ext = 2 * ms  # noqa: F841
@@ -257,9 +251,6 @@ def test_refractory_as_external_time_name():
     np.testing.assert_allclose(np.asarray(S.t / ms), [6.9, 15.8, 24.7], atol=1e-6)
 
 
-@pytest.mark.xfail(reason="boolean refractory is 'not_refractory = not cond' instead of "
-                          "Brian's 'not_refractory or not cond': it blocks spikes before "
-                          "any spike", strict=True)
 def test_boolean_refractory_blocks_spikes_while_true():
     tau = 10 * ms  # noqa: F841
     eqs = "dv/dt = (2-v)/tau : 1"
@@ -389,8 +380,6 @@ def test_integer_and_boolean_variables_and_multiline_reset():
     np.testing.assert_allclose(G.u, [4.0 ** -n, 1.0])
 
 
-@pytest.mark.xfail(reason="rand() in a threshold crashes lowering (sympy evalf of "
-                          "Function 'rand' calls mpmath.rand): TypeError", strict=True)
 def test_rand_threshold_poisson_firing():
     seed(12)
     N = 1000

@@ -66,15 +66,20 @@ class int_(sympy.Function):
             return sympy.Integer(int(x))
 
 
-class rand(sympy.Function):
-    """A uniform random number in [0, 1); the argument numbers the call site."""
+class _RandomDraw(sympy.Function):
+    """A random number: never evaluated numerically by sympy (its evalf would
+    otherwise call mpmath's function of the same name)."""
 
     nargs = 1
     is_real = True
 
+    def _eval_evalf(self, prec):
+        return None
 
-class randn(sympy.Function):
+
+class rand(_RandomDraw):
+    """A uniform random number in (0, 1); the argument numbers the call site."""
+
+
+class randn(_RandomDraw):
     """A standard normal random number; the argument numbers the call site."""
-
-    nargs = 1
-    is_real = True

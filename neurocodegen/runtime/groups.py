@@ -189,7 +189,9 @@ class NeuronGroup(NetworkObject):
         else:
             ref = self._sympy(self._refractory_expr)
             if self._refractory_is_condition:   # decided by our type inference
-                return sympy.Not(ref)
+                # as Brian: the condition only lets a neuron *leave* refractoriness
+                not_refractory = sympy.Symbol("not_refractory", real=True)
+                return sympy.Or(not_refractory, sympy.Not(ref))
         return sympy.GreaterThan(t - lastspike, (timestep(ref, dt) - sympy.Float(0.001)) * dt)
 
     def threshold_sympy(self):

@@ -1,0 +1,389 @@
+"""Benchmark neurocodegen against Brian2 (and NEST) on the tutorial's models.
+
+    python benchmarks/run.py [--quick] [--out benchmarks/results] [--systems ...]
+
+Every measurement runs in a fresh process: neurocodegen with this Python,
+Brian2 with benchmarks/.venv-brian2/bin/python, NEST with
+benchmarks/.venv-nest/bin/python (create them with benchmarks/setup_peers.sh;
+a missing peer is skipped with a message).  See benchmarks/README.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKER = os.path.join(HERE, "_worker.py")
+WORKER_NEST = os.path.join(HERE, "_worker_nest.py")
+DT = 1e-4  # s, the default clock of every model
+
+# system -> (python, worker script, worker's first argument or None)
+SYSTEMS = {
+    "ours": (sys.executable, WORKER, "ours"),
+    "brian2-cython": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER,
+                      "brian2-cython"),
+    "brian2-cpp": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER, "brian2-cpp"),
+    "brian2-numpy": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER,
+                     "brian2-numpy"),
+    "nest": (os.path.join(HERE, ".venv-nest", "bin", "python"), WORKER_NEST, None),
+}
+DEFAULT_SYSTEMS = ["ours", "brian2-cython", "brian2-cpp", "nest"]
+PEER_CHECK = {"brian2-cython": "import brian2, Cython", "brian2-cpp": "import brian2",
+              "brian2-numpy": "import brian2", "nest": "import nest"}
+# models each peer can run (NEST: only those with a built-in equivalent)
+SUPPORTED = {"nest": {"import", "tutorial-small", "lif-det"}}
+NO_COMPILE = {"nest", "brian2-numpy"}  # no code generation: no cold/warm first run() rows
+DETERMINISTIC = {"tutorial-small", "lif-det"}  # spike counts must agree exactly
+EXACT_PEERS = {"ours", "brian2-cython", "brian2-cpp", "brian2-numpy"}
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def plan(quick):
+    """The measurements: (key, model, N, duration [s], warm-up [s])."""
+    dur = 0.2 if quick else 1.0
+    sizes = [10_000] if quick else [10_000, 100_000]
+    cases = [("tutorial-small", "tutorial-small", 1, 1.0, 0.001)]
+    for n in sizes:
+        cases.append((f"noisy-lif N={n:.0e}", "noisy-lif", n, dur, 0.01))
+        cases.append((f"lif-det N={n:.0e}", "lif-det", n, dur, 0.01))
+    cases.append(("adaptive-threshold N=1e+03", "adaptive-threshold", 1000, dur, 0.01))
+    return cases
+
+
+def available(systems):
+    ok = []
+    for name in systems:
+        if name not in SYSTEMS:
+            log(f"skip {name}: unknown system (choose from {', '.join(SYSTEMS)})")
+            continue
+        python = SYSTEMS[name][0]
+        if name != "ours":
+            if not os.path.exists(python):
+                log(f"skip {name}: {os.path.relpath(python, ROOT)} not found "
+                    "(run `bash benchmarks/setup_peers.sh`)")
+                continue
+            try:
+                subprocess.run([python, "-c", PEER_CHECK[name]], capture_output=True,
+                               check=True, timeout=120, cwd=tempfile.gettempdir())
+            except (subprocess.SubprocessError, OSError) as err:
+                log(f"skip {name}: `{PEER_CHECK[name]}` fails in its venv ({err})")
+                continue
+        ok.append(name)
+    return ok
+
+
+def measure(system, model, n=1, duration=1.0, warmup=0.01, cache=None, timeout=600):
+    """One fresh process; returns the worker's dict, or {'error': ...}."""
+    python, script, first = SYSTEMS[system]
+    cmd = [python, script] + ([first] if first else []) + [
+        model, "--N", str(n), "--duration", repr(duration), "--warmup", repr(warmup)]
+    env = dict(os.environ)
+    if system != "ours":
+        env.pop("PYTHONPATH", None)  # keep the peer's venv clean of our paths
+    if cache:
+        cmd += ["--dir", cache]
+        if system == "ours":
+            env["NEUROCODEGEN_CACHE_DIR"] = cache
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
+                              cwd=tempfile.gettempdir())
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
+    except OSError as err:
+        return {"error": str(err)}
+    wall = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
+        return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
+    res = json.loads(lines[-1])
+    res["process_s"] = wall
+    return res
+
+
+def stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values), "values": values}
+
+
+def fmt_time(st):
+    if st is None:
+        return "-"
+
+    def f(x):
+        if x >= 1:
+            return f"{x:.2f} s"
+        if x >= 1e-3:
+            return f"{x * 1e3:.1f} ms"
+        return f"{x * 1e6:.0f} us"
+    if st["n"] == 1:
+        return f(st["median"])
+    return f"{f(st['median'])} ({f(st['min'])}-{f(st['max'])})"
+
+
+def run_all(args, systems):
+    reps = 1 if args.quick else args.repeat
+    out = os.path.abspath(args.out)
+    cache_root = os.path.join(out, "cache")
+    os.makedirs(cache_root, exist_ok=True)
+    # ours: a fresh cache per invocation (the package is being edited);
+    # Brian2: persistent caches / project folders under OUT/cache, reused between runs.
+    ours_cache = tempfile.mkdtemp(prefix="ncg-bench-cache-")
+    rows = []   # each: dict(key, metric, model, N, duration, system, stats, spikes, errors)
+    t_start = time.perf_counter()
+
+    def record(key, metric, model, n, duration, system, results, field):
+        errors = [r["error"] for r in results if "error" in r]
+        good = [r for r in results if "error" not in r]
+        spikes = sorted({r.get("spikes") for r in good if r.get("spikes") is not None})
+        row = {"key": key, "metric": metric, "model": model, "N": n, "duration": duration,
+               "system": system, "stats": stats([r.get(field) for r in good]),
+               "spikes": spikes, "errors": errors,
+               "version": good[0].get("version") if good else None}
+        if row["stats"] and metric == "run()":
+            row["throughput"] = n * round(duration / DT) / row["stats"]["median"]
+        rows.append(row)
+        msg = f"  {system:14s} {key:28s} {metric:26s} {fmt_time(row['stats'])}"
+        if spikes:
+            msg += f"  spikes {'/'.join(map(str, spikes))}"
+        if errors:
+            msg += f"  ERROR: {errors[0][:300]}"
+        log(msg)
+
+    try:
+        # 1. import time
+        log("== import")
+        for system in systems:
+            results = [measure(system, "import") for _ in range(reps)]
+            record("import", "import", "import", 0, 0, system, results, "import_s")
+
+        # 2. tutorial-small: cold (empty cache) then warm (same cache, new process)
+        log("== tutorial-small: cold compile, warm start, run(1 s)")
+        for system in systems:
+            if "tutorial-small" not in SUPPORTED.get(system, {"tutorial-small"}):
+                continue
+            cold, warm = [], []
+            for _ in range(reps):
+                tmp = tempfile.mkdtemp(prefix=f"bench-cold-{system}-")
+                try:
+                    cold.append(measure(system, "tutorial-small", 1, 1.0, 0.001, cache=tmp))
+                    warm.append(measure(system, "tutorial-small", 1, 1.0, 0.001, cache=tmp))
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
+            if system not in NO_COMPILE:
+                record("tutorial-small", "first run(), cold cache", "tutorial-small", 1, 1.0,
+                       system, cold, "first_run_s")
+                record("tutorial-small", "first run(), warm cache", "tutorial-small", 1, 1.0,
+                       system, warm, "first_run_s")
+            record("tutorial-small", "run()", "tutorial-small", 1, 1.0, system, warm, "run_s")
+
+        # 3. network models: run() after an in-process warm-up run
+        for key, model, n, duration, warmup in plan(args.quick)[1:]:
+            log(f"== {key}, {duration:g} s")
+            for system in systems:
+                if model not in SUPPORTED.get(system, {model}):
+                    continue
+                if system == "ours":
+                    cache = ours_cache
+                elif system == "brian2-cpp":
+                    cache = os.path.join(cache_root, system, f"{model}-{n}-{duration:g}")
+                elif system == "brian2-cython":
+                    cache = os.path.join(cache_root, system)
+                else:
+                    cache = None
+                results = [measure(system, model, n, duration, warmup, cache=cache)
+                           for _ in range(reps)]
+                record(key, "run()", model, n, duration, system, results, "run_s")
+    finally:
+        shutil.rmtree(ours_cache, ignore_errors=True)
+    return rows, time.perf_counter() - t_start, reps
+
+
+def markdown(rows, systems, reps):
+    peers = [s for s in systems if s != "ours"]
+    lines = []
+    head = ["model", "measure", "ours"] + [x for p in peers for x in (p, f"{p}/ours")]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    seen = []
+    for r in rows:
+        if (r["key"], r["metric"]) not in seen:
+            seen.append((r["key"], r["metric"]))
+    index = {(r["key"], r["metric"], r["system"]): r for r in rows}
+
+    def cell(r):
+        if r is None:
+            return "n/a"
+        if r["errors"] and not r["stats"]:
+            return "error"
+        text = fmt_time(r["stats"])
+        if r["spikes"] and r["metric"] == "run()":
+            text += f" [{'/'.join(map(str, r['spikes']))} sp]"
+        return text
+
+    for key, metric in seen:
+        ours = index.get((key, metric, "ours"))
+        dur = ours["duration"] if ours else None
+        label = key if not dur or key == "import" else f"{key}, {dur:g} s"
+        line = [label, metric, cell(ours)]
+        for p in peers:
+            r = index.get((key, metric, p))
+            line.append(cell(r))
+            if r and r["stats"] and ours and ours["stats"]:
+                line.append(f"{r['stats']['median'] / ours['stats']['median']:.2f}")
+            else:
+                line.append("-")
+        lines.append("| " + " | ".join(line) + " |")
+    lines.append("")
+    lines.append(f"Median over {reps} fresh process(es), (min-max) when more than one; "
+                 "[n sp] = spike count over warm-up + timed run; `peer/ours` > 1 means "
+                 "neurocodegen is faster. brian2-cpp `run()` is the binary's own time of "
+                 "the timed run() (`device._last_run_time`); its \"first run()\" is "
+                 "`device.build()` (compile + run of the binary).")
+    return "\n".join(lines)
+
+
+def spike_check(rows, systems):
+    """Deterministic models: spike counts must agree exactly among Brian-like systems."""
+    lines, problems = [], []
+    for r in rows:
+        if r["system"] != "ours" or r["model"] not in DETERMINISTIC or r["metric"] != "run()":
+            continue
+        ours = r["spikes"]
+        parts = [f"ours {'/'.join(map(str, ours)) or '?'}"]
+        status = "agree"
+        if len(ours) > 1:
+            status = "DIFFER (ours not reproducible)"
+        for s in systems:
+            if s == "ours":
+                continue
+            peer = next((p for p in rows if p["key"] == r["key"] and p["metric"] == "run()"
+                         and p["system"] == s), None)
+            if peer is None or not peer["spikes"]:
+                continue
+            parts.append(f"{s} {'/'.join(map(str, peer['spikes']))}")
+            if s in EXACT_PEERS and peer["spikes"] != ours:
+                status = "DIFFER"
+        line = f"{r['key']}: " + ", ".join(parts) + f" -> {status}"
+        if status != "agree":
+            problems.append(line)
+        lines.append(line)
+    return lines, problems
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib not installed: no plot")
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colors = {}
+    markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
+               "adaptive-threshold": "D"}
+    styles = {"noisy-lif": "-", "lif-det": "--"}
+    for system in dict.fromkeys(r["system"] for r in rows):
+        colors[system] = f"C{len(colors)}"
+        for model in markers:
+            pts = sorted((r["N"], r["throughput"]) for r in rows if r["system"] == system
+                         and r["model"] == model and r.get("throughput"))
+            if not pts:
+                continue
+            xs, ys = zip(*pts)
+            ax.plot(xs, ys, linestyle=styles.get(model, "none"), marker=markers[model],
+                    color=colors[system])
+    for system, color in colors.items():
+        ax.plot([], [], color=color, lw=6, label=system)
+    for model, marker in markers.items():
+        ax.plot([], [], color="gray", marker=marker, linestyle=styles.get(model, "none"),
+                label=model)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of neurons N")
+    ax.set_ylabel("neuron-steps per second (run() only)")
+    ax.set_title("Throughput, dt = 0.1 ms (higher is better)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def git_rev():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip() or None
+    except OSError:
+        return None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="N = 10^4 only, 0.2 s of model time, 1 repetition (< 2 min)")
+    parser.add_argument("--out", default=os.path.join(HERE, "results"),
+                        help="folder for results.md, results.json, throughput.png")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (full run)")
+    parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
+                        help="comma-separated, from: " + ", ".join(SYSTEMS)
+                        + " (brian2-numpy is opt-in)")
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    log(f"neurocodegen benchmarks ({'quick' if args.quick else 'full'}), "
+        f"results in {args.out}")
+    systems = available([s.strip() for s in args.systems.split(",") if s.strip()])
+    if "ours" not in systems:
+        systems.insert(0, "ours")
+    log("systems: " + ", ".join(systems))
+    rows, elapsed, reps = run_all(args, systems)
+
+    table = markdown(rows, systems, reps)
+    check_lines, problems = spike_check(rows, systems)
+    versions = {r["system"]: r["version"] for r in rows if r.get("version")}
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    header = (f"# neurocodegen benchmarks\n\n{stamp}, {'quick' if args.quick else 'full'} run, "
+              f"git {git_rev()}, {platform.machine()} {os.cpu_count()} cpu(s), "
+              f"Python {platform.python_version()}; versions: "
+              + ", ".join(f"{k} {v}" for k, v in versions.items()) + "\n")
+    md = header + "\n" + table + "\n\n## Spike counts of the deterministic models\n\n" + \
+        "\n".join(f"- {ln}" for ln in check_lines) + "\n"
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(md)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"date": stamp, "quick": args.quick, "repetitions": reps,
+                   "git": git_rev(), "machine": platform.machine(), "cpus": os.cpu_count(),
+                   "python": platform.python_version(), "dt": DT, "systems": systems,
+                   "versions": versions, "rows": rows, "spike_check": check_lines,
+                   "elapsed_s": elapsed}, f, indent=1)
+    png = plot(rows, os.path.join(args.out, "throughput.png"))
+    log("")
+    log(table)
+    log("")
+    log("Spike counts of the deterministic models:")
+    for ln in check_lines:
+        log("  " + ln)
+    log(f"\nwrote {args.out}/results.md, results.json" + (", throughput.png" if png else "")
+        + f" ({elapsed:.0f} s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
