@@ -13,7 +13,8 @@ import sympy
 
 from .codegen import printers
 from .codegen.printers import CppPrinter, local_name, stream_tag
-from .codegen.render import (Array, Assign, Branch, Constant, Kernel, Load, NoiseBuffer,
+from .codegen.layout import Layout, ObjectClock  # noqa: F401  (re-exported)
+from .codegen.render import (Assign, Branch, Constant, Kernel, Load, NoiseBuffer,
                              ResetBlock,
                              StateUpdateBlock, Store, ThresholdBlock)
 from .errors import EquationError
@@ -23,44 +24,7 @@ from .model.expressions import to_sympy
 logger = logging.getLogger("neurocodegen.codegen")
 
 CTYPES = {"float": "double", "integer": "int32_t", "boolean": "bool"}
-NUMPY_CTYPES = {np.dtype(np.float64): "double", np.dtype(np.int32): "int32_t",
-                np.dtype(np.int64): "int64_t", np.dtype(np.bool_): "bool"}
 T, DT = sympy.Symbol("t", real=True), sympy.Symbol("dt", real=True)
-
-
-@dataclass
-class Layout:
-    """The argument table of one generated run loop: arrays by pointer slot,
-    scalar constants by value slot. Python fills it, the module reads it."""
-
-    arrays: list = field(default_factory=list)      # numpy arrays, in slot order
-    array_decls: list = field(default_factory=list)  # render.Array, same order
-    constants: list = field(default_factory=list)   # float values, in slot order
-    _names: dict = field(default_factory=dict)
-
-    def array(self, cname, values):
-        """Declare ``values`` (a numpy array) as the pointer ``cname``."""
-        if cname not in self._names:
-            self._names[cname] = len(self.arrays)
-            self.arrays.append(values)
-            self.array_decls.append(Array(cname, NUMPY_CTYPES[values.dtype]))
-        return cname
-
-    def constant(self, value):
-        self.constants.append(float(value))
-        return len(self.constants) - 1
-
-
-@dataclass(frozen=True)
-class ObjectClock:
-    """Where an object sits on the base clock of a run."""
-    period: int          # acts every `period` base steps
-    dt: float            # its own dt, in seconds
-
-    def t_expr(self, dt_cname):
-        if self.period == 1:
-            return f"(double)_ncg_step * {dt_cname}"
-        return f"(double)(_ncg_step / {self.period}) * {dt_cname}"
 
 
 # ---------------------------------------------------------------------------
@@ -197,16 +161,16 @@ class GroupLowering:
     """Builds the blocks of one group into a shared :class:`Layout`."""
 
     group: object
+    index: int             # the group's position among the network's objects
     slot: str              # C++ prefix of this group's arrays, e.g. _ncg_g0
     layout: Layout
     clock: ObjectClock
-    externals: dict        # name -> float value (SI)
+    externals: dict        # name -> float value (SI); only the names matter here
 
     def __post_init__(self):
         g = self.group
-        self.dt_cname = f"{self.slot}_dt"
-        self.n_cname = f"{self.slot}_N"
-        self.spikespace = (self.layout.array(f"{self.slot}__spikespace", g._spikespace)
+        self.spikespace = (self.layout.array(f"{self.slot}__spikespace",
+                                             ("group", self.index, "_spikespace"), "int32_t")
                            if g.threshold is not None else None)
 
     # -- helpers --------------------------------------------------------------
@@ -214,8 +178,9 @@ class GroupLowering:
         return self.group.variable_table()   # name -> (array, dtype, shared)
 
     def _array_cname(self, name):
-        array, _, _ = self._variables()[name]
-        return self.layout.array(f"{self.slot}_{name}", array)
+        _, dtype, _ = self._variables()[name]
+        return self.layout.array(f"{self.slot}_{name}", ("group", self.index, name),
+                                 CTYPES[dtype])
 
     def _kernel(self, comment, statements, reads=(), tag_kind=0):
         """Print ``statements`` into a Kernel. Items are ``(target, sympy expr)``,
@@ -268,10 +233,10 @@ class GroupLowering:
                                         CTYPES[dtype], index))
             elif name in self.externals:
                 constants.append(Constant(local_name(name),
-                                          self.layout.constant(self.externals[name])))
+                                          self.layout.constant(("ext", self.index, name))))
         if "N" in used:
-            constants.append(Constant("N_", self.layout.constant(self.group.N)))
-        constants.append(Constant("dt_", self.layout.constant(self.clock.dt)))
+            constants.append(Constant("N_", self.layout.constant(("N", self.index))))
+        constants.append(Constant("dt_", self.layout.constant(("dt", self.index))))
         invariants = tuple(Assign(sym.name, printer.doprint(expr), declare=True)
                            for sym, expr in hoist.order)
         return Kernel(comment=comment, period=self.clock.period,

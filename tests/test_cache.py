@@ -22,8 +22,11 @@ SCRIPT = textwrap.dedent('''
     M = SpikeMonitor(G)
     start = time.perf_counter()
     run(20*ms)
+    import sys
     print(json.dumps({{"stats": cache.stats, "spikes": M.num_spikes,
-                      "seconds": time.perf_counter() - start}}))
+                      "seconds": time.perf_counter() - start,
+                      "generator_loaded": [m for m in ("sympy", "jinja2", "Cython")
+                                           if m in sys.modules]}}))
 ''')
 
 
@@ -41,6 +44,18 @@ def test_second_process_loads_from_disk_without_compiling(tmp_path):
     assert first["stats"]["compiled"] == 1
     assert second["stats"]["compiled"] == 0 and second["stats"]["loaded_from_disk"] == 1
     assert first["spikes"] == second["spikes"] > 0
+    # the lowering memo: a warm run needs neither sympy, Jinja nor Cython
+    assert first["generator_loaded"] == ["sympy", "jinja2", "Cython"]
+    assert second["generator_loaded"] == []
+
+
+def test_damaged_memo_is_regenerated(tmp_path):
+    _run_script(tmp_path)
+    for memo in (tmp_path / "sources").glob("*.json"):
+        memo.write_text("{not json")
+    again = _run_script(tmp_path)
+    assert again["generator_loaded"] and again["stats"]["compiled"] == 0
+    assert again["spikes"] > 0
 
 
 def test_changing_a_constant_does_not_recompile(tmp_path):

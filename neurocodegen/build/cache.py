@@ -74,6 +74,43 @@ def compute_key(sources, toolchain):
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+# -- the lowering memo ------------------------------------------------------
+# Generating code needs sympy (0.25 s to import) and the integrators; a model
+# that was generated before needs neither. The memo maps a description of the
+# network (everything that shapes its code, no values) to the sources and the
+# argument table. Entries are small JSON files, written atomically; a damaged
+# one is ignored and rewritten.
+
+def memo_key(description, templates):
+    from .. import __version__
+    payload = json.dumps({"network": description, "templates": templates,
+                          "neurocodegen": __version__}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def load_memo(key):
+    path = _usable_root() / "sources" / f"{key}.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return data
+
+
+def store_memo(key, data):
+    folder = _usable_root() / "sources"
+    try:
+        folder.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".memo-")
+        with os.fdopen(fd, "w") as f:
+            json.dump({**data, "key": key}, f)
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError as exc:  # the memo is an optimisation: never fail a run for it
+        logger.debug("Could not store the lowering memo: %s", exc)
+
+
 def module_name(key):
     return f"_ncg_{key[:24]}"
 

@@ -188,6 +188,17 @@ def render(template, context):
     return _env.get_template(template).render(c=context)
 
 
+def template_fingerprint():
+    """sha256 over every template file: part of the lowering memo's key."""
+    import hashlib
+    digest = hashlib.sha256()
+    root = template_root()
+    for folder in ("cpp", "cython"):
+        for entry in sorted((root / folder).iterdir(), key=lambda p: p.name):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
 def support_code():
     """The C++ support header, pasted into each generated source."""
     return (template_root() / "cpp" / "ncg_support.hpp").read_text()

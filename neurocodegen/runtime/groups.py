@@ -153,7 +153,22 @@ class NeuronGroup(NetworkObject):
                             f"a boolean condition, but has unit {dim}.", dim, _SECOND)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
+        if self.has_refractoriness and self._refractory_expr is None:
+            constants["_refractory"] = float(self.refractory)
         self._externals = constants
+
+    def describe(self):
+        """Everything about this group that shapes its generated code (not
+        values: those are passed at run time). Keys the lowering memo."""
+        refractory = (None if not self.has_refractoriness else
+                      "time" if self._refractory_expr is None else
+                      [self._refractory_expr.code, self._refractory_is_condition])
+        return {"N": self.N, "equations": str(self.equations),
+                "threshold": self.threshold.code if self.threshold else None,
+                "reset": [st.code for st in self.reset], "refractory": refractory,
+                "method": self.method if isinstance(self.method, (str, type(None)))
+                else list(self.method),
+                "externals": sorted(self._externals), "rng_id": self._rng_id}
 
     # -- symbolic pieces used by the code generator ----------------------------
     @functools.cached_property
@@ -184,8 +199,7 @@ class NeuronGroup(NetworkObject):
         lastspike = sympy.Symbol("lastspike", real=True)
         timestep = sympy.Function("timestep")
         if self._refractory_expr is None:
-            ref = sympy.Symbol("_refractory", real=True)
-            self._externals["_refractory"] = float(self.refractory)
+            ref = sympy.Symbol("_refractory", real=True)   # see before_run
         else:
             ref = self._sympy(self._refractory_expr)
             if self._refractory_is_condition:   # decided by our type inference

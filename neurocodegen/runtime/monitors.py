@@ -33,27 +33,28 @@ class SpikeMonitor(NetworkObject):
     def dependencies(self):
         return (self.source,)
 
-    def lower(self, layout, slot, clock, group_slot):
-        """This monitor's block in the run loop (arrays registered in ``layout``)."""
+    def lower(self, layout, index, slot, clock, group_slot):
+        """This monitor's block in the run loop (its arrays declared in ``layout``)."""
         s = self.source
-        self._slots = {}
-        if self.record:
-            for key, arr in (("i", self._i), ("t", self._t)):
-                self._slots[key] = len(layout.arrays)
-                layout.array(f"{slot}_{key}", arr)
+
+        def array(key, ctype):
+            return layout.array(f"{slot}_{key}", ("monitor", index, key), ctype)
+
         return SpikeMonitorBlock(
             comment=f"spike monitor {self.name} of {s.name}", period=clock.period,
             t_expr=clock.t_expr(f"{slot}_dt"),
             spikespace=f"{group_slot}__spikespace", size=str(s.N),
-            indices=f"{slot}_i" if self.record else "",
-            times=f"{slot}_t" if self.record else "",
-            counts=layout.array(f"{slot}_count", self.count),
-            fill=layout.array(f"{slot}_fill", self._fill))
+            indices=array("i", "int32_t") if self.record else "",
+            times=array("t", "double") if self.record else "",
+            counts=array("count", "int64_t"), fill=array("fill", "int64_t"))
 
-    def ensure_room(self, layout, needed):
-        """Grow the buffers so that ``needed`` more spikes fit."""
+    def buffer(self, key):
+        return {"i": self._i, "t": self._t, "count": self.count, "fill": self._fill}[key]
+
+    def ensure_room(self, needed):
+        """Grow the buffers so that ``needed`` more spikes fit; True if they moved."""
         if not self.record or self._fill[0] + needed <= self._fill[1]:
-            return
+            return False
         capacity = max(2 * int(self._fill[1]), int(self._fill[0]) + needed)
         n = int(self._fill[0])
         for key in ("i", "t"):
@@ -61,8 +62,8 @@ class SpikeMonitor(NetworkObject):
             new = np.zeros(capacity, dtype=old.dtype)
             new[:n] = old[:n]
             setattr(self, "_" + key, new)
-            layout.arrays[self._slots[key]] = new
         self._fill[1] = capacity
+        return True
 
     @property
     def num_spikes(self):
@@ -147,16 +148,25 @@ class StateMonitor(NetworkObject):
         self._cache = None
         return block
 
-    def lower(self, layout, slot, clock, group_slot, group_arrays):
-        times, fill, buffers = self._blocks[-1]
-        columns = tuple((group_arrays[v], layout.array(f"{slot}_{v}", buffers[v]))
-                        for v in self.variables)
+    def lower(self, layout, index, slot, clock, group_arrays):
+        """This monitor's block; ``group_arrays`` maps variables to the group's
+        C++ array names."""
+
+        def array(key, ctype):
+            return layout.array(f"{slot}_{key}", ("monitor", index, key), ctype)
+
+        columns = tuple((group_arrays[v], array("var_" + v, "double")) for v in self.variables)
         return StateMonitorBlock(
             comment=f"state monitor {self.name} of {self.source.name}", period=clock.period,
-            t_expr=clock.t_expr(f"{slot}_dt"), times=layout.array(f"{slot}_times", times),
-            fill=layout.array(f"{slot}_fill", fill),
-            record=layout.array(f"{slot}_record", self.record),
+            t_expr=clock.t_expr(f"{slot}_dt"), times=array("times", "double"),
+            fill=array("fill", "int64_t"), record=array("record", "int32_t"),
             n_record=str(len(self.record)), columns=columns)
+
+    def buffer(self, key):
+        times, fill, buffers = self._blocks[-1]
+        if key.startswith("var_"):
+            return buffers[key[4:]]
+        return {"times": times, "fill": fill, "record": self.record}[key]
 
     def _data(self):
         if self._cache is None:

@@ -1,13 +1,15 @@
 """Network: collects objects, compiles their run loop once, and runs it."""
+import json
 import logging
-import math
 import sys
 import time
 
 import numpy as np
 
 from ..build import cache
-from ..codegen.render import Constant, ModuleSource, NetworkSource, render, support_code
+from ..codegen.layout import Layout, ObjectClock
+from ..codegen.render import (Constant, ModuleSource, NetworkSource, render, support_code,
+                              template_fingerprint)
 from ..units import Quantity, second
 from . import base
 from .clock import check_time, random_state
@@ -60,7 +62,6 @@ class Network:
     def run(self, duration, report=None, report_period=10 * second, namespace=None, level=0):
         """Advance the network by ``duration``; names in model strings are looked
         up in ``namespace`` or, by default, where ``run`` was called."""
-        from .. import lower
         duration_ = check_time(duration, "The run duration")
         if duration_ < 0:
             raise ValueError(f"The run duration must not be negative, got {duration!r}.")
@@ -77,30 +78,88 @@ class Network:
             if abs(period - round(period)) > 1e-9 * period:
                 raise ValueError(f"The dt of {o!r} ({o.clock.dt}) is not a multiple of the "
                                  f"smallest dt in the network ({base_dt * 1e3:g} ms).")
-            clocks[o] = lower.ObjectClock(int(round(period)), o.clock.dt_)
+            clocks[o] = ObjectClock(int(round(period)), o.clock.dt_)
         start = int(round(self.t_ / base_dt))
         n_steps = int(round(duration_ / base_dt))
         for o in objects:
             if isinstance(o, NeuronGroup):
                 o.before_run(namespace)
-        layout, source = self._lower(objects, clocks, start, n_steps)
-        sources = {"network.cpp": source,
-                   "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
+        for o in objects:
+            if isinstance(o, StateMonitor):
+                first = -(-start // clocks[o].period)
+                last = -(-(start + n_steps) // clocks[o].period)
+                o.prepare(last - first)
+        layout, sources = self._code(objects, clocks)
         module = cache.get_module(sources, "module.pyx")
         self._last_sources = sources
         if self._rng_key is None:
             self._rng_key = random_state.network_key()
-        self._run_loop(module, layout, objects, start, start + n_steps, report, report_period)
+
+        def resolve(ref):
+            kind, index, *key = ref
+            obj = objects[index]
+            if kind == "group":
+                return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
+            if kind == "monitor":
+                return obj.buffer(key[0])
+            if kind == "ext":
+                return obj._externals[key[0]]
+            if kind == "N":
+                return obj.N
+            if kind == "dt":
+                return clocks[obj].dt
+            raise ValueError(f"unknown reference {ref!r}")
+
+        self._run_loop(module, layout, resolve, objects, start, start + n_steps,
+                       report, report_period)
         self.t_ = (start + n_steps) * base_dt
 
-    def _lower(self, objects, clocks, start, n_steps):
+    def _describe(self, objects, clocks):
+        """What determines the generated code of this network, as JSON."""
+        index = {o: k for k, o in enumerate(objects)}
+        described = []
+        for o in objects:
+            item = {"type": type(o).__name__, "when": o.when, "order": o.order,
+                    "period": clocks[o].period}
+            if isinstance(o, NeuronGroup):
+                item.update(o.describe())
+            elif isinstance(o, SpikeMonitor):
+                item.update(source=index[o.source], record=o.record)
+            else:
+                item.update(source=index[o.source], variables=list(o.variables),
+                            n_record=len(o.record))
+            described.append(item)
+        return json.dumps(described, sort_keys=True)
+
+    def _code(self, objects, clocks):
+        """(layout, sources) of this network: from the lowering memo if this
+        network was generated before (no sympy needed), else generated now."""
+        key = cache.memo_key(self._describe(objects, clocks), template_fingerprint())
+        memo = cache.load_memo(key)
+        if memo is not None:
+            for o, method in zip(objects, memo["methods"]):
+                if isinstance(o, NeuronGroup) and o.method is None and method:
+                    logger.info("No integration method specified for group '%s', using "
+                                "method '%s' (as before, from the cache)", o.name, method)
+            return lower_layout_from(memo), memo["sources"]
+        layout, source = self._lower(objects, clocks)
+        sources = {"network.cpp": source,
+                   "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
+        methods = [o.state_update_code()[0] if isinstance(o, NeuronGroup) else None
+                   for o in objects]
+        cache.store_memo(key, {"sources": sources, "layout": layout.to_json(),
+                               "methods": methods})
+        return layout, sources
+
+    def _lower(self, objects, clocks):
         from .. import lower
         layout = lower.Layout()
         slots = {}
         checks, net_constants = [], []
         groups = [o for o in objects if isinstance(o, NeuronGroup)]
         for k, g in enumerate(groups):
-            slots[g] = lower.GroupLowering(g, f"_ncg_g{k}", layout, clocks[g], g._externals)
+            slots[g] = lower.GroupLowering(g, objects.index(g), f"_ncg_g{k}", layout,
+                                           clocks[g], g._externals)
         by_slot = {}
         for k, o in enumerate(objects):
             clock = clocks[o]
@@ -118,36 +177,33 @@ class Network:
             slot = f"_ncg_m{k}"
             gl = slots[o.source]
             if isinstance(o, SpikeMonitor):
-                block = o.lower(layout, slot, clock, gl.slot)
+                block = o.lower(layout, k, slot, clock, gl.slot)
                 if o.record:
                     checks.append((block.fill, block.size))
             else:
-                first = -(-start // clock.period)
-                last = -(-(start + n_steps) // clock.period)
-                o.prepare(last - first)
                 arrays = {v: gl._array_cname(v) for v in o.variables}
-                block = o.lower(layout, slot, clock, gl.slot, arrays)
+                block = o.lower(layout, k, slot, clock, arrays)
             by_slot.setdefault(o.when, []).append((o.order, o._creation_id, block))
-            net_constants.append(Constant(f"{slot}_dt", layout.constant(clock.dt)))
+            net_constants.append(Constant(f"{slot}_dt", layout.constant(("dt", k))))
         ordered = [b for when in base.SCHEDULE
                    for _, _, b in sorted(by_slot.get(when, []), key=lambda x: x[:2])]
-        ctx = NetworkSource(arrays=tuple(layout.array_decls), constants=tuple(net_constants),
+        ctx = NetworkSource(arrays=layout.array_decls, constants=tuple(net_constants),
                             blocks=tuple(ordered), spike_checks=tuple(checks))
         text = support_code() + "\n" + render("cpp/network.cpp.j2", ctx)
         return layout, text
 
-    def _run_loop(self, module, layout, objects, step, end, report, report_period):
+    def _run_loop(self, module, layout, resolve, objects, step, end, report, report_period):
         monitors = [o for o in objects if isinstance(o, SpikeMonitor) and o.record]
-        consts = np.array(layout.constants, dtype=np.float64)
+        arrays, consts = layout.bind(resolve)
         chunk = 64
         t0 = time.perf_counter()
         reporter = _Reporter(report, report_period, step, end)
         while step < end:
-            for m in monitors:
-                m.ensure_room(layout, m.source.N)
+            if any([m.ensure_room(m.source.N) for m in monitors]):
+                arrays, _ = layout.bind(resolve)    # spike buffers were reallocated
             stop = min(end, step + chunk)
             tick = time.perf_counter()
-            reached = module.run(layout.arrays, consts, self._rng_key, step, stop)
+            reached = module.run(arrays, consts, self._rng_key, step, stop)
             spent = time.perf_counter() - tick
             if reached == stop and spent < CHUNK_SECONDS / 2:
                 chunk *= 2
@@ -155,6 +211,10 @@ class Network:
             reporter.update(step)
         reporter.finish()
         logger.debug("Ran %d steps in %.3f s", end, time.perf_counter() - t0)
+
+
+def lower_layout_from(memo):
+    return Layout.from_json(memo["layout"])
 
 
 class _Reporter:
