@@ -6,16 +6,14 @@ refractoriness, subexpression substitution, noise extraction, the integration
 scheme and hoisting of loop-invariant expressions. Templates only print.
 """
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import sympy
 
 from .codegen import printers
 from .codegen.printers import CppPrinter, local_name, stream_tag
 from .codegen.layout import Layout, ObjectClock  # noqa: F401  (re-exported)
-from .codegen.render import (Assign, Branch, Constant, Kernel, Load, NoiseBuffer,
-                             ResetBlock,
+from .codegen.render import (Assign, Branch, Constant, Kernel, Load, NoiseBuffer, ResetBlock,
                              StateUpdateBlock, Store, ThresholdBlock)
 from .errors import EquationError
 from .integrators import ODESystem, integrate

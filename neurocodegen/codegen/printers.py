@@ -84,6 +84,3 @@ class CppPrinter(C99CodePrinter):
             return f"((double)(int64_t)({args}))"
         return super()._print_Function(expr)
 
-
-def print_cpp(expr, printer):
-    return printer.doprint(expr)

@@ -4,7 +4,6 @@ import logging
 import sys
 import time
 
-import numpy as np
 
 from ..build import cache
 from ..codegen.layout import Layout, ObjectClock
