@@ -195,15 +195,23 @@ rk4 = ExplicitScheme("rk4", """
 """)
 
 #: Stochastic Heun (Stratonovich): predictor, then trapezoidal corrector.
+#: Stochastic Heun (Stratonovich) exactly as Brian2 defines it: an Euler step
+#: for the drift, the Heun average for the noise. (For deterministic equations
+#: this is Euler's method, as in Brian2; use 'rk2' for a second-order step.)
 heun = ExplicitScheme("heun", """
-    xbar = x + dt*f(x, t) + dW*g(x, t)
-    x_new = x + dt/2*(f(x, t) + f(xbar, t + dt)) + dW/2*(g(x, t) + g(xbar, t + dt))
+    xbar = x + dW*g(x, t)
+    x_new = x + dt*f(x, t) + dW/2*(g(x, t) + g(xbar, t + dt))
 """, stochastic="multiplicative")
 
-#: Derivative-free Milstein (Ito), Kloeden & Platen (1992), eq. 11.1.5.
+#: Derivative-free Milstein for Stratonovich equations, like Brian2's
+#: 'milstein' (and 'heun'), so that a Brian script gets Brian's solution:
+#: x + f dt + g dW + g g'/2 dW**2, with g g' by a central difference. (Brian2's
+#: one-sided difference from x + f dt + g sqrt(dt) leaves an O(sqrt(dt)) bias,
+#: strong order 1/2; the central difference keeps strong order 1.)
 milstein = ExplicitScheme("milstein", """
-    xs = x + dt*f(x, t) + sqrt(dt)*g(x, t)
-    x_new = x + dt*f(x, t) + dW*g(x, t) + (g(xs, t) - g(x, t))*(dW**2 - dt)/(2*sqrt(dt))
+    xp = x + sqrt(dt)*g(x, t)
+    xm = x - sqrt(dt)*g(x, t)
+    x_new = x + dt*f(x, t) + dW*g(x, t) + (g(xp, t) - g(xm, t))*dW**2/(4*sqrt(dt))
 """, stochastic="multiplicative", check=_milstein_check)
 
 SCHEMES = (euler, rk2, rk4, heun, milstein)
