@@ -230,7 +230,7 @@ def markdown(rows, systems, reps):
         if r is None:
             return "n/a"
         if r["errors"] and not r["stats"]:
-            return "error"
+            return "error (see results.json)"
         text = fmt_time(r["stats"])
         if r["spikes"] and r["metric"] == "run()":
             text += f" [{'/'.join(map(str, r['spikes']))} sp]"
@@ -380,6 +380,11 @@ def main(argv=None):
     log("Spike counts of the deterministic models:")
     for ln in check_lines:
         log("  " + ln)
+    failed = [r for r in rows if r["errors"]]
+    if failed:
+        log("\nErrors (the run went on without these measurements):")
+        for r in failed:
+            log(f"  {r['system']} {r['key']} {r['metric']}: {r['errors'][0][:500]}")
     log(f"\nwrote {args.out}/results.md, results.json" + (", throughput.png" if png else "")
         + f" ({elapsed:.0f} s)")
     return 1 if problems else 0
