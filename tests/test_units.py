@@ -121,7 +121,7 @@ def test_star_import_exports():
     (lambda: np.array([1., 2., 3.]) * mV, "[1. 2. 3.] mV"),
     (lambda: -70 * mV, "-70. mV"),
     (lambda: 100 * ms, "100. ms"),
-    (lambda: 0.5 * second, "0.5 s"),
+    (lambda: 0.5 * second, "500. ms"),
     (lambda: 5 * volt / second, "5. V/s"),
     (lambda: 3 * um2, "3. um^2"),
     (lambda: 5 * mmolar, "5. mM"),

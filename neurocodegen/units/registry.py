@@ -233,7 +233,9 @@ _ONE = Unit(1.0, DIMENSIONLESS, name="1", expr="1", latex="1")
 
 
 def best_unit(dim, values=None):
-    """The unit in which ``values`` (SI, any shape) read best: numbers near 10."""
+    """The unit in which ``values`` (SI, any shape) read best: the largest
+    magnitude between 1 and 1000 (so one tiny value does not drag a whole
+    trace into a smaller unit)."""
     dim = getattr(dim, "dim", dim)
     if dim is DIMENSIONLESS:
         return _ONE
@@ -241,19 +243,19 @@ def best_unit(dim, values=None):
     base = next((c for c in cands if c.scale == 1.0), cands[0])
     if values is None or len(cands) == 1:
         return base
-    v = np.abs(np.asarray(values)).ravel()
-    if v.size > 2000:
-        v = np.concatenate([v[:1000], v[-1000:]])
     try:
-        v = v.astype(float)
+        v = np.abs(np.asarray(values, dtype=float)).ravel()
     except (TypeError, ValueError):
         return base
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return base
-    scales = np.log10([c.scale for c in cands])
-    deviation = ((np.log10(v)[:, None] - scales[None, :] - 1.0) ** 2).sum(axis=0)
-    return cands[int(np.argmin(deviation))]
+    largest = np.log10(v.max())
+
+    def distance(c):   # how far the largest value lands from [1, 1000)
+        x = largest - np.log10(c.scale)
+        return max(-x, x - 2.999999, 0.0), -c.scale
+    return min(cands, key=distance)
 
 
 def get_unit(name):
@@ -314,7 +316,9 @@ def format_latex(q):
     unit = best_unit(q.dim, values)
     scaled = values / unit.scale
     if scaled.ndim == 0:
-        number = repr(float(scaled)) if np.isrealobj(scaled) else str(scaled)
+        number = f"{float(scaled):.15g}" if np.isrealobj(scaled) else str(scaled)
+        if number.lstrip("-").isdigit():
+            number += ".0"
     else:
         number = np.array2string(scaled, separator=", ").replace("\n", " ")
         number = number.replace("[", r"\left[").replace("]", r"\right]")
