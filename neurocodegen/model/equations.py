@@ -487,3 +487,22 @@ class Equations(Mapping):
             rows.append((rf"{lhs} &= {rhs}&& {unit}" if eq.expr is not None
                          else rf"{lhs} & && {unit}") + flags)
         return r"$$\begin{aligned}" + r"\\".join(rows) + r"\end{aligned}$$"
+
+    def _repr_html_(self):
+        """A table for notebooks: name, kind, expression, unit, flags."""
+        from html import escape
+
+        head = "".join(f"<th style='text-align:left'>{h}</th>"
+                       for h in ("name", "kind", "expression", "unit", "flags"))
+        rows = []
+        for eq in self._equations.values():
+            lhs = f"d{eq.name}/dt" if eq.kind == DIFFERENTIAL else eq.name
+            expr = eq.expr.code if eq.expr is not None else ""
+            unit = eq.unit if eq.dtype == FLOAT else eq.dtype
+            cells = (lhs, eq.kind, expr, unit, ", ".join(sorted(eq.flags)))
+            rows.append("<tr>" + "".join(
+                f"<td style='text-align:left'><code>{escape(c)}</code></td>" if k in (0, 2)
+                else f"<td style='text-align:left'>{escape(c)}</td>"
+                for k, c in enumerate(cells)) + "</tr>")
+        return ("<table class='neurocodegen-equations'><thead><tr>" + head
+                + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
