@@ -28,6 +28,8 @@ from .toolchain import default_toolchain
 logger = logging.getLogger("neurocodegen.build")
 
 ENV_VAR = "NEUROCODEGEN_CACHE_DIR"
+MAX_MB_ENV_VAR = "NEUROCODEGEN_CACHE_MAX_MB"
+DEFAULT_MAX_MB = 1024
 LOCK_TIMEOUT = 600.0  # seconds; a compile never takes that long
 
 _loaded = {}          # key -> module, for this process
@@ -116,9 +118,11 @@ def module_name(key):
 
 
 @contextlib.contextmanager
-def _lock(root, key, timeout=LOCK_TIMEOUT):
-    """An exclusive advisory lock for one key. The OS drops it when its holder
-    dies, so a killed process never leaves a lock that blocks forever."""
+def _lock(root, key, timeout=None):
+    """An exclusive advisory lock for one key (``timeout`` seconds at most,
+    default ``LOCK_TIMEOUT``). The OS drops it when its holder dies, so a
+    killed process never leaves a lock that blocks forever."""
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     lock_dir = root / "locks"
     lock_dir.mkdir(exist_ok=True)
     path = lock_dir / f"{key}.lock"
@@ -135,8 +139,8 @@ def _lock(root, key, timeout=LOCK_TIMEOUT):
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
-                if time.monotonic() > deadline:
-                    raise CacheError(f"Timed out after {timeout:.0f} s waiting for the "
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(f"Timed out after {timeout:g} s waiting for the "
                                      f"compile lock {path} (another process is building "
                                      f"this model; remove the file if that process is gone)")
                 time.sleep(0.05)
@@ -146,19 +150,80 @@ def _lock(root, key, timeout=LOCK_TIMEOUT):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _entry_is_complete(entry, key, toolchain):
+class LockTimeoutError(CacheError):
+    """Another process held a key's compile lock for longer than the timeout."""
+
+
+def _binary(entry, key, toolchain):
+    return entry / (module_name(key) + toolchain.ext_suffix)
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _entry_problem(entry, key, toolchain):
+    """None if ``entry`` is a complete, intact entry for ``key``; else
+    ``"missing"`` (nothing published yet) or why it cannot be used."""
     manifest = entry / "manifest.json"
     if not manifest.is_file():
-        return False
+        return "missing"
     try:
         data = json.loads(manifest.read_text())
     except (OSError, ValueError):
-        return False
-    binary = entry / (module_name(key) + toolchain.ext_suffix)
-    return data.get("key") == key and binary.is_file()
+        return "its manifest cannot be read"
+    if not isinstance(data, dict) or data.get("key") != key:
+        return "its manifest is for another key"
+    if "sha256" not in data:
+        return "missing"   # written before manifests had checksums: rebuilt quietly
+    binary = _binary(entry, key, toolchain)
+    try:
+        if data.get("sha256") != _sha256(binary):
+            return f"{binary.name} does not match the checksum in its manifest"
+    except OSError as exc:
+        return f"{binary.name} cannot be read ({exc.strerror or exc})"
+    return None
+
+
+def _move_aside(root, entry, key, reason):
+    """Move a damaged entry to ``<root>/broken/`` (kept for inspection; the
+    next ``clear`` removes it) so that it is rebuilt."""
+    broken = root / "broken" / f"{key}-{os.getpid()}-{time.time_ns()}"
+    warnings.warn(f"The cached module {entry} is damaged ({reason}); moving it to "
+                  f"{broken} and compiling it again.", RuntimeWarning, stacklevel=4)
+    try:
+        broken.parent.mkdir(exist_ok=True)
+        os.replace(entry, broken)
+    except OSError:
+        shutil.rmtree(entry, ignore_errors=True)
+    if entry.exists():
+        raise CacheError(f"The damaged cache entry {entry} ({reason}) cannot be removed; "
+                         f"delete it by hand or run 'python -m neurocodegen cache clear'.")
 
 
 def _build(root, entry, key, sources, main_pyx, toolchain):
+    try:
+        _build_in_temp(root, entry, key, sources, main_pyx, toolchain)
+    except CompilationError:
+        raise
+    except OSError as exc:
+        if isinstance(exc, CacheError):
+            raise
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise CacheError(
+            f"Could not write the compiled model into the cache {root}: "
+            f"{'the disk is full' if full else exc.strerror or exc} "
+            f"({exc.filename or 'while building'}). "
+            + ("Free some space, lower $" + MAX_MB_ENV_VAR + ", run 'python -m neurocodegen "
+               "cache clear', or" if full else "Fix the folder's permissions or")
+            + f" point ${ENV_VAR} to another folder.") from exc
+
+
+def _build_in_temp(root, entry, key, sources, main_pyx, toolchain):
     tmp = Path(tempfile.mkdtemp(prefix=f".build-{key[:12]}-", dir=root))
     try:
         for name, text in sources.items():
@@ -179,7 +244,8 @@ def _build(root, entry, key, sources, main_pyx, toolchain):
             raise
         stats["compiled"] += 1
         manifest = {"key": key, "toolchain": toolchain.fingerprint(),
-                    "files": sorted(os.listdir(tmp)), "created": time.time()}
+                    "files": sorted(os.listdir(tmp)), "created": time.time(),
+                    "sha256": _sha256(binary)}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         if entry.exists():  # an incomplete entry from an interrupted build
             shutil.rmtree(entry, ignore_errors=True)
@@ -192,12 +258,22 @@ def _build(root, entry, key, sources, main_pyx, toolchain):
 
 def _load(entry, key, toolchain):
     name = module_name(key)
-    path = entry / (name + toolchain.ext_suffix)
+    path = _binary(entry, key, toolchain)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if not callable(getattr(module, "run", None)):
+        raise ImportError(f"{path} is not a neurocodegen module (it has no run())")
     module.__ncg_entry__ = str(entry)
     return module
+
+
+def _touch(entry):
+    """Mark ``entry`` as just used (its manifest's mtime orders eviction)."""
+    try:
+        os.utime(entry / "manifest.json")
+    except OSError:
+        pass  # a read-only cache can still be used
 
 
 def get_module(sources, main_pyx):
@@ -210,14 +286,149 @@ def get_module(sources, main_pyx):
         return _loaded[key]
     root = _usable_root()
     entry = root / key[:2] / key
-    if not _entry_is_complete(entry, key, toolchain):
-        with _lock(root, key):
-            if not _entry_is_complete(entry, key, toolchain):
-                logger.info("Compiling model (cache miss, key %s)", key[:12])
-                _build(root, entry, key, sources, main_pyx, toolchain)
+    for attempt in (1, 2):
+        built = _ensure_entry(root, entry, key, sources, main_pyx, toolchain)
+        try:
+            module = _load(entry, key, toolchain)
+            break
+        except (ImportError, OSError) as exc:
+            if attempt == 2:
+                raise CacheError(f"The module compiled into {entry} cannot be loaded even "
+                                 f"after rebuilding it: {exc}") from exc
+            with _lock(root, key):
+                if entry.exists():
+                    _move_aside(root, entry, key, f"loading it failed: {exc}")
+    if built:
+        evict(root, keep=key)
     else:
         stats["loaded_from_disk"] += 1
+        _touch(entry)
         logger.debug("Cache hit: %s", entry)
-    module = _load(entry, key, toolchain)
     _loaded[key] = module
     return module
+
+
+def _ensure_entry(root, entry, key, sources, main_pyx, toolchain):
+    """Make ``entry`` a complete, intact entry; True if this call built it."""
+    if _entry_problem(entry, key, toolchain) is None:
+        return False
+    with _lock(root, key):
+        problem = _entry_problem(entry, key, toolchain)
+        if problem is None:
+            return False   # another process built it while we waited
+        if problem != "missing" and entry.exists():
+            _move_aside(root, entry, key, problem)
+        logger.info("Compiling model (cache miss, key %s)", key[:12])
+        _build(root, entry, key, sources, main_pyx, toolchain)
+        return True
+
+
+# -- size limit, information, clearing ---------------------------------------
+
+def max_bytes():
+    """The cache's size limit in bytes (``$NEUROCODEGEN_CACHE_MAX_MB``)."""
+    text = os.environ.get(MAX_MB_ENV_VAR, "")
+    try:
+        mb = float(text) if text.strip() else DEFAULT_MAX_MB
+    except ValueError:
+        warnings.warn(f"${MAX_MB_ENV_VAR}={text!r} is not a number of megabytes; using "
+                      f"{DEFAULT_MAX_MB}.", RuntimeWarning, stacklevel=3)
+        mb = DEFAULT_MAX_MB
+    return int(mb * 1e6)
+
+
+def _folder_size(path):
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def entries(root=None):
+    """[(last used (mtime), size in bytes, key, folder)] of the published
+    entries under ``root``, least recently used first."""
+    root = Path(root) if root is not None else default_root()
+    found = []
+    for manifest in root.glob("??/*/manifest.json"):
+        entry = manifest.parent
+        if entry.name.startswith("."):
+            continue   # being removed
+        try:
+            used = manifest.stat().st_mtime
+        except OSError:
+            continue   # removed meanwhile
+        found.append((used, _folder_size(entry), entry.name, entry))
+    return sorted(found)
+
+
+def evict(root, keep=None, limit=None):
+    """Remove least recently used entries (never ``keep``, nor one that is
+    being built) until the entries fit in ``limit`` bytes; returns the keys
+    removed. A process that loaded an evicted module keeps using it."""
+    limit = max_bytes() if limit is None else limit
+    found = entries(root)
+    total = sum(size for _, size, _, _ in found)
+    removed = []
+    for _, size, key, entry in found:
+        if total <= limit:
+            break
+        if key == keep or not _remove_entry(root, key, entry):
+            continue
+        total -= size
+        removed.append(key)
+    if removed:
+        logger.info("Evicted %d least recently used module(s) from the cache %s (limit "
+                    "%.0f MB)", len(removed), root, limit / 1e6)
+    return removed
+
+
+def _remove_entry(root, key, entry):
+    try:
+        with _lock(root, key, timeout=0):
+            doomed = entry.with_name(f".remove-{key}-{os.getpid()}")
+            os.replace(entry, doomed)   # atomically unpublish, then delete
+            shutil.rmtree(doomed, ignore_errors=True)
+        return True
+    except OSError:   # locked (being built or checked), or removed meanwhile
+        return False
+
+
+def info(root=None):
+    """Where the cache is and what it holds, as a dict."""
+    root = Path(root) if root is not None else default_root()
+    found = entries(root) if root.is_dir() else []
+    return {"location": str(root), "entries": len(found),
+            "entries_bytes": sum(size for _, size, _, _ in found),
+            "total_bytes": _folder_size(root) if root.is_dir() else 0,
+            "limit_bytes": max_bytes()}
+
+
+def clear(root=None):
+    """Remove every entry, the lowering memo and the kept failed builds;
+    returns the number of entries removed. Entries being built are skipped."""
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        return 0
+    removed = sum(_remove_entry(root, key, entry) for _, _, key, entry in entries(root))
+    for name in ("sources", "failed", "broken"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    stale = time.time() - 3600
+    for folder in root.glob("??/*"):    # entries without manifest: interrupted builds
+        if not (folder / "manifest.json").exists():
+            _remove_entry(root, folder.name, folder)
+    for tmp in list(root.glob(".build-*")) + list(root.glob("??/.remove-*")):
+        try:
+            if tmp.stat().st_mtime < stale:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            pass
+    for sub in root.glob("??"):
+        try:
+            sub.rmdir()   # only if empty
+        except OSError:
+            pass
+    return removed

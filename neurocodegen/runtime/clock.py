@@ -24,6 +24,12 @@ class Clock:
     def __init__(self, dt=0.1 * ms, name="clock"):
         self.name = name
         self.dt = dt
+        self.t_ = 0.0   # the time reached by the last run of a network using it
+
+    @property
+    def t(self):
+        """The current time of this clock (set by ``run()``)."""
+        return Quantity(self.t_, dim=_SECOND)
 
     @property
     def dt(self):

@@ -238,6 +238,8 @@ class NeuronGroup(NetworkObject):
             return Quantity(array, dim=dim)
         if name == "i":
             return np.arange(self.N)
+        if name in ("t", "t_"):
+            return self.clock.t if name == "t" else self.clock.t_
         eq = self.equations.get(name)
         if eq is not None and eq.kind == "subexpression":
             return self._evaluate(eq.expr, sys._getframe(1), f"{self.name}.{name}")

@@ -148,6 +148,25 @@ class StateMonitor(NetworkObject):
         self._cache = None
         return block
 
+    def bytes_needed(self, n_rows):
+        """Memory that ``prepare(n_rows)`` would allocate, in bytes."""
+        return 8 * n_rows * (1 + len(self.record) * len(self.variables))
+
+    def trim(self):
+        """Drop the unwritten rows of the last run's buffers (after a run that
+        ended early or was interrupted) and blocks with nothing recorded."""
+        if not self._blocks:
+            return
+        times, fill, buffers = self._blocks[-1]
+        rows = int(fill[0])
+        if rows < len(times):
+            n = len(self.record)
+            self._blocks[-1] = (times[:rows].copy(), np.array([rows, rows], dtype=np.int64),
+                                {v: b[:rows * n].copy() for v, b in buffers.items()})
+        if rows == 0:
+            self._blocks.pop()
+        self._cache = None
+
     def lower(self, layout, index, slot, clock, group_arrays):
         """This monitor's block; ``group_arrays`` maps variables to the group's
         C++ array names."""

@@ -1,11 +1,18 @@
 """Network: collects objects, compiles their run loop once, and runs it."""
 import json
 import logging
+import math
+import os
+import signal
 import sys
+import threading
 import time
+import warnings
 
+import numpy as np
 
 from ..build import cache
+from ..errors import SimulationError
 from ..codegen.layout import Layout, ObjectClock
 from ..codegen.render import (Constant, ModuleSource, NetworkSource, render, support_code,
                               template_fingerprint)
@@ -20,6 +27,15 @@ logger = logging.getLogger("neurocodegen.run")
 #: Time steps per call into compiled code are adapted to take about this long,
 #: so that Ctrl-C and progress reports are served quickly.
 CHUNK_SECONDS = 0.1
+
+#: What to do when a group's floating-point state holds NaN or inf after a
+#: chunk of time steps: ``'raise'`` a :class:`SimulationError`, ``'warn'``
+#: (once per variable and run) and go on, or ``'off'`` (no check).
+nan_check = "raise"
+
+#: A run duration is rounded to a whole number of time steps (as Brian does);
+#: when it is further than this many steps from one, a warning says so.
+STEP_TOLERANCE = 1e-6
 
 
 def _caller_namespace(level):
@@ -62,8 +78,12 @@ class Network:
         """Advance the network by ``duration``; names in model strings are looked
         up in ``namespace`` or, by default, where ``run`` was called."""
         duration_ = check_time(duration, "The run duration")
-        if duration_ < 0:
-            raise ValueError(f"The run duration must not be negative, got {duration!r}.")
+        if not duration_ >= 0 or math.isinf(duration_):
+            raise ValueError(f"The run duration must be a finite, non-negative time, "
+                             f"got {duration!r}.")
+        if nan_check not in ("raise", "warn", "off"):
+            raise ValueError(f"network.nan_check must be 'raise', 'warn' or 'off', "
+                             f"not {nan_check!r}.")
         if namespace is None:
             namespace = _caller_namespace(level + 1)
         objects = self._objects_for_run()
@@ -79,39 +99,48 @@ class Network:
                                  f"smallest dt in the network ({base_dt * 1e3:g} ms).")
             clocks[o] = ObjectClock(int(round(period)), o.clock.dt_)
         start = int(round(self.t_ / base_dt))
-        n_steps = int(round(duration_ / base_dt))
+        n_steps = _whole_steps(duration_, base_dt)
         for o in objects:
             if isinstance(o, NeuronGroup):
                 o.before_run(namespace)
-        for o in objects:
-            if isinstance(o, StateMonitor):
-                first = -(-start // clocks[o].period)
-                last = -(-(start + n_steps) // clocks[o].period)
-                o.prepare(last - first)
-        layout, sources = self._code(objects, clocks)
-        module = cache.get_module(sources, "module.pyx")
-        self._last_sources = sources
-        if self._rng_key is None:
-            self._rng_key = random_state.network_key()
+        state_monitors = [o for o in objects if isinstance(o, StateMonitor)]
+        rows = {}
+        for o in state_monitors:
+            first = -(-start // clocks[o].period)
+            last = -(-(start + n_steps) // clocks[o].period)
+            rows[o] = last - first
+        check_memory(rows)
+        try:
+            for o in state_monitors:
+                o.prepare(rows[o])
+            layout, sources = self._code(objects, clocks)
+            module = cache.get_module(sources, "module.pyx")
+            self._last_sources = sources
+            if self._rng_key is None:
+                self._rng_key = random_state.network_key()
 
-        def resolve(ref):
-            kind, index, *key = ref
-            obj = objects[index]
-            if kind == "group":
-                return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
-            if kind == "monitor":
-                return obj.buffer(key[0])
-            if kind == "ext":
-                return obj._externals[key[0]]
-            if kind == "N":
-                return obj.N
-            if kind == "dt":
-                return clocks[obj].dt
-            raise ValueError(f"unknown reference {ref!r}")
+            def resolve(ref):
+                kind, index, *key = ref
+                obj = objects[index]
+                if kind == "group":
+                    return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
+                if kind == "monitor":
+                    return obj.buffer(key[0])
+                if kind == "ext":
+                    return obj._externals[key[0]]
+                if kind == "N":
+                    return obj.N
+                if kind == "dt":
+                    return clocks[obj].dt
+                raise ValueError(f"unknown reference {ref!r}")
 
-        self._run_loop(module, layout, resolve, objects, start, start + n_steps,
-                       report, report_period)
-        self.t_ = (start + n_steps) * base_dt
+            self._run_loop(module, layout, resolve, objects, start, start + n_steps,
+                           report, report_period, base_dt)
+        finally:
+            # Whatever stopped the run, the monitors keep exactly what was
+            # written and ``t`` is the time reached (set by ``_run_loop``).
+            for o in state_monitors:
+                o.trim()
 
     def _describe(self, objects, clocks):
         """What determines the generated code of this network, as JSON."""
@@ -191,25 +220,163 @@ class Network:
         text = support_code() + "\n" + render("cpp/network.cpp.j2", ctx)
         return layout, text
 
-    def _run_loop(self, module, layout, resolve, objects, step, end, report, report_period):
+    def _run_loop(self, module, layout, resolve, objects, step, end, report, report_period,
+                  dt):
+        """Call the compiled loop in chunks of about ``CHUNK_SECONDS`` each.
+
+        ``self.t_`` follows the step reached after every chunk, so that an
+        exception between chunks (Ctrl-C, a numerical fault, an error in a
+        ``report`` function) leaves the network where the simulation stopped.
+        Ctrl-C is held back while a chunk runs and raised after it."""
         monitors = [o for o in objects if isinstance(o, SpikeMonitor) and o.record]
+        checker = _FaultChecker([o for o in objects if isinstance(o, NeuronGroup)])
         arrays, consts = layout.bind(resolve)
         chunk = 64
         t0 = time.perf_counter()
         reporter = _Reporter(report, report_period, step, end)
-        while step < end:
-            if any([m.ensure_room(m.source.N) for m in monitors]):
-                arrays, _ = layout.bind(resolve)    # spike buffers were reallocated
-            stop = min(end, step + chunk)
-            tick = time.perf_counter()
-            reached = module.run(arrays, consts, self._rng_key, step, stop)
-            spent = time.perf_counter() - tick
-            if reached == stop and spent < CHUNK_SECONDS / 2:
-                chunk *= 2
-            step = reached
-            reporter.update(step)
+        with _DeferredInterrupt() as interrupt:
+            while step < end:
+                if any([m.ensure_room(m.source.N) for m in monitors]):
+                    arrays, _ = layout.bind(resolve)    # spike buffers were reallocated
+                stop = min(end, step + chunk)
+                tick = time.perf_counter()
+                reached = module.run(arrays, consts, self._rng_key, step, stop)
+                spent = time.perf_counter() - tick
+                step = reached
+                self.t_ = step * dt
+                interrupt.raise_if_pending(self.t_)
+                checker.check(step * dt, spent)
+                if reached == stop and spent < CHUNK_SECONDS / 2:
+                    chunk *= 2
+                reporter.update(step)
         reporter.finish()
         logger.debug("Ran %d steps in %.3f s", end, time.perf_counter() - t0)
+
+
+def _whole_steps(duration, dt):
+    """``duration`` in time steps of ``dt``, rounded as Brian does; a warning
+    when the duration is not a multiple of ``dt`` (further than
+    ``STEP_TOLERANCE`` steps from one)."""
+    exact = duration / dt
+    steps = int(round(exact))
+    if abs(exact - steps) > STEP_TOLERANCE:
+        warnings.warn(f"The run duration {duration * 1e3:g} ms is not a multiple of the time "
+                      f"step dt = {dt * 1e3:g} ms ({exact:.6g} steps); running {steps} steps "
+                      f"({steps * dt * 1e3:g} ms) instead.", UserWarning, stacklevel=4)
+    return steps
+
+
+def available_memory():
+    """Bytes of memory available for new allocations (None if unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(rows):
+    """Refuse a run whose StateMonitors (``monitor -> rows to record``) would
+    need more memory than is available, before allocating anything."""
+    needs = {m: m.bytes_needed(n) for m, n in rows.items()}
+    total = sum(needs.values())
+    if not needs or total < 2**26:  # 64 MiB: not worth a look
+        return
+    available = available_memory()
+    if available is not None and total > available:
+        biggest = max(needs, key=needs.get)
+        raise MonitorMemoryError(
+            f"Recording this run needs {total / 1e9:.3g} GB for StateMonitors "
+            f"({biggest.name!r}: {len(biggest.variables)} variable(s) of "
+            f"{len(biggest.record)} neurons for {rows[biggest]} time steps, "
+            f"{needs[biggest] / 1e9:.3g} GB), but only {available / 1e9:.3g} GB of memory "
+            f"is available. Record fewer neurons (record=[...]) or variables, use a larger "
+            f"dt for the monitor, or run for a shorter time.")
+
+
+class MonitorMemoryError(SimulationError, MemoryError):
+    """A StateMonitor would need more memory than the machine has."""
+
+
+class _FaultChecker:
+    """Looks for NaN and inf in the floating-point state of groups after each
+    chunk (see ``nan_check``)."""
+
+    def __init__(self, groups):
+        self.mode = nan_check
+        self.warned = set()
+        self.arrays = [(g, name, a) for g in groups for name, a in g._arrays.items()
+                       if a.dtype.kind == "f"] if self.mode != "off" else []
+        self.t_before = None
+
+    def check(self, t, spent):
+        before, self.t_before = self.t_before, t
+        for group, name, array in self.arrays:
+            if (group.name, name) in self.warned or np.isfinite(array).all():
+                continue
+            bad = np.flatnonzero(~np.isfinite(array))
+            where = (f"between t = {before * 1e3:g} ms and " if before is not None
+                     else "by ")
+            message = (f"Variable {name!r} of group {group.name!r} is "
+                       f"{array[bad[0]]} for neuron {bad[0]} ({bad.size} of {array.size} "
+                       f"values are NaN or inf); it became so {where}t = {t * 1e3:g} ms. "
+                       f"The simulation stopped at t = {t * 1e3:g} ms. Check the "
+                       f"equations, parameters and dt (network.nan_check = 'warn' or "
+                       f"'off' to go on).")
+            if self.mode == "raise":
+                raise NumericalFaultError(message, group.name, name, int(bad[0]), t)
+            self.warned.add((group.name, name))
+            warnings.warn(message, RuntimeWarning, stacklevel=5)
+
+
+class NumericalFaultError(SimulationError):
+    """NaN or inf in a group's state: ``group``, ``variable``, ``index``
+    (first neuron) and ``t`` (seconds) say where and when."""
+
+    def __init__(self, message, group, variable, index, t):
+        super().__init__(message)
+        self.group, self.variable, self.index, self.t = group, variable, index, t
+
+
+class _DeferredInterrupt:
+    """Holds SIGINT back while compiled code runs, so that KeyboardInterrupt
+    is raised between chunks, when the network state is consistent (a signal
+    arriving just after a chunk returns would otherwise lose the step it
+    reached). Only in the main thread and when Python's default handler is
+    installed; a second Ctrl-C while waiting raises at once."""
+
+    def __init__(self):
+        self.pending = False
+        self.previous = None
+
+    def _handler(self, signum, frame):
+        if self.pending:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def raise_if_pending(self, t):
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt(f"simulation interrupted at t = {t * 1e3:g} ms")
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.pending and exc[0] is None:
+            raise KeyboardInterrupt
+        return False
 
 
 def lower_layout_from(memo):
