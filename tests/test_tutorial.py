@@ -218,3 +218,12 @@ def test_run_report_text_and_callable(capsys):
     calls = []
     run(5 * ms, report=lambda elapsed, done, start, duration: calls.append(done))
     assert calls[-1] == 1
+
+
+def test_run_report_progress_bar_and_clock_time(capsys):
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")
+    run(5 * ms, report="progress")
+    assert "100%" in capsys.readouterr().err
+    assert abs(defaultclock.t - 5 * ms) < 1e-12 * second
+    assert abs(G.t - 5 * ms) < 1e-12 * second

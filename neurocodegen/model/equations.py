@@ -209,10 +209,7 @@ def _split_unit_and_flags(unit_part):
 def parse_line(line, lineno=1):
     """Parse one model line into a SingleEquation (None for blank lines and
     comments)."""
-    try:
-        check_text("equation", line.strip(), lineno)
-    except ExpressionSyntaxError as err:
-        raise EquationError(str(err)) from None
+    check_text("equation", line.strip(), lineno)   # ExpressionSyntaxError, as elsewhere
     text = line.split("#", 1)[0].strip()
     if not text:
         return None

@@ -244,6 +244,8 @@ class Network:
                 spent = time.perf_counter() - tick
                 step = reached
                 self.t_ = step * dt
+                for o in objects:               # Brian's defaultclock.t, G.t
+                    o.clock.t_ = self.t_
                 interrupt.raise_if_pending(self.t_)
                 checker.check(step * dt, spent)
                 if reached == stop and spent < CHUNK_SECONDS / 2:
@@ -389,9 +391,12 @@ class _Reporter:
     ``report_period`` of wall-clock time and at the end."""
 
     def __init__(self, report, period, start, end):
+        if report == "progress":             # a tqdm bar (text if tqdm is missing)
+            from .progress import make_reporter
+            report = make_reporter(report)
         if report not in (None, "text", "stdout", "stderr") and not callable(report):
-            raise ValueError(f"report must be 'text', 'stdout', 'stderr' or a function, "
-                             f"got {report!r}")
+            raise ValueError(f"report must be 'text', 'stdout', 'stderr', 'progress' or a "
+                             f"function, got {report!r}")
         self.report, self.start, self.end = report, start, end
         self.period = check_time(period, "report_period")
         self.t0 = self.last = time.perf_counter()

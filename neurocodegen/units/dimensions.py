@@ -57,6 +57,10 @@ class Dimension:
         return Dimension(a - b for a, b in zip(self.exponents, other.exponents))
 
     def __pow__(self, power):
+        if not (abs(power) < 1e6) and not self.is_dimensionless:   # also inf and nan
+            from ..errors import DimensionMismatchError
+            raise DimensionMismatchError(
+                f"Cannot raise a quantity with unit {self} to the power {power!r}.", self)
         return Dimension(a * power for a in self.exponents)
 
     def __eq__(self, other):
