@@ -180,6 +180,8 @@ class NeuronGroup(NetworkObject):
         return to_sympy(expr).xreplace(self._subexpressions)
 
     def state_update_code(self):
+        """(method, statements for active neurons, statements for refractory
+        ones or None): the integration of the equations, computed once."""
         if not hasattr(self, "_state_update"):
             try:
                 from .. import lower
@@ -209,9 +211,11 @@ class NeuronGroup(NetworkObject):
         return sympy.GreaterThan(t - lastspike, (timestep(ref, dt) - sympy.Float(0.001)) * dt)
 
     def threshold_sympy(self):
+        """The threshold condition as sympy, subexpressions substituted."""
         return self._sympy(self.threshold)
 
     def reset_sympy(self):
+        """The reset as (variable, sympy value) pairs, ``+=`` etc. expanded."""
         import sympy
         statements = []
         for st in self.reset:

@@ -31,6 +31,7 @@ class SpikeMonitor(NetworkObject):
         self._fill = np.array([0, capacity], dtype=np.int64)
 
     def dependencies(self):
+        """The group this monitor records from."""
         return (self.source,)
 
     def lower(self, layout, index, slot, clock, group_slot):
@@ -49,6 +50,7 @@ class SpikeMonitor(NetworkObject):
             counts=array("count", "int64_t"), fill=array("fill", "int64_t"))
 
     def buffer(self, key):
+        """The array the compiled loop writes for ``key`` (i, t, count, fill)."""
         return {"i": self._i, "t": self._t, "count": self.count, "fill": self._fill}[key]
 
     def ensure_room(self, needed):
@@ -137,6 +139,7 @@ class StateMonitor(NetworkObject):
         self._cache = None
 
     def dependencies(self):
+        """The group this monitor records from."""
         return (self.source,)
 
     def prepare(self, n_rows):
@@ -182,6 +185,7 @@ class StateMonitor(NetworkObject):
             n_record=str(len(self.record)), columns=columns)
 
     def buffer(self, key):
+        """The array the compiled loop writes for ``key`` in the current run."""
         times, fill, buffers = self._blocks[-1]
         if key.startswith("var_"):
             return buffers[key[4:]]

@@ -53,6 +53,7 @@ class Network:
         self.add(*objects)
 
     def add(self, *objects):
+        """Add groups and monitors (or lists of them) to the network."""
         for obj in objects:
             if isinstance(obj, (list, tuple, set)):
                 self.add(*obj)
