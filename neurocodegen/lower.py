@@ -84,6 +84,7 @@ def state_update(group):
     if not variables:
         return None, (), None
     active = integrate(ODESystem(variables, rhs, noise), group.method)
+    method, active = active.method, common_subexpressions(active.statements)
     frozen_names = [n for n in variables if "unless refractory" in eqs[n].flags]
     frozen = None
     if group.has_refractoriness and frozen_names:
@@ -92,14 +93,45 @@ def state_update(group):
         else:
             rhs_f = {n: (0 if n in frozen_names else rhs[n]) for n in variables}
             noise_f = {n: ({} if n in frozen_names else noise[n]) for n in variables}
-            frozen = integrate(ODESystem(variables, rhs_f, noise_f),
-                               active.method).statements
-    return active.method, active.statements, frozen
+            frozen = common_subexpressions(
+                integrate(ODESystem(variables, rhs_f, noise_f), method).statements)
+    return method, active, frozen
 
 
 # ---------------------------------------------------------------------------
 # loop-invariant hoisting
 # ---------------------------------------------------------------------------
+
+def common_subexpressions(statements):
+    """Compute each subexpression shared by several integrator statements once.
+
+    Valid for a state update because no statement reads a variable after it
+    is written (the integrator's contract), so a shared term means the same
+    thing wherever it appears. Each shared term is emitted just before the
+    first statement that needs it, after the temporaries it uses."""
+    if len(statements) < 2:
+        return list(statements)
+    exprs = [sympy.sympify(e) for _, e in statements]
+    names = sympy.numbered_symbols("_cse_", real=True)
+    replacements, reduced = sympy.cse(exprs, symbols=names)
+    if not replacements:
+        return list(statements)
+    pending = dict(replacements)          # symbol -> expression, in cse order
+    order = [sym for sym, _ in replacements]
+    out = []
+
+    def emit_needed(expr):
+        needed = [sym for sym in order if sym in pending and sym in expr.free_symbols]
+        for sym in needed:
+            value = pending.pop(sym)
+            emit_needed(value)            # its own shared terms first
+            out.append((sym.name, value))
+
+    for (target, _), expr in zip(statements, reduced):
+        emit_needed(expr)
+        out.append((target, expr))
+    return out
+
 
 def _select_on_not_refractory(statements):
     """Rename each variable's final assignment to a temporary and choose
