@@ -22,7 +22,7 @@ from ..errors import CompilationError
 #: it too), so the CPU's identity is part of the cache key.
 #: ``-ffp-contract=off`` keeps the arithmetic the same whatever instructions
 #: are chosen, so the bits do not depend on the vector width.
-CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fPIC", "-fno-math-errno",
+CXXFLAGS = ("-std=c++17", "-O3", "-march=native", "-fPIC", "-fno-math-errno", "-fno-trapping-math",
             "-ffp-contract=off", "-fvisibility=hidden")
 LDFLAGS = ("-shared",)
 

@@ -5,6 +5,7 @@ C++: a model name ``v`` becomes the local ``v_``; names of our own (integrator
 temporaries ``_k1_v``, hoisted invariants ``_lio_3``) start with ``_`` and are
 printed as they are (the grammar forbids user names starting with ``_``).
 """
+import sympy
 from sympy.printing.c import C99CodePrinter
 
 # Streams of the random number generator: a draw's tag is
@@ -49,8 +50,13 @@ class CppPrinter(C99CodePrinter):
     def _print_Rational(self, expr):
         return f"({expr.p}.0/{expr.q}.0)"
 
+    def _print_exp(self, expr):
+        return f"ncg::exp({self._print(expr.args[0])})"   # vectorizable, see ncg_support.hpp
+
     def _print_Pow(self, expr):
         base, exp = expr.as_base_exp()
+        if base is sympy.E:
+            return f"ncg::exp({self._print(exp)})"
         b = self.parenthesize(base, 100)
         if exp.is_Integer and 1 <= abs(int(exp)) <= 4:
             product = "*".join([b] * abs(int(exp)))
@@ -60,6 +66,15 @@ class CppPrinter(C99CodePrinter):
         if exp.is_Number and float(exp) == -0.5:
             return f"(1.0/sqrt({self._print(base)}))"
         return f"pow({self._print(base)}, {self._print(exp)})"
+
+    # Boolean operators without short-circuit: every operand is free of side
+    # effects (random draws are pure functions of their counter), and '&'/'|'
+    # on bools do not branch, so loops containing them still vectorize.
+    def _print_And(self, expr):
+        return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " | ".join(f"({self._print(a)})" for a in expr.args) + ")"
 
     def _print_Abs(self, expr):
         return f"fabs({self._print(expr.args[0])})"

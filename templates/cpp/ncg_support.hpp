@@ -164,11 +164,64 @@ static inline int64_t timestep(double t, double dt)
     return (int64_t)std::floor((t + 1e-3 * dt) / dt);
 }
 
+// exp and expm1 without libm and without branches, so that loops calling
+// them vectorize (libm's are scalar calls unless -ffast-math): x = k ln2 + r
+// with |r| <= ln2/2 (Cody-Waite), a degree-13 Taylor polynomial for
+// expm1(r), and 2^k built from its bits. Within 2 ulp of the exact result.
+static inline double expm1_reduced(double r)   // expm1(r) for |r| <= 0.35
+{
+    double p = 1.0 / 6227020800.0;                              // 1/13!
+    p = p * r + 1.0 / 479001600.0; p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;   p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;     p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;       p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;        p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    return r + r * (r * p);
+}
+
+// k and r for x = k ln2 + r; returns 2^k as two factors (so that results
+// in the subnormal range are still right).
+static inline double reduce_exp(double x, double* r, double* scale_lo)
+{
+    const double xc = x < -745.2 ? -745.2 : (x > 709.8 ? 709.8 : x);
+    const double shifted = xc * 1.4426950408889634 + 6755399441055744.0;
+    const double k = shifted - 6755399441055744.0;
+    *r = (xc - k * 0.6931471803691238) - k * 1.9082149292705877e-10;
+    const int64_t ki = (int64_t)(as_bits(shifted) - as_bits(6755399441055744.0));
+    const int64_t half = ki / 2;
+    *scale_lo = from_bits((uint64_t)(ki - half + 1023) << 52);
+    return from_bits((uint64_t)(half + 1023) << 52);
+}
+
+static inline double exp(double x)
+{
+    double r, lo;
+    const double hi = reduce_exp(x, &r, &lo);
+    double y = (expm1_reduced(r) + 1.0) * hi * lo;
+    y = x > 709.782712893384 ? INFINITY : y;
+    y = x < -745.1332191019412 ? 0.0 : y;
+    return x != x ? x : y;
+}
+
+static inline double expm1(double x)
+{
+    double r, lo;
+    const double hi = reduce_exp(x, &r, &lo);
+    const double p = expm1_reduced(r);
+    const double scale = hi * lo;                          // 2^k (inf for k = 1024)
+    double y = scale * p + (scale - 1.0);                  // exact for k = 0
+    y = x > 700.0 ? (p + 1.0) * hi * lo - 1.0 : y;         // where 2^k alone overflows
+    y = x > 709.782712893384 ? INFINITY : y;
+    y = x < -40.0 ? -1.0 : y;
+    return x != x ? x : y;
+}
+
+// (exp(x) - 1)/x, and 1 at 0.
 static inline double exprel(double x)
 {
-    if (std::fabs(x) < 1e-16) return 1.0;
-    if (x > 717) return INFINITY;
-    return std::expm1(x) / x;
+    const double y = ncg::expm1(x) / x;
+    return x == 0.0 ? 1.0 : y;
 }
 
 static inline double clip(double x, double lo, double hi)
