@@ -114,6 +114,31 @@ elif args.model == "adaptive-threshold":
     state_mon = StateMonitor(G, ["v", "vt"], record=0)  # noqa: F405
     G.v = "rand()*(vt0-vr)+vr"
     G.vt = vt0
+elif args.model == "hodgkin-huxley":
+    # Brian2's examples/IF_curve_Hodgkin_Huxley.py (default dt 0.1 ms); run with --warmup 0
+    # so that the spike counts are those of the example's single run(2*second).
+    num_neurons = N
+    area = 20000 * umetre**2  # noqa: F405
+    Cm = 1 * ufarad * cm**-2 * area  # noqa: F405
+    gl = 5e-5 * siemens * cm**-2 * area  # noqa: F405
+    El = -65 * mV  # noqa: F405
+    EK = -90 * mV  # noqa: F405
+    ENa = 50 * mV  # noqa: F405
+    g_na = 100 * msiemens * cm**-2 * area  # noqa: F405
+    g_kd = 30 * msiemens * cm**-2 * area  # noqa: F405
+    VT = -63 * mV  # noqa: F405
+    eqs = Equations("""
+    dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
+    dm/dt = 0.32*(mV**-1)*4*mV/exprel((13.*mV-v+VT)/(4*mV))/ms*(1-m)-0.28*(mV**-1)*5*mV/exprel((v-VT-40.*mV)/(5*mV))/ms*m : 1
+    dn/dt = 0.032*(mV**-1)*5*mV/exprel((15.*mV-v+VT)/(5*mV))/ms*(1.-n)-.5*exp((10.*mV-v+VT)/(40.*mV))/ms*n : 1
+    dh/dt = 0.128*exp((17.*mV-v+VT)/(18.*mV))/ms*(1.-h)-4./(1+exp((40.*mV-v+VT)/(5.*mV)))/ms*h : 1
+    I : amp
+    """)  # noqa: F405
+    G = NeuronGroup(num_neurons, eqs, threshold="v > -40*mV", refractory="v > -40*mV",  # noqa: F405
+                    method="exponential_euler")
+    G.v = El
+    G.I = "0.7*nA * i / num_neurons"
+    M = SpikeMonitor(G)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 
@@ -142,6 +167,8 @@ else:
     result["run_s"] = t_run
     result["spikes"] = int(M.num_spikes)
     result["spikes_timed"] = int(M.num_spikes) - n_warm
+if args.model == "hodgkin-huxley":  # small N: per-neuron counts for a detailed comparison
+    result["counts"] = [int(c) for c in M.count[:]]
 if state_mon is not None:
     result["state_samples"] = int(len(state_mon.t))
 print(json.dumps(result))

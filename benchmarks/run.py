@@ -41,7 +41,12 @@ PEER_CHECK = {"brian2-cython": "import brian2, Cython", "brian2-cpp": "import br
 # models each peer can run (NEST: only those with a built-in equivalent)
 SUPPORTED = {"nest": {"import", "tutorial-small", "lif-det"}}
 NO_COMPILE = {"nest", "brian2-numpy"}  # no code generation: no cold/warm first run() rows
-DETERMINISTIC = {"tutorial-small", "lif-det"}  # spike counts must agree exactly
+DETERMINISTIC = {"tutorial-small", "lif-det", "hodgkin-huxley"}  # spike counts must agree
+# measurements left out of the full run because one process would take too long:
+# (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
+# takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6.
+SKIP = {("brian2-cython", "noisy-lif", 1_000_000): "skipped (> 3 min per run)"}
+LARGE_N = 1_000_000  # sizes >= this get --repeat-large repetitions
 EXACT_PEERS = {"ours", "brian2-cython", "brian2-cpp", "brian2-numpy"}
 
 
@@ -49,15 +54,25 @@ def log(msg):
     print(msg, flush=True)
 
 
-def plan(quick):
-    """The measurements: (key, model, N, duration [s], warm-up [s])."""
+def plan(quick, models=None, sizes=None):
+    """The measurements: (key, model, N, duration [s], warm-up [s]).
+
+    models: the model names to keep (None: all); sizes: N of noisy-lif / lif-det
+    (None: 10^4 quick, 10^4, 10^5, 10^6 full).
+    """
     dur = 0.2 if quick else 1.0
-    sizes = [10_000] if quick else [10_000, 100_000]
+    if sizes is None:
+        sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
     cases = [("tutorial-small", "tutorial-small", 1, 1.0, 0.001)]
     for n in sizes:
         cases.append((f"noisy-lif N={n:.0e}", "noisy-lif", n, dur, 0.01))
         cases.append((f"lif-det N={n:.0e}", "lif-det", n, dur, 0.01))
     cases.append(("adaptive-threshold N=1e+03", "adaptive-threshold", 1000, dur, 0.01))
+    # Brian2's examples/IF_curve_Hodgkin_Huxley.py as it is (2 s even in --quick);
+    # no warm-up time: run(0 s) compiles, so the spike counts are the example's.
+    cases.append(("hodgkin-huxley N=100", "hodgkin-huxley", 100, 2.0, 0.0))
+    if models is not None:
+        cases = [c for c in cases if c[1] in models]
     return cases
 
 
@@ -157,6 +172,10 @@ def run_all(args, systems):
                "version": good[0].get("version") if good else None}
         if row["stats"] and metric == "run()":
             row["throughput"] = n * round(duration / DT) / row["stats"]["median"]
+        counts = [r["counts"] for r in good if r.get("counts") is not None]
+        if counts:  # per-neuron spike counts (small models): keep them for the comparison
+            row["counts"] = counts[0]
+            row["counts_reproducible"] = all(c == counts[0] for c in counts)
         rows.append(row)
         msg = f"  {system:14s} {key:28s} {metric:26s} {fmt_time(row['stats'])}"
         if spikes:
@@ -166,15 +185,20 @@ def run_all(args, systems):
         log(msg)
 
     try:
+        cases = plan(args.quick, args.models, args.sizes)
         # 1. import time
-        log("== import")
-        for system in systems:
+        import_systems = systems if args.models is None or "import" in args.models else []
+        if import_systems:
+            log("== import")
+        for system in import_systems:
             results = [measure(system, "import") for _ in range(reps)]
             record("import", "import", "import", 0, 0, system, results, "import_s")
 
         # 2. tutorial-small: cold (empty cache) then warm (same cache, new process)
-        log("== tutorial-small: cold compile, warm start, run(1 s)")
-        for system in systems:
+        small_systems = systems if any(c[1] == "tutorial-small" for c in cases) else []
+        if small_systems:
+            log("== tutorial-small: cold compile, warm start, run(1 s)")
+        for system in small_systems:
             if "tutorial-small" not in SUPPORTED.get(system, {"tutorial-small"}):
                 continue
             cold, warm = [], []
@@ -193,10 +217,20 @@ def run_all(args, systems):
             record("tutorial-small", "run()", "tutorial-small", 1, 1.0, system, warm, "run_s")
 
         # 3. network models: run() after an in-process warm-up run
-        for key, model, n, duration, warmup in plan(args.quick)[1:]:
-            log(f"== {key}, {duration:g} s")
+        for key, model, n, duration, warmup in cases:
+            if model == "tutorial-small":
+                continue
+            n_rep = min(reps, args.repeat_large) if n >= LARGE_N else reps
+            log(f"== {key}, {duration:g} s, {n_rep} repetition(s)")
             for system in systems:
                 if model not in SUPPORTED.get(system, {model}):
+                    continue
+                if (system, model, n) in SKIP:
+                    rows.append({"key": key, "metric": "run()", "model": model, "N": n,
+                                 "duration": duration, "system": system, "stats": None,
+                                 "spikes": [], "errors": [], "version": None,
+                                 "skipped": SKIP[(system, model, n)]})
+                    log(f"  {system:14s} {key:28s} {'run()':26s} {SKIP[(system, model, n)]}")
                     continue
                 if system == "ours":
                     cache = ours_cache
@@ -207,7 +241,7 @@ def run_all(args, systems):
                 else:
                     cache = None
                 results = [measure(system, model, n, duration, warmup, cache=cache)
-                           for _ in range(reps)]
+                           for _ in range(n_rep)]
                 record(key, "run()", model, n, duration, system, results, "run_s")
     finally:
         shutil.rmtree(ours_cache, ignore_errors=True)
@@ -229,6 +263,8 @@ def markdown(rows, systems, reps):
     def cell(r):
         if r is None:
             return "n/a"
+        if r.get("skipped"):
+            return r["skipped"]
         if r["errors"] and not r["stats"]:
             return "error (see results.json)"
         text = fmt_time(r["stats"])
@@ -240,6 +276,10 @@ def markdown(rows, systems, reps):
         ours = index.get((key, metric, "ours"))
         dur = ours["duration"] if ours else None
         label = key if not dur or key == "import" else f"{key}, {dur:g} s"
+        n_rep = {r["stats"]["n"] for r in rows if (r["key"], r["metric"]) == (key, metric)
+                 and r["stats"]}
+        if n_rep and max(n_rep) < reps:
+            label += f" ({max(n_rep)} rep.)"
         line = [label, metric, cell(ours)]
         for p in peers:
             r = index.get((key, metric, p))
@@ -250,7 +290,8 @@ def markdown(rows, systems, reps):
                 line.append("-")
         lines.append("| " + " | ".join(line) + " |")
     lines.append("")
-    lines.append(f"Median over {reps} fresh process(es), (min-max) when more than one; "
+    lines.append(f"Median over {reps} fresh process(es) (N = 10^6: see the label), "
+                 "(min-max) when more than one; "
                  "[n sp] = spike count over warm-up + timed run; `peer/ours` > 1 means "
                  "neurocodegen is faster. brian2-cpp `run()` is the binary's own time of "
                  "the timed run() (`device._last_run_time`); its \"first run()\" is "
@@ -283,6 +324,22 @@ def spike_check(rows, systems):
         if status != "agree":
             problems.append(line)
         lines.append(line)
+        # per-neuron counts, where the worker reports them (hodgkin-huxley)
+        if r.get("counts") is not None:
+            if not r.get("counts_reproducible", True):
+                lines.append(f"  {r['key']}: ours' per-neuron counts differ between runs")
+            for p in rows:
+                if (p["key"], p["metric"]) != (r["key"], "run()") or p["system"] == "ours" \
+                        or p.get("counts") is None:
+                    continue
+                diff = [(i, a, b) for i, (a, b) in enumerate(zip(r["counts"], p["counts"]))
+                        if a != b]
+                if diff:
+                    lines.append(f"  {r['key']} per-neuron (neuron: ours/{p['system']}): "
+                                 + ", ".join(f"{i}: {a}/{b}" for i, a, b in diff))
+                else:
+                    lines.append(f"  {r['key']}: all {len(r['counts'])} per-neuron counts "
+                                 f"agree with {p['system']}")
     return lines, problems
 
 
@@ -297,7 +354,7 @@ def plot(rows, path):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
-               "adaptive-threshold": "D"}
+               "adaptive-threshold": "D", "hodgkin-huxley": "*"}
     styles = {"noisy-lif": "-", "lif-det": "--"}
     for system in dict.fromkeys(r["system"] for r in rows):
         colors[system] = f"C{len(colors)}"
@@ -342,10 +399,22 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join(HERE, "results"),
                         help="folder for results.md, results.json, throughput.png")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (full run)")
+    parser.add_argument("--repeat-large", type=int, default=1,
+                        help="repetitions at N >= 10^6 (full run, default 1)")
+    parser.add_argument("--models", default=None,
+                        help="comma-separated subset of: import, tutorial-small, noisy-lif, "
+                        "lif-det, adaptive-threshold, hodgkin-huxley (default: all)")
+    parser.add_argument("--sizes", default=None,
+                        help="comma-separated N for noisy-lif and lif-det "
+                        "(default 10000 quick; 10000,100000,1000000 full)")
     parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
                         help="comma-separated, from: " + ", ".join(SYSTEMS)
                         + " (brian2-numpy is opt-in)")
     args = parser.parse_args(argv)
+    if args.models is not None:
+        args.models = {m.strip() for m in args.models.split(",") if m.strip()}
+    if args.sizes is not None:
+        args.sizes = [int(float(x)) for x in args.sizes.split(",") if x.strip()]
     os.makedirs(args.out, exist_ok=True)
     log(f"neurocodegen benchmarks ({'quick' if args.quick else 'full'}), "
         f"results in {args.out}")
