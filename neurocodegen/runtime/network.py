@@ -170,7 +170,7 @@ class Network:
                 if isinstance(o, NeuronGroup) and o.method is None and method:
                     logger.info("No integration method specified for group '%s', using "
                                 "method '%s' (as before, from the cache)", o.name, method)
-            return lower_layout_from(memo), memo["sources"]
+            return Layout.from_json(memo["layout"]), memo["sources"]
         layout, source = self._lower(objects, clocks)
         sources = {"network.cpp": source,
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
@@ -380,10 +380,6 @@ class _DeferredInterrupt:
         if self.pending and exc[0] is None:
             raise KeyboardInterrupt
         return False
-
-
-def lower_layout_from(memo):
-    return Layout.from_json(memo["layout"])
 
 
 class _Reporter:
