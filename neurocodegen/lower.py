@@ -199,6 +199,7 @@ class GroupLowering:
 
     def __post_init__(self):
         g = self.group
+        self.lo, self.hi = f"{self.slot}_lo", f"{self.slot}_hi"
         self.spikespace = (self.layout.array(f"{self.slot}__spikespace",
                                              ("group", self.index, "_spikespace"), "int32_t")
                            if g.threshold is not None else None)
@@ -271,6 +272,7 @@ class GroupLowering:
                            for sym, expr in hoist.order)
         return Kernel(comment=comment, period=self.clock.period,
                       t_expr=self.clock.t_expr("dt_"), size=str(self.group.N),
+                      lo=self.lo, hi=self.hi,
                       constants=tuple(constants), invariants=invariants,
                       loads=tuple(loads), body=tuple(body), stores=tuple(stores))
 

@@ -64,7 +64,9 @@ class Kernel:
     comment: str
     period: int               # acts every `period` base steps
     t_expr: str               # C++ for the time of this object's clock
-    size: str                 # loop bound
+    size: str                 # the group's N
+    lo: str                   # this thread's neurons: [lo, hi)
+    hi: str
     constants: tuple
     invariants: tuple         # Assign, before the loop (hoisted, per step)
     loads: tuple
@@ -112,6 +114,7 @@ class SpikeMonitorBlock:
     t_expr: str
     spikespace: str
     size: str                 # the group's N
+    lo: str                   # first neuron of this thread's part
     indices: str              # int32 buffer of neuron indices
     times: str                # double buffer of spike times
     counts: str               # int64 per-neuron counts
@@ -127,11 +130,27 @@ class StateMonitorBlock:
     period: int
     t_expr: str
     times: str                # double buffer of recording times
-    fill: str                 # int64[2]: rows written, capacity
+    fill: str                 # int64[3]: rows written, capacity, neurons recorded
     record: str               # int32 indices recorded
-    n_record: str
     columns: tuple            # (source array, buffer array) per variable
     template: str = "statemonitor.cpp.j2"
+
+
+@dataclass(frozen=True)
+class Range:
+    """``const int64_t lo/hi``: this thread's part of a group of ``size``."""
+    lo: str
+    hi: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RoomCheck:
+    """After a step: return early ``when`` a monitor buffer (``fill``: int64
+    written, capacity) has no room for ``needed`` more entries."""
+    fill: str
+    needed: str
+    when: str = ""            # C++ prefix such as ``(_ncg_step + 1) % 10 == 0 && ``
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,8 @@ class NetworkSource:
     arrays: tuple
     constants: tuple          # network-wide constants (sizes)
     blocks: tuple
-    spike_checks: tuple = field(default=())   # (fill array, group size) pairs
+    ranges: tuple = field(default=())         # Range per group
+    room_checks: tuple = field(default=())    # RoomCheck per monitor
 
 
 @dataclass(frozen=True)

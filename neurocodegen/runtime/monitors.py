@@ -34,8 +34,9 @@ class SpikeMonitor(NetworkObject):
         """The group this monitor records from."""
         return (self.source,)
 
-    def lower(self, layout, index, slot, clock, group_slot):
-        """This monitor's block in the run loop (its arrays declared in ``layout``)."""
+    def lower(self, layout, index, slot, clock, group):
+        """This monitor's block in the run loop (its arrays declared in
+        ``layout``); ``group`` is the source's :class:`~neurocodegen.lower.GroupLowering`."""
         s = self.source
 
         def array(key, ctype):
@@ -44,7 +45,7 @@ class SpikeMonitor(NetworkObject):
         return SpikeMonitorBlock(
             comment=f"spike monitor {self.name} of {s.name}", period=clock.period,
             t_expr=clock.t_expr(f"{slot}_dt"),
-            spikespace=f"{group_slot}__spikespace", size=str(s.N),
+            spikespace=group.spikespace, size=str(s.N), lo=group.lo,
             indices=array("i", "int32_t") if self.record else "",
             times=array("t", "double") if self.record else "",
             counts=array("count", "int64_t"), fill=array("fill", "int64_t"))
@@ -145,7 +146,7 @@ class StateMonitor(NetworkObject):
     def prepare(self, n_rows):
         """Room for ``n_rows`` more recordings (called at the start of a run)."""
         n = len(self.record)
-        block = (np.zeros(n_rows), np.array([0, n_rows], dtype=np.int64),
+        block = (np.zeros(n_rows), np.array([0, n_rows, n], dtype=np.int64),
                  {v: np.zeros(n_rows * n) for v in self.variables})
         self._blocks.append(block)
         self._cache = None
@@ -164,7 +165,7 @@ class StateMonitor(NetworkObject):
         rows = int(fill[0])
         if rows < len(times):
             n = len(self.record)
-            self._blocks[-1] = (times[:rows].copy(), np.array([rows, rows], dtype=np.int64),
+            self._blocks[-1] = (times[:rows].copy(), np.array([rows, rows, n], dtype=np.int64),
                                 {v: b[:rows * n].copy() for v, b in buffers.items()})
         if rows == 0:
             self._blocks.pop()
@@ -182,7 +183,7 @@ class StateMonitor(NetworkObject):
             comment=f"state monitor {self.name} of {self.source.name}", period=clock.period,
             t_expr=clock.t_expr(f"{slot}_dt"), times=array("times", "double"),
             fill=array("fill", "int64_t"), record=array("record", "int32_t"),
-            n_record=str(len(self.record)), columns=columns)
+            columns=columns)
 
     def buffer(self, key):
         """The array the compiled loop writes for ``key`` in the current run."""

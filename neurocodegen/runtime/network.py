@@ -14,8 +14,8 @@ import numpy as np
 from ..build import cache
 from ..errors import SimulationError
 from ..codegen.layout import Layout, ObjectClock
-from ..codegen.render import (Constant, ModuleSource, NetworkSource, render, support_code,
-                              template_fingerprint)
+from ..codegen.render import (Constant, ModuleSource, NetworkSource, Range, RoomCheck, render,
+                              support_code, template_fingerprint)
 from ..units import Quantity, second
 from . import base
 from .clock import check_time, random_state
@@ -206,18 +206,23 @@ class Network:
             slot = f"_ncg_m{k}"
             gl = slots[o.source]
             if isinstance(o, SpikeMonitor):
-                block = o.lower(layout, k, slot, clock, gl.slot)
-                if o.record:
-                    checks.append((block.fill, block.size))
+                block = o.lower(layout, k, slot, clock, gl)
+                if o.record:     # room for every neuron of this thread to spike
+                    checks.append(RoomCheck(block.fill, f"({gl.hi} - {gl.lo})"))
             else:
                 arrays = {v: gl._array_cname(v) for v in o.variables}
                 block = o.lower(layout, k, slot, clock, arrays)
+                # room for the next recording (always there in runtime mode,
+                # where the buffers hold the whole run)
+                checks.append(RoomCheck(block.fill, "1",
+                                        f"(_ncg_step + 1) % {clock.period} == 0 && "))
             by_slot.setdefault(o.when, []).append((o.order, o._creation_id, block))
             net_constants.append(Constant(f"{slot}_dt", layout.constant(("dt", k))))
         ordered = [b for when in base.SCHEDULE
                    for _, _, b in sorted(by_slot.get(when, []), key=lambda x: x[:2])]
+        ranges = tuple(Range(gl.lo, gl.hi, gl.group.N) for gl in slots.values())
         ctx = NetworkSource(arrays=layout.array_decls, constants=tuple(net_constants),
-                            blocks=tuple(ordered), spike_checks=tuple(checks))
+                            blocks=tuple(ordered), ranges=ranges, room_checks=tuple(checks))
         text = support_code() + "\n" + render("cpp/network.cpp.j2", ctx)
         return layout, text
 

@@ -143,6 +143,16 @@ static inline double randn(uint64_t seed, uint32_t index, uint64_t step, uint32_
 // vectorize it.
 static const int BLOCK = 256;
 
+// The first neuron of thread `thread`'s part of a group of n neurons split
+// among `threads`: parts are whole blocks, so every thread draws the same
+// random numbers for a neuron as one thread would.
+static inline int64_t part_begin(int64_t n, int thread, int threads)
+{
+    const int64_t blocks = (n + BLOCK - 1) / BLOCK;
+    const int64_t first = blocks * thread / threads * BLOCK;
+    return first < n ? first : n;
+}
+
 static inline void randn_block(double* __restrict out, uint64_t seed, uint32_t first, int n,
                                uint64_t step, uint32_t tag)
 {
