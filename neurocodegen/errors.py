@@ -81,3 +81,8 @@ class CacheError(NeurocodegenError, OSError):
 
 class SimulationError(NeurocodegenError, RuntimeError):
     """Something went wrong while a simulation was running."""
+
+
+class StandaloneError(SimulationError):
+    """A standalone program failed to run, or its results are missing or
+    damaged (see :mod:`neurocodegen.build.standalone`)."""

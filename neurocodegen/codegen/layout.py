@@ -34,9 +34,11 @@ class Layout:
 
     def bind(self, resolve):
         """(arrays, constants) for this run: ``resolve(ref)`` gives each value."""
-        arrays = [resolve(ref) for _, _, ref in self.array_refs]
-        constants = np.array([resolve(ref) for ref in self.constant_refs], dtype=np.float64)
-        return arrays, constants
+        return [resolve(ref) for _, _, ref in self.array_refs], self.bind_constants(resolve)
+
+    def bind_constants(self, resolve):
+        """The constants alone (float64 array), as :meth:`bind` gives them."""
+        return np.array([resolve(ref) for ref in self.constant_refs], dtype=np.float64)
 
     def to_json(self):
         return {"arrays": [[c, t, list(r)] for c, t, r in self.array_refs],

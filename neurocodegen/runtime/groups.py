@@ -15,6 +15,7 @@ from ..units.dimensions import DIMENSIONLESS
 from . import random as ncg_random
 from .base import NetworkObject
 from .clock import check_time, random_state
+from .device import VariableView, get_device
 
 _SECOND = get_dimensions(second)
 _DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
@@ -78,6 +79,9 @@ class NeuronGroup(NetworkObject):
             self._arrays["not_refractory"] = np.ones(self.N, dtype=np.bool_)
         self._spikespace = np.zeros(self.N + 1, dtype=np.int32)
         self._externals = {}
+        self._external_dims = {}
+        self._dirty = set()       # variables assigned since the last run (standalone)
+        self._pending = None      # why values cannot be read now (standalone), or None
         self._initialized = True
 
     # -- model description ---------------------------------------------------
@@ -135,6 +139,7 @@ class NeuronGroup(NetworkObject):
                 types[name] = "boolean" if isinstance(value, (bool, np.bool_)) else "float"
                 constants[name] = float(np.asarray(value))
             external_dims = {n: dims[n] for n in values}
+            self._external_dims = external_dims
             self.equations.check_units(external_dims, group_name=self.name)
             if self.threshold is not None:
                 check_threshold(self.threshold, dims, types, constants=constants)
@@ -235,11 +240,9 @@ class NeuronGroup(NetworkObject):
         plain = name.endswith("_") and name[:-1] in self._arrays
         key = name[:-1] if plain else name
         if key in self._arrays:
-            array = self._arrays[key]
-            dim = self._dims_and_types()[0][key]
-            if plain or dim is DIMENSIONLESS:
-                return array
-            return Quantity(array, dim=dim)
+            if get_device().standalone:
+                return VariableView(self, name)
+            return self._values(name)
         if name == "i":
             return np.arange(self.N)
         if name in ("t", "t_"):
@@ -263,6 +266,29 @@ class NeuronGroup(NetworkObject):
             raise AttributeError(f"Group '{self.name}' has no state variable '{name}'.")
         self._assign(key, value, sys._getframe(1), check_units=not plain)
 
+    def _values(self, name):
+        """The values of variable ``name`` (``v_``: without unit)."""
+        plain = name.endswith("_") and name[:-1] in self._arrays
+        key = name[:-1] if plain else name
+        if self._pending:
+            raise NotImplementedError(self._pending.format(what=f"{self.name}.{key}"))
+        array = self._arrays[key]
+        dim = self._dims_and_types()[0][key]
+        if plain or dim is DIMENSIONLESS:
+            return array
+        return Quantity(array, dim=dim)
+
+    def _set_items(self, name, index, value):
+        """``G.v[index] = value``, through a standalone VariableView."""
+        key = name[:-1] if name.endswith("_") and name[:-1] in self._arrays else name
+        if self._pending:
+            raise NotImplementedError(
+                f"Cannot set part of {self.name}.{key} after a run in standalone mode: its "
+                f"values are only known when the program runs. Assign the whole variable "
+                f"({self.name}.{key} = ...) or use run_args.")
+        self._values(name)[index] = value
+        self._dirty.add(key)
+
     def _assign(self, name, value, frame, check_units=True):
         array = self._arrays[name]
         dim = self._dims_and_types()[0][name]
@@ -281,10 +307,15 @@ class NeuronGroup(NetworkObject):
             raise ValueError(f"Cannot set {self.name}.{name} ({len(array)} values) from an "
                              f"array of shape {result.shape}.")
         array[:] = result
+        self._dirty.add(name)
 
     def _evaluate(self, expr, frame, what, expected_dim=None):
         """Evaluate a string expression over the whole group, in numpy."""
         dims, types = self._dims_and_types()
+        stale = sorted(expr.identifiers & (set(self._arrays) | set(self.equations)))
+        if self._pending and stale:
+            raise NotImplementedError(self._pending.format(
+                what=f"'{expr.code}' (it uses {self.name}.{stale[0]})"))
         values = {"i": np.arange(self.N), "N": self.N, "t": 0.0, "dt": self.clock.dt_}
         for n, (array, _, shared) in self.variable_table().items():
             values[n] = array[0] if shared else array

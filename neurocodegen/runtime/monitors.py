@@ -24,11 +24,12 @@ class SpikeMonitor(NetworkObject):
         super().__init__(name, clock=source.clock, when=when, order=order)
         self.source = source
         self.record = bool(record)
-        self.count = np.zeros(source.N, dtype=np.int64)
+        self._count = np.zeros(source.N, dtype=np.int64)
         capacity = 1024 if self.record else 0
         self._i = np.zeros(capacity, dtype=np.int32)
         self._t = np.zeros(capacity, dtype=np.float64)
         self._fill = np.array([0, capacity], dtype=np.int64)
+        self._pending = None     # why data cannot be read now (standalone), or None
 
     def dependencies(self):
         """The group this monitor records from."""
@@ -52,7 +53,7 @@ class SpikeMonitor(NetworkObject):
 
     def buffer(self, key):
         """The array the compiled loop writes for ``key`` (i, t, count, fill)."""
-        return {"i": self._i, "t": self._t, "count": self.count, "fill": self._fill}[key]
+        return {"i": self._i, "t": self._t, "count": self._count, "fill": self._fill}[key]
 
     def ensure_room(self, needed):
         """Grow the buffers so that ``needed`` more spikes fit; True if they moved."""
@@ -68,6 +69,23 @@ class SpikeMonitor(NetworkObject):
         self._fill[1] = capacity
         return True
 
+    def _load_results(self, it):
+        """Take the (i, t) arrays of a standalone run (memory-mapped; None
+        when only counts are recorded)."""
+        if it is not None:
+            self._i, self._t = it
+            self._fill = np.array([len(self._i), len(self._i)], dtype=np.int64)
+
+    def _check_available(self):
+        if self._pending:
+            raise NotImplementedError(self._pending.format(what=f"The data of {self.name}"))
+
+    @property
+    def count(self):
+        """Spikes per neuron."""
+        self._check_available()
+        return self._count
+
     @property
     def num_spikes(self):
         return int(self.count.sum())
@@ -75,13 +93,19 @@ class SpikeMonitor(NetworkObject):
     def __len__(self):
         return self.num_spikes
 
+    def _recorded(self, array):
+        # memory-mapped standalone results are read-only: no copy needed
+        self._check_available()
+        view = array[:self._fill[0]]
+        return view if isinstance(array, np.memmap) else view.copy()
+
     @property
     def i(self):
-        return self._i[:self._fill[0]].copy()
+        return self._recorded(self._i)
 
     @property
     def t_(self):
-        return self._t[:self._fill[0]].copy()
+        return self._recorded(self._t)
 
     @property
     def t(self):
@@ -138,6 +162,7 @@ class StateMonitor(NetworkObject):
         self._dims = {v: source._dims_and_types()[0][v] for v in self.variables}
         self._blocks = []       # (times, fill, {var: buffer}) per run
         self._cache = None
+        self._pending = None     # why data cannot be read now (standalone), or None
 
     def dependencies(self):
         """The group this monitor records from."""
@@ -192,7 +217,15 @@ class StateMonitor(NetworkObject):
             return buffers[key[4:]]
         return {"times": times, "fill": fill, "record": self.record}[key]
 
+    def _load_results(self, data):
+        """Take (times, {variable: neurons x times}) of a standalone run
+        (memory-mapped)."""
+        self._blocks = []
+        self._cache = data
+
     def _data(self):
+        if self._pending:
+            raise NotImplementedError(self._pending.format(what=f"The data of {self.name}"))
         if self._cache is None:
             n = len(self.record)
             rows = [int(f[0]) for _, f, _ in self._blocks]

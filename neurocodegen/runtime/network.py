@@ -19,6 +19,7 @@ from ..codegen.render import (Constant, ModuleSource, NetworkSource, Range, Room
 from ..units import Quantity, second
 from . import base
 from .clock import check_time, random_state
+from .device import get_device
 from .groups import NeuronGroup
 from .monitors import SpikeMonitor, StateMonitor
 
@@ -104,6 +105,15 @@ class Network:
         for o in objects:
             if isinstance(o, NeuronGroup):
                 o.before_run(namespace)
+        if self._rng_key is None:
+            self._rng_key = random_state.network_key()
+        if get_device().standalone:
+            layout, sources = self._code(objects, clocks)
+            self._last_sources = sources
+            get_device().record_run(self, objects, layout, sources, start, start + n_steps,
+                                    self._resolver(objects, clocks))
+            self._advance_time(objects, (start + n_steps) * base_dt)
+            return
         state_monitors = [o for o in objects if isinstance(o, StateMonitor)]
         rows = {}
         for o in state_monitors:
@@ -117,31 +127,38 @@ class Network:
             layout, sources = self._code(objects, clocks)
             module = cache.get_module(sources, "module.pyx")
             self._last_sources = sources
-            if self._rng_key is None:
-                self._rng_key = random_state.network_key()
-
-            def resolve(ref):
-                kind, index, *key = ref
-                obj = objects[index]
-                if kind == "group":
-                    return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
-                if kind == "monitor":
-                    return obj.buffer(key[0])
-                if kind == "ext":
-                    return obj._externals[key[0]]
-                if kind == "N":
-                    return obj.N
-                if kind == "dt":
-                    return clocks[obj].dt
-                raise ValueError(f"unknown reference {ref!r}")
-
-            self._run_loop(module, layout, resolve, objects, start, start + n_steps,
-                           report, report_period, base_dt)
+            self._run_loop(module, layout, self._resolver(objects, clocks), objects, start,
+                           start + n_steps, report, report_period, base_dt)
         finally:
             # Whatever stopped the run, the monitors keep exactly what was
             # written and ``t`` is the time reached (set by ``_run_loop``).
             for o in state_monitors:
                 o.trim()
+
+    @staticmethod
+    def _resolver(objects, clocks):
+        """The function that gives the value of each reference of a Layout."""
+        def resolve(ref):
+            kind, index, *key = ref
+            obj = objects[index]
+            if kind == "group":
+                return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
+            if kind == "monitor":
+                return obj.buffer(key[0])
+            if kind == "ext":
+                return obj._externals[key[0]]
+            if kind == "N":
+                return obj.N
+            if kind == "dt":
+                return clocks[obj].dt
+            raise ValueError(f"unknown reference {ref!r}")
+        return resolve
+
+    def _advance_time(self, objects, t):
+        """The network, and the clocks of its objects, are at time ``t``."""
+        self.t_ = t
+        for o in objects:               # Brian's defaultclock.t, G.t
+            o.clock.t_ = t
 
     def _describe(self, objects, clocks):
         """What determines the generated code of this network, as JSON."""
@@ -249,9 +266,7 @@ class Network:
                 reached = module.run(arrays, consts, self._rng_key, step, stop)
                 spent = time.perf_counter() - tick
                 step = reached
-                self.t_ = step * dt
-                for o in objects:               # Brian's defaultclock.t, G.t
-                    o.clock.t_ = self.t_
+                self._advance_time(objects, step * dt)
                 interrupt.raise_if_pending(self.t_)
                 checker.check(step * dt, spent)
                 if reached == stop and spent < CHUNK_SECONDS / 2:

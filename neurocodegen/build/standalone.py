@@ -1,0 +1,357 @@
+"""The standalone program: its files, its build and its results.
+
+A project directory holds ``network.cpp`` (the same generated run loop as the
+runtime mode), ``main.cpp`` (the model-independent driver), a ``Makefile``,
+``program.txt`` (the argument table, monitors and the schedule of runs, read
+by the driver) and ``static/`` (initial values and constants). Files are only
+rewritten when their content changes, so ``make`` rebuilds only what changed.
+A run writes ``results/``: one ``.bin`` file per array with a JSON header
+beside it (dtype, shape, unit) and ``status.json`` last.
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..codegen.render import template_root
+from ..errors import CompilationError, StandaloneError
+from ..units import format_dimension
+from .toolchain import default_toolchain
+
+BINARY = "network"
+_DTYPES = {"double": "f8", "int32_t": "i4", "int64_t": "i8", "bool": "b1"}
+
+
+class Program:
+    """One network's runs, recorded for a standalone program."""
+
+    def __init__(self, objects, layout, sources, seed):
+        from ..runtime.groups import NeuronGroup
+        from ..runtime.monitors import SpikeMonitor, StateMonitor
+        self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
+        self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
+        self.monitors = [o for o in objects if isinstance(o, (SpikeMonitor, StateMonitor))]
+        self.slot = {ref: k for k, (_, _, ref) in enumerate(layout.array_refs)}
+        self.ops = []           # ("set", slot, values) and ("run", start, end, constants)
+
+    # -- recording --------------------------------------------------------------
+    def group_slots(self, group):
+        """(variable, slot) of each of ``group``'s arrays the program uses."""
+        k = self.objects.index(group)
+        return [(name, self.slot[("group", k, name)]) for name in group._arrays
+                if ("group", k, name) in self.slot]
+
+    def record_run(self, start, end, constants):
+        first = not any(op[0] == "run" for op in self.ops)
+        for group in self.groups:
+            for name, slot in self.group_slots(group):
+                if first or name in group._dirty:
+                    self.ops.append(("set", slot, group._arrays[name].copy()))
+            group._dirty.clear()
+        self.ops.append(("run", start, end, constants))
+
+    def overrides(self, run_args):
+        """``run_args`` as (set lines, const lines) of an override file: the
+        set lines as (slot, values)."""
+        from ..runtime.device import check_dimension, run_args_key
+        sets, consts = [], []
+        for key, value in run_args.items():
+            target = run_args_key(key)
+            if isinstance(target, str) and "." in target:
+                group_name, variable = target.split(".", 1)
+                matches = [g for g in self.groups if g.name == group_name]
+                if not matches:
+                    raise KeyError(f"run_args: no group named {group_name!r} in this program "
+                                   f"(groups: {', '.join(g.name for g in self.groups)}).")
+                target = (matches[0], variable)
+            if isinstance(target, str):
+                consts += self._constant_override(target, value, check_dimension)
+                continue
+            group, variable = target
+            slots = dict(self.group_slots(group)) if group in self.groups else {}
+            if variable not in slots:
+                raise KeyError(f"run_args: {getattr(group, 'name', group)}.{variable} is not "
+                               f"a variable of a group this program simulates.")
+            check_dimension(f"{group.name}.{variable}", value,
+                            group._dims_and_types()[0][variable])
+            array = group._arrays[variable]
+            values = np.broadcast_to(np.asarray(value, dtype=array.dtype), array.shape)
+            sets.append((slots[variable], values))
+        return sets, consts
+
+    def _constant_override(self, name, value, check_dimension):
+        indices = [k for k, ref in enumerate(self.layout.constant_refs)
+                   if ref[0] == "ext" and ref[2] == name]
+        if not indices:
+            known = sorted({ref[2] for ref in self.layout.constant_refs
+                            if ref[0] == "ext" and not ref[2].startswith("_")})
+            raise KeyError(f"run_args: {name!r} is not a constant of this program's models "
+                           f"(constants: {', '.join(known) or 'none'}).")
+        for k in indices:
+            group = self.objects[self.layout.constant_refs[k][1]]
+            check_dimension(f"the constant {name!r}", value, group._external_dims[name])
+        if np.ndim(value) != 0:
+            raise ValueError(f"run_args: the constant {name!r} must be one value, "
+                             f"got shape {np.shape(value)}.")
+        return [(k, float(np.asarray(value))) for k in indices]
+
+    # -- describing the program -------------------------------------------------
+    def stems(self):
+        """slot -> file stem of each array written to the results."""
+        return {slot: f"{self.objects[k].name}.{key}"
+                for (kind, k, key), slot in self.slot.items()
+                if (kind == "group" and key != "_spikespace") or key == "count"}
+
+    def describe(self):
+        """program.txt, and the static files it names: (text, {path: bytes})."""
+        from ..runtime.monitors import SpikeMonitor
+        lines = ["# written by neurocodegen; read by main.cpp",
+                 f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
+        files = {}
+        stems = self.stems()
+        for slot, (cname, ctype, (kind, k, key)) in enumerate(self.layout.array_refs):
+            obj = self.objects[k]
+            if kind == "group" and key == "_spikespace":
+                lines.append(f"spikespace {slot} {obj.N}")
+            elif slot in stems:
+                array = obj._arrays[key] if kind == "group" else obj.buffer(key)
+                lines.append(f"state {slot} {_DTYPES[ctype]} {array.size} {stems[slot]}")
+                dim = obj._dims_and_types()[0][key] if kind == "group" else None
+                lines.append(f"unit {stems[slot]} {_unit(dim)}")
+        for m in self.monitors:
+            k = self.objects.index(m)
+            slot = {key: s for (kind, j, key), s in self.slot.items() if j == k}
+            if isinstance(m, SpikeMonitor):
+                i, t = (slot["i"], slot["t"]) if m.record else (-1, -1)
+                lines += [f"spikemonitor {m.name} {m.source.N} {i} {t} {slot['fill']}",
+                          f"unit {m.name}.t s"]
+                continue
+            record = f"static/{m.name}.record.bin"
+            files[record] = m.record.astype(np.int32).tobytes()
+            columns = " ".join(f"{slot['var_' + v]} {m.name}.{v}" for v in m.variables)
+            lines += [f"statemonitor {m.name} {m.source.N} {slot['times']} {slot['fill']} "
+                      f"{slot['record']} {record} {len(m.record)} {len(m.variables)} {columns}",
+                      f"unit {m.name}.t s"]
+            lines += [f"unit {m.name}.{v} {_unit(m._dims[v])}" for v in m.variables]
+        runs = 0
+        for n, op in enumerate(self.ops):
+            if op[0] == "set":
+                lines.append(_set_line(op[1], op[2], f"static/set{n}.{stems[op[1]]}.bin", files))
+            else:
+                _, start, end, constants = op
+                path = f"static/run{runs}.constants.bin"
+                files[path] = np.asarray(constants, dtype=np.float64).tobytes()
+                lines.append(f"run {start} {end} {path}")
+                runs += 1
+        return "\n".join(lines) + "\n", files
+
+    def bytes_per_neuron(self):
+        """State memory of the program (arrays and spike spaces) per neuron."""
+        neurons = sum(g.N for g in self.groups)
+        total = 0
+        for cname, ctype, (kind, k, key) in self.layout.array_refs:
+            obj = self.objects[k]
+            if kind == "group":
+                total += (obj.N + 1) * 4 if key == "_spikespace" else obj._arrays[key].nbytes
+            elif key == "count":
+                total += obj.buffer(key).nbytes
+        return total / neurons
+
+    # -- results ------------------------------------------------------------------
+    def load_results(self, directory, results):
+        """Read the results of a run into the groups (copied) and monitors
+        (memory-mapped)."""
+        from ..runtime.monitors import SpikeMonitor
+        folder = Path(directory) / results
+        status = read_status(folder)
+        stems = self.stems()
+        loaded = {stem: load_array(folder, stem) for stem in stems.values()}
+        monitors = {}
+        for m in self.monitors:
+            if isinstance(m, SpikeMonitor):
+                monitors[m] = ((load_array(folder, f"{m.name}.i"),
+                                load_array(folder, f"{m.name}.t")) if m.record else None)
+            else:
+                rows, n = len(load_array(folder, f"{m.name}.t")), len(m.record)
+                data = {v: load_array(folder, f"{m.name}.{v}", (rows, n)).T for v in m.variables}
+                monitors[m] = (load_array(folder, f"{m.name}.t"), data)
+        # everything is read and checked: now change the objects
+        for slot, stem in stems.items():
+            kind, k, key = self.layout.array_refs[slot][2]
+            target = self.objects[k]._arrays[key] if kind == "group" else \
+                self.objects[k].buffer(key)
+            target[...] = loaded[stem]
+        for m, data in monitors.items():
+            m._load_results(data)
+        for obj in self.groups + self.monitors:
+            obj._pending = None
+        return status
+
+
+def _unit(dim):
+    return "1" if dim is None else format_dimension(dim)
+
+
+def _set_line(slot, values, path, files):
+    """``set`` a state array: one value for all, or a file of values."""
+    flat = values.ravel()
+    if flat.size and (flat == flat[0]).all() and np.isfinite(flat[0]):
+        return f"set {slot} fill {float(flat[0])!r}"
+    files[path] = np.ascontiguousarray(flat).tobytes()
+    return f"set {slot} file {path}"
+
+
+def _write_if_changed(path, data):
+    """Write ``data`` (bytes) to ``path`` unless it already holds exactly that;
+    True if written."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def makefile(toolchain):
+    flags = [f for f in toolchain.cxxflags if f not in ("-fPIC", "-fvisibility=hidden")]
+    return ("# written by neurocodegen: `make` rebuilds the program when a source changed\n"
+            f"CXX = {toolchain.compiler}\n"
+            f"CXXFLAGS = {' '.join(flags)} -fopenmp\n\n"
+            f"{BINARY}: main.cpp network.cpp\n"
+            f"\t$(CXX) $(CXXFLAGS) main.cpp -o {BINARY}\n")
+
+
+def write_project(program, directory, clean=False):
+    """Write the project files that changed; returns timings."""
+    start = time.perf_counter()
+    directory = Path(directory)
+    if clean:
+        for name in ("static", "results", BINARY):
+            path = directory / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+    directory.mkdir(parents=True, exist_ok=True)
+    text, files = program.describe()
+    files.update({"network.cpp": program.sources["network.cpp"].encode(),
+                  "main.cpp": (template_root() / "cpp" / "standalone_main.cpp").read_bytes(),
+                  "Makefile": makefile(default_toolchain()).encode(),
+                  "program.txt": text.encode()})
+    written = [name for name, data in files.items() if _write_if_changed(directory / name, data)]
+    stale = set(p.name for p in (directory / "static").glob("*")) - \
+        {Path(f).name for f in files if f.startswith("static/")}
+    for name in stale:                       # inputs of an earlier version of the program
+        (directory / "static" / name).unlink()
+    return {"write_seconds": time.perf_counter() - start, "files_written": written}
+
+
+def compile_project(directory):
+    """Build the program with make (only if a source changed); returns timings."""
+    directory = Path(directory)
+    binary = directory / BINARY
+    before = binary.stat().st_mtime_ns if binary.exists() else None
+    start = time.perf_counter()
+    if shutil.which("make"):
+        command = ["make", "-s", BINARY]
+    else:                                    # no make: compile when out of date
+        newest = max((directory / f).stat().st_mtime_ns for f in ("main.cpp", "network.cpp"))
+        toolchain = default_toolchain()
+        flags = [f for f in toolchain.cxxflags if f not in ("-fPIC", "-fvisibility=hidden")]
+        command = None if before is not None and before >= newest else \
+            [toolchain.compiler, *flags, "-fopenmp", "main.cpp", "-o", BINARY]
+    if command:
+        result = subprocess.run(command, cwd=directory, capture_output=True, text=True)
+        if result.returncode != 0:
+            log = directory / "compiler.log"
+            log.write_text(result.stdout + result.stderr)
+            raise CompilationError(
+                f"Building the standalone program in {directory} failed.\n"
+                f"  command: {' '.join(command)}\n  log:     {log}\n"
+                f"{result.stderr.strip()[-4000:]}", command=command,
+                source_path=str(directory / "network.cpp"), log=result.stdout + result.stderr)
+    compiled = binary.exists() and binary.stat().st_mtime_ns != before
+    return {"compile_seconds": time.perf_counter() - start, "compiled": compiled}
+
+
+def run_program(directory, results, threads, seed, overrides):
+    """Run the built program; ``overrides`` from :meth:`Program.overrides`.
+    Returns its status.json, with ``wall_seconds`` added."""
+    directory = Path(directory)
+    if not (directory / BINARY).exists():
+        raise StandaloneError(f"There is no built program in {directory}: call "
+                              f"device.build() first.")
+    command = [f"./{BINARY}", "--results", str(results), "--threads", str(threads)]
+    if seed is not None:
+        command += ["--seed", str(int(seed))]
+    sets, consts = overrides
+    if sets or consts:
+        lines, files = [], {}
+        for n, (slot, values) in enumerate(sets):
+            lines.append(_set_line(slot, values, f"run_args/{n}.bin", files))
+        lines += [f"const {k} {value!r}" for k, value in consts]
+        for path, data in files.items():
+            _write_if_changed(directory / path, data)
+        (directory / "run_args.txt").write_text("\n".join(lines) + "\n")
+        command += ["--override", "run_args.txt"]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=directory, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise StandaloneError(
+            f"The standalone program in {directory} failed (exit status {result.returncode}):"
+            f"\n{(result.stderr or result.stdout).strip()[-4000:]}")
+    status = read_status(directory / results)
+    status["wall_seconds"] = wall
+    return status
+
+
+def read_status(folder):
+    path = Path(folder) / "status.json"
+    try:
+        status = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise StandaloneError(f"No results in {folder}: the standalone program has not run "
+                              f"there, or did not finish ({path.name} is missing). Run it "
+                              f"again with device.run().") from None
+    except (OSError, ValueError) as exc:
+        raise StandaloneError(f"{path} is damaged ({exc}); run the program again.") from None
+    if not isinstance(status, dict) or status.get("complete") is not True:
+        raise StandaloneError(f"{path} says the run did not complete; run it again.")
+    return status
+
+
+def load_array(folder, stem, shape=None):
+    """The array ``stem`` of a results folder, memory-mapped read-only, after
+    checking its file against its JSON header."""
+    folder = Path(folder)
+    header_path, data_path = folder / f"{stem}.json", folder / f"{stem}.bin"
+    try:
+        header = json.loads(header_path.read_text())
+        dtype, stored = np.dtype(header["dtype"]), tuple(int(n) for n in header["shape"])
+    except FileNotFoundError:
+        raise StandaloneError(f"The results file {header_path} is missing; run the program "
+                              f"again.") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StandaloneError(f"The results header {header_path} is damaged ({exc!r}); run "
+                              f"the program again.") from None
+    expected = int(np.prod(stored)) * dtype.itemsize
+    actual = data_path.stat().st_size if data_path.exists() else None
+    if actual != expected:
+        found = "missing" if actual is None else f"{actual} bytes"
+        raise StandaloneError(
+            f"The results file {data_path} is {found}, but its header says {stored} values "
+            f"of {dtype} ({expected} bytes): it is truncated or damaged. Run the program "
+            f"again (device.run()).")
+    if shape is not None and int(np.prod(shape)) == int(np.prod(stored)):
+        stored = tuple(shape)
+    if expected == 0:
+        return np.zeros(stored, dtype=dtype)
+    return np.memmap(data_path, dtype=dtype, mode="r", shape=stored)
+

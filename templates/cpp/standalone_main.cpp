@@ -1,0 +1,607 @@
+// The driver of a standalone program: reads program.txt (written by
+// neurocodegen's Python side), runs its schedule with ncg_run from
+// network.cpp on K threads, and streams monitor data to binary files, each
+// with a JSON header. Nothing here depends on the model: the generated code
+// is all in network.cpp.
+//
+// usage: network [--results DIR] [--threads K] [--seed S] [--override FILE]
+//
+// program.txt, one item per line (slots are ncg_run's argument table):
+//   state <slot> <dtype> <count> <stem|->   an array shared by all threads,
+//                                           written to <stem>.bin at the end
+//   spikespace <slot> <N>
+//   spikemonitor <stem> <N> <i slot> <t slot> <fill slot>   (i, t: -1 for counts only)
+//   statemonitor <stem> <N> <times slot> <fill slot> <record slot>
+//                <record file> <n recorded> <n vars> (<var slot> <var stem>)...
+//   unit <stem> <text>                      the unit written in <stem>.json
+//   seed <u64> / threads <K>
+//   set <slot> file <path> | set <slot> fill <value>
+//   run <start step> <end step> <constants file>
+// An override file holds `set` lines, applied before the first run, and
+// `const <index> <value>` lines, applied to the constants of every run.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "network.cpp"
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::runtime_error(what);
+}
+
+size_t dtype_size(const std::string& dtype)
+{
+    if (dtype == "f8" || dtype == "i8") return 8;
+    if (dtype == "i4") return 4;
+    if (dtype == "b1") return 1;
+    fail("unknown dtype " + dtype);
+}
+
+std::string json_dtype(const std::string& dtype)
+{
+    return dtype == "b1" ? "|b1" : "<" + dtype;
+}
+
+// A plain buffer of `bytes` bytes, zeroed, aligned for any element type.
+struct Buffer {
+    std::vector<double> storage;
+    void* data() { return storage.data(); }
+    void resize(size_t bytes) { storage.assign((bytes + 7) / 8 + 1, 0.0); }
+};
+
+struct State {
+    int slot;
+    std::string dtype, stem;
+    int64_t count;
+    Buffer buffer;
+};
+
+struct SpikeMonitor {
+    std::string stem;
+    int64_t n;
+    int i_slot, t_slot, fill_slot;                   // i_slot < 0: counts only
+    bool records() const { return i_slot >= 0; }
+    std::vector<Buffer> i, t;                       // per thread
+    std::vector<std::vector<int64_t>> fill;          // per thread: written, capacity
+    std::vector<FILE*> spill_i, spill_t;             // per thread
+    int64_t written = 0;
+};
+
+struct StateMonitor {
+    std::string stem, record_file;
+    int64_t n, n_record;
+    int times_slot, fill_slot, record_slot;
+    std::vector<int> var_slots;
+    std::vector<std::string> var_stems;
+    std::vector<int32_t> record;
+    std::vector<std::vector<int32_t>> record_t;      // per thread: its recorded neurons
+    std::vector<std::vector<int64_t>> position_t;    // ... and their columns
+    std::vector<Buffer> times;
+    std::vector<std::vector<Buffer>> vars;           // [thread][var]
+    std::vector<std::vector<int64_t>> fill;          // written, capacity, recorded
+    std::vector<FILE*> spill_times;
+    std::vector<std::vector<FILE*>> spill_vars;
+    int64_t rows = 0;
+};
+
+struct Op {
+    std::string kind;                                // set / run
+    int slot = 0;
+    std::string source, path;                        // set: file|fill, path or value
+    int64_t start = 0, end = 0;
+};
+
+struct Program {
+    std::map<int, State> states;
+    std::map<int, int64_t> spikespaces;              // slot -> N
+    std::map<int, Buffer> spikespace_buffers;
+    std::vector<SpikeMonitor> spike_monitors;
+    std::vector<StateMonitor> state_monitors;
+    std::map<std::string, std::string> units;
+    std::vector<Op> ops, overrides;
+    std::map<int, double> constant_overrides;
+    uint64_t seed = 0;
+    int threads = 1;
+    int n_slots = 0;
+};
+
+int64_t file_size(const std::string& path)
+{
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) fail("cannot read " + path);
+    return (int64_t)st.st_size;
+}
+
+std::vector<char> read_file(const std::string& path)
+{
+    std::vector<char> bytes((size_t)file_size(path));
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) fail("cannot open " + path);
+    const size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    if (got != bytes.size()) fail("cannot read all of " + path);
+    return bytes;
+}
+
+FILE* open_or_fail(const std::string& path, const char* mode)
+{
+    FILE* f = std::fopen(path.c_str(), mode);
+    if (!f) fail("cannot open " + path + " (" + std::strerror(errno) + ")");
+    return f;
+}
+
+void write_or_fail(const void* data, size_t size, size_t n, FILE* f, const std::string& what)
+{
+    if (n && std::fwrite(data, size, n, f) != n) fail("cannot write " + what + " (disk full?)");
+}
+
+Op parse_set(std::istringstream& in)
+{
+    Op op;
+    op.kind = "set";
+    if (!(in >> op.slot >> op.source >> op.path) || (op.source != "file" && op.source != "fill"))
+        fail("bad set line");
+    return op;
+}
+
+void parse_program(Program& p, const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) fail("cannot open " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string kind;
+        if (!(words >> kind) || kind[0] == '#') continue;
+        bool ok = true;
+        if (kind == "slots") {
+            ok = bool(words >> p.n_slots);
+        } else if (kind == "state") {
+            State s;
+            ok = bool(words >> s.slot >> s.dtype >> s.count >> s.stem);
+            p.states[s.slot] = s;
+        } else if (kind == "spikespace") {
+            int slot;
+            int64_t n;
+            ok = bool(words >> slot >> n);
+            p.spikespaces[slot] = n;
+        } else if (kind == "spikemonitor") {
+            SpikeMonitor m;
+            ok = bool(words >> m.stem >> m.n >> m.i_slot >> m.t_slot >> m.fill_slot);
+            p.spike_monitors.push_back(m);
+        } else if (kind == "statemonitor") {
+            StateMonitor m;
+            int n_vars = 0;
+            ok = bool(words >> m.stem >> m.n >> m.times_slot >> m.fill_slot >> m.record_slot
+                      >> m.record_file >> m.n_record >> n_vars);
+            for (int k = 0; ok && k < n_vars; ++k) {
+                int slot;
+                std::string stem;
+                ok = bool(words >> slot >> stem);
+                m.var_slots.push_back(slot);
+                m.var_stems.push_back(stem);
+            }
+            p.state_monitors.push_back(m);
+        } else if (kind == "unit") {
+            std::string stem, text;
+            ok = bool(words >> stem);
+            std::getline(words >> std::ws, text);
+            p.units[stem] = text;
+        } else if (kind == "seed") {
+            ok = bool(words >> p.seed);
+        } else if (kind == "threads") {
+            ok = bool(words >> p.threads);
+        } else if (kind == "set") {
+            p.ops.push_back(parse_set(words));
+        } else if (kind == "run") {
+            Op op;
+            op.kind = "run";
+            ok = bool(words >> op.start >> op.end >> op.path);
+            p.ops.push_back(op);
+        } else {
+            ok = false;
+        }
+        if (!ok) fail("cannot understand this line of " + path + ": " + line);
+    }
+}
+
+void parse_overrides(Program& p, const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) fail("cannot open " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string kind;
+        if (!(words >> kind) || kind[0] == '#') continue;
+        if (kind == "set") {
+            p.overrides.push_back(parse_set(words));
+        } else if (kind == "const") {
+            int index;
+            std::string value;
+            if (!(words >> index >> value)) fail("bad const line in " + path + ": " + line);
+            p.constant_overrides[index] = std::strtod(value.c_str(), nullptr);
+        } else {
+            fail("cannot understand this line of " + path + ": " + line);
+        }
+    }
+}
+
+void apply_set(Program& p, const Op& op)
+{
+    auto found = p.states.find(op.slot);
+    if (found == p.states.end()) fail("set: slot " + std::to_string(op.slot) + " is no state array");
+    State& s = found->second;
+    const size_t size = dtype_size(s.dtype);
+    char* data = (char*)s.buffer.data();
+    if (op.source == "file") {
+        const int64_t bytes = file_size(op.path);
+        if (bytes != s.count * (int64_t)size)
+            fail(op.path + " has " + std::to_string(bytes) + " bytes, expected " +
+                 std::to_string(s.count * size));
+        FILE* f = open_or_fail(op.path, "rb");
+        const size_t got = std::fread(data, size, (size_t)s.count, f);
+        std::fclose(f);
+        if ((int64_t)got != s.count) fail("cannot read all of " + op.path);
+        return;
+    }
+    const double value = std::strtod(op.path.c_str(), nullptr);
+    for (int64_t k = 0; k < s.count; ++k) {
+        if (s.dtype == "f8") ((double*)data)[k] = value;
+        else if (s.dtype == "i8") ((int64_t*)data)[k] = (int64_t)value;
+        else if (s.dtype == "i4") ((int32_t*)data)[k] = (int32_t)value;
+        else ((bool*)data)[k] = value != 0;
+    }
+}
+
+// Rows a state monitor buffers per thread before writing them out (~64 MB).
+int64_t state_rows(int64_t n_recorded)
+{
+    return std::max<int64_t>(64, (int64_t(1) << 23) / std::max<int64_t>(1, n_recorded));
+}
+
+std::string spill_name(const std::string& dir, const std::string& stem, int thread, int threads)
+{
+    // One thread writes its data straight to the result file.
+    return threads == 1 ? dir + "/" + stem + ".bin"
+                        : dir + "/" + stem + ".bin.part" + std::to_string(thread);
+}
+
+// The file thread t writes `stem` to. With several threads, a part file
+// (merged after each run) and the result file is started empty here.
+FILE* open_spill(const std::string& dir, const std::string& stem, int t, int threads)
+{
+    if (threads > 1 && t == 0) std::fclose(open_or_fail(dir + "/" + stem + ".bin", "wb"));
+    return open_or_fail(spill_name(dir, stem, t, threads), threads > 1 ? "w+b" : "wb");
+}
+
+// Allocate every array and per-thread buffer; fill each thread's argument table.
+std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
+{
+    const int T = p.threads;
+    std::vector<std::vector<void*>> tables(T, std::vector<void*>(p.n_slots, nullptr));
+    for (auto& [slot, s] : p.states) {
+        s.buffer.resize((size_t)s.count * dtype_size(s.dtype));
+        for (int t = 0; t < T; ++t) tables[t][slot] = s.buffer.data();
+    }
+    for (auto& [slot, n] : p.spikespaces) {
+        Buffer& b = p.spikespace_buffers[slot];
+        b.resize(sizeof(int32_t) * (size_t)(n + T));     // indices, then a count per thread
+        for (int t = 0; t < T; ++t) tables[t][slot] = b.data();
+    }
+    for (auto& m : p.spike_monitors) {
+        m.i.resize(T), m.t.resize(T), m.fill.resize(T);
+        for (int t = 0; t < T; ++t) {
+            if (!m.records()) {
+                m.fill[t] = {0, 0};
+                tables[t][m.fill_slot] = m.fill[t].data();
+                continue;
+            }
+            // room for every neuron of the thread to spike, and then some
+            const int64_t part = ncg::part_begin(m.n, t + 1, T) - ncg::part_begin(m.n, t, T);
+            const int64_t capacity = part + (int64_t(1) << 16);
+            m.i[t].resize(sizeof(int32_t) * capacity);
+            m.t[t].resize(sizeof(double) * capacity);
+            m.fill[t] = {0, capacity};
+            tables[t][m.i_slot] = m.i[t].data();
+            tables[t][m.t_slot] = m.t[t].data();
+            tables[t][m.fill_slot] = m.fill[t].data();
+            m.spill_i.push_back(open_spill(dir, m.stem + ".i", t, T));
+            m.spill_t.push_back(open_spill(dir, m.stem + ".t", t, T));
+        }
+    }
+    for (auto& m : p.state_monitors) {
+        const std::vector<char> bytes = read_file(m.record_file);
+        m.record.resize(bytes.size() / sizeof(int32_t));
+        std::memcpy(m.record.data(), bytes.data(), bytes.size());
+        if ((int64_t)m.record.size() != m.n_record) fail(m.record_file + ": wrong size");
+        m.record_t.resize(T), m.position_t.resize(T), m.times.resize(T);
+        m.vars.resize(T), m.fill.resize(T), m.spill_vars.resize(T);
+        for (int t = 0; t < T; ++t) {
+            const int64_t lo = ncg::part_begin(m.n, t, T), hi = ncg::part_begin(m.n, t + 1, T);
+            for (int64_t k = 0; k < m.n_record; ++k)
+                if (m.record[k] >= lo && m.record[k] < hi) {
+                    m.record_t[t].push_back(m.record[k]);
+                    m.position_t[t].push_back(k);
+                }
+            const int64_t n_t = (int64_t)m.record_t[t].size(), rows = state_rows(n_t);
+            m.fill[t] = {0, rows, n_t};
+            m.times[t].resize(sizeof(double) * rows);
+            tables[t][m.times_slot] = m.times[t].data();
+            tables[t][m.fill_slot] = m.fill[t].data();
+            tables[t][m.record_slot] = m.record_t[t].data();
+            m.vars[t].resize(m.var_slots.size());
+            for (size_t v = 0; v < m.var_slots.size(); ++v) {
+                m.vars[t][v].resize(sizeof(double) * rows * std::max<int64_t>(1, n_t));
+                tables[t][m.var_slots[v]] = m.vars[t][v].data();
+                m.spill_vars[t].push_back(open_spill(dir, m.var_stems[v], t, T));
+            }
+            m.spill_times.push_back(t == 0 ? open_or_fail(dir + "/" + m.stem + ".t.bin", "wb")
+                                           : nullptr);
+        }
+    }
+    for (int t = 0; t < T; ++t)
+        for (int slot = 0; slot < p.n_slots; ++slot)
+            if (!tables[t][slot]) fail("slot " + std::to_string(slot) + " is not described");
+    return tables;
+}
+
+// Write out what thread t's monitor buffers hold, and empty them.
+void flush(Program& p, int t)
+{
+    for (auto& m : p.spike_monitors) {
+        if (!m.records()) continue;
+        const int64_t n = m.fill[t][0];
+        write_or_fail(m.i[t].data(), sizeof(int32_t), n, m.spill_i[t], m.stem + ".i");
+        write_or_fail(m.t[t].data(), sizeof(double), n, m.spill_t[t], m.stem + ".t");
+        m.fill[t][0] = 0;
+    }
+    for (auto& m : p.state_monitors) {
+        const int64_t rows = m.fill[t][0], n_t = m.fill[t][2];
+        if (t == 0) {
+            write_or_fail(m.times[t].data(), sizeof(double), rows, m.spill_times[0], m.stem);
+            m.rows += rows;
+        }
+        for (size_t v = 0; v < m.var_slots.size(); ++v)
+            write_or_fail(m.vars[t][v].data(), sizeof(double), rows * n_t, m.spill_vars[t][v],
+                          m.var_stems[v]);
+        m.fill[t][0] = 0;
+    }
+}
+
+// A file read front to back in large pieces.
+struct Reader {
+    FILE* f;
+    std::vector<char> buffer;
+    size_t at = 0, size = 0;
+    explicit Reader(FILE* file) : f(file), buffer(1 << 20) { std::rewind(f); }
+    bool read(void* out, size_t n)
+    {
+        char* dst = (char*)out;
+        while (n) {
+            if (at == size) {
+                size = std::fread(buffer.data(), 1, buffer.size(), f);
+                at = 0;
+                if (size == 0) return false;
+            }
+            const size_t take = std::min(n, size - at);
+            std::memcpy(dst, buffer.data() + at, take);
+            dst += take, at += take, n -= take;
+        }
+        return true;
+    }
+};
+
+// With several threads, each wrote its own part file; merge them into the
+// result files, in the order one thread would have written.
+void merge(Program& p, const std::string& dir)
+{
+    const int T = p.threads;
+    for (auto& m : p.spike_monitors) {
+        if (!m.records()) continue;
+        FILE* out_i = open_or_fail(dir + "/" + m.stem + ".i.bin", "ab");
+        FILE* out_t = open_or_fail(dir + "/" + m.stem + ".t.bin", "ab");
+        std::vector<Reader> ri, rt;
+        std::vector<int32_t> next_i(T);
+        std::vector<double> next_t(T);
+        std::vector<bool> live(T);
+        for (int t = 0; t < T; ++t) {
+            ri.emplace_back(m.spill_i[t]), rt.emplace_back(m.spill_t[t]);
+            live[t] = ri[t].read(&next_i[t], 4) && rt[t].read(&next_t[t], 8);
+        }
+        while (true) {
+            int best = -1;                            // earliest time; ties: lower neurons
+            for (int t = 0; t < T; ++t)
+                if (live[t] && (best < 0 || next_t[t] < next_t[best])) best = t;
+            if (best < 0) break;
+            write_or_fail(&next_i[best], 4, 1, out_i, m.stem + ".i");
+            write_or_fail(&next_t[best], 8, 1, out_t, m.stem + ".t");
+            ++m.written;
+            live[best] = ri[best].read(&next_i[best], 4) && rt[best].read(&next_t[best], 8);
+        }
+        std::fclose(out_i), std::fclose(out_t);
+        for (int t = 0; t < T; ++t) {                // empty the part files for the next run
+            m.spill_i[t] = std::freopen(nullptr, "w+b", m.spill_i[t]);
+            m.spill_t[t] = std::freopen(nullptr, "w+b", m.spill_t[t]);
+        }
+    }
+    for (auto& m : p.state_monitors) {
+        for (size_t v = 0; v < m.var_slots.size(); ++v) {
+            FILE* out = open_or_fail(dir + "/" + m.var_stems[v] + ".bin", "ab");
+            std::vector<Reader> readers;
+            for (int t = 0; t < T; ++t) readers.emplace_back(m.spill_vars[t][v]);
+            std::vector<double> row(m.n_record), piece;
+            for (bool more = m.n_record > 0; more;) {
+                for (int t = 0; t < T && more; ++t) {
+                    piece.resize(m.record_t[t].size());
+                    if (piece.empty()) continue;
+                    more = readers[t].read(piece.data(), piece.size() * sizeof(double));
+                    for (size_t k = 0; more && k < piece.size(); ++k)
+                        row[m.position_t[t][k]] = piece[k];
+                }
+                if (more) write_or_fail(row.data(), sizeof(double), row.size(), out, m.var_stems[v]);
+            }
+            std::fclose(out);
+            for (int t = 0; t < T; ++t)
+                m.spill_vars[t][v] = std::freopen(nullptr, "w+b", m.spill_vars[t][v]);
+        }
+    }
+}
+
+void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
+               int64_t start, int64_t end)
+{
+    const int T = p.threads;
+    std::vector<std::string> errors(T);
+    // Each thread advances its own neurons through all the steps: no barrier
+    // per step, only at the end of the run.
+#pragma omp parallel num_threads(T) if (T > 1)
+    {
+#ifdef _OPENMP
+        const int t = omp_get_thread_num();
+#else
+        const int t = 0;
+#endif
+        try {
+            for (int64_t step = start; step < end;) {
+                step = ncg_run(tables[t].data(), consts.data(), p.seed, step, end, t, T);
+                flush(p, t);
+            }
+        } catch (const std::exception& e) {
+            errors[t] = e.what();
+        }
+    }
+    for (const auto& e : errors)
+        if (!e.empty()) fail(e);
+}
+
+void write_header(const std::string& dir, const std::string& stem, const std::string& dtype,
+                  const std::string& shape, const std::map<std::string, std::string>& units)
+{
+    auto unit = units.find(stem);
+    FILE* f = open_or_fail(dir + "/" + stem + ".json", "w");
+    std::fprintf(f, "{\"dtype\": \"%s\", \"shape\": [%s], \"unit\": \"%s\"}\n",
+                 json_dtype(dtype).c_str(), shape.c_str(),
+                 unit == units.end() ? "1" : unit->second.c_str());
+    std::fclose(f);
+}
+
+int main_checked(int argc, char** argv)
+{
+    std::string results = "results", override_file;
+    int threads = 0;
+    bool seed_given = false;
+    uint64_t seed = 0;
+    for (int k = 1; k < argc; ++k) {
+        const std::string arg = argv[k];
+        if (k + 1 >= argc) fail("missing value after " + arg);
+        if (arg == "--results") results = argv[++k];
+        else if (arg == "--threads") threads = std::atoi(argv[++k]);
+        else if (arg == "--seed") seed = std::strtoull(argv[++k], nullptr, 10), seed_given = true;
+        else if (arg == "--override") override_file = argv[++k];
+        else fail("unknown argument " + arg);
+    }
+    Program p;
+    parse_program(p, "program.txt");
+    if (!override_file.empty()) parse_overrides(p, override_file);
+    if (threads > 0) p.threads = threads;
+    if (seed_given) p.seed = seed;
+    if (p.threads < 1) fail("the number of threads must be at least 1");
+    mkdir(results.c_str(), 0777);
+    std::remove((results + "/status.json").c_str());
+    const auto t0 = std::chrono::steady_clock::now();
+    auto tables = allocate(p, results);
+    bool first_run = true;
+    int64_t steps = 0;
+    for (const Op& op : p.ops) {
+        if (op.kind == "set") {
+            apply_set(p, op);
+            continue;
+        }
+        if (first_run)
+            for (const Op& o : p.overrides) apply_set(p, o);
+        first_run = false;
+        const std::vector<char> bytes = read_file(op.path);
+        std::vector<double> consts(bytes.size() / sizeof(double) + 1);
+        std::memcpy(consts.data(), bytes.data(), bytes.size());
+        for (auto& [index, value] : p.constant_overrides) {
+            if (index < 0 || (size_t)index * sizeof(double) >= bytes.size())
+                fail("const override index out of range");
+            consts[index] = value;
+        }
+        run_steps(p, tables, consts, op.start, op.end);
+        if (p.threads > 1) merge(p, results);
+        steps += op.end - op.start;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (auto& m : p.spike_monitors) {
+        if (!m.records()) continue;
+        for (int t = 0; t < p.threads; ++t) {
+            std::fclose(m.spill_i[t]), std::fclose(m.spill_t[t]);
+            if (p.threads > 1) {
+                std::remove(spill_name(results, m.stem + ".i", t, p.threads).c_str());
+                std::remove(spill_name(results, m.stem + ".t", t, p.threads).c_str());
+            }
+        }
+        if (p.threads == 1) m.written = file_size(results + "/" + m.stem + ".i.bin") / 4;
+        write_header(results, m.stem + ".i", "i4", std::to_string(m.written), p.units);
+        write_header(results, m.stem + ".t", "f8", std::to_string(m.written), p.units);
+    }
+    for (auto& m : p.state_monitors) {
+        std::fclose(m.spill_times[0]);
+        for (int t = 0; t < p.threads; ++t)
+            for (size_t v = 0; v < m.var_slots.size(); ++v) {
+                std::fclose(m.spill_vars[t][v]);
+                if (p.threads > 1)
+                    std::remove(spill_name(results, m.var_stems[v], t, p.threads).c_str());
+            }
+        write_header(results, m.stem + ".t", "f8", std::to_string(m.rows), p.units);
+        for (const auto& stem : m.var_stems)
+            write_header(results, stem, "f8",
+                         std::to_string(m.rows) + ", " + std::to_string(m.n_record), p.units);
+    }
+    for (auto& [slot, s] : p.states) {
+        if (s.stem == "-") continue;
+        FILE* f = open_or_fail(results + "/" + s.stem + ".bin", "wb");
+        write_or_fail(s.buffer.data(), dtype_size(s.dtype), s.count, f, s.stem);
+        std::fclose(f);
+        write_header(results, s.stem, s.dtype, std::to_string(s.count), p.units);
+    }
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    FILE* f = open_or_fail(results + "/status.json", "w");
+    std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
+                    "\"max_rss_bytes\": %lld}\n",
+                 (long long)steps, p.threads, seconds, (long long)usage.ru_maxrss * 1024);
+    std::fclose(f);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return main_checked(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+}
