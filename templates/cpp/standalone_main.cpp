@@ -270,10 +270,10 @@ void apply_set(Program& p, const Op& op)
     }
 }
 
-// Rows a state monitor buffers per thread before writing them out (~64 MB).
+// Rows a state monitor buffers per thread before writing them out (~8 MB).
 int64_t state_rows(int64_t n_recorded)
 {
-    return std::max<int64_t>(64, (int64_t(1) << 23) / std::max<int64_t>(1, n_recorded));
+    return std::max<int64_t>(64, (int64_t(1) << 20) / std::max<int64_t>(1, n_recorded));
 }
 
 std::string spill_name(const std::string& dir, const std::string& stem, int thread, int threads)
@@ -342,6 +342,7 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
                 }
             const int64_t n_t = (int64_t)m.record_t[t].size(), rows = state_rows(n_t);
             m.fill[t] = {0, rows, n_t};
+            if (n_t == 0) m.record_t[t].push_back(0);    // not read; a valid pointer
             m.times[t].resize(sizeof(double) * rows);
             tables[t][m.times_slot] = m.times[t].data();
             tables[t][m.fill_slot] = m.fill[t].data();
@@ -449,7 +450,7 @@ void merge(Program& p, const std::string& dir)
             std::vector<double> row(m.n_record), piece;
             for (bool more = m.n_record > 0; more;) {
                 for (int t = 0; t < T && more; ++t) {
-                    piece.resize(m.record_t[t].size());
+                    piece.resize(m.position_t[t].size());
                     if (piece.empty()) continue;
                     more = readers[t].read(piece.data(), piece.size() * sizeof(double));
                     for (size_t k = 0; more && k < piece.size(); ++k)

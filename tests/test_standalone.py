@@ -1,0 +1,249 @@
+"""Standalone mode: the tutorial's models as a generated C++ program, identical
+to the runtime mode for any number of threads, re-run with run_args without
+the compiler, and clear errors for damaged results."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from neurocodegen import *  # noqa: F401,F403
+from neurocodegen.errors import StandaloneError
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory):
+    """One folder per model, shared by the tests of this module, so that a
+    model is compiled once."""
+    return tmp_path_factory.mktemp("standalone")
+
+
+@pytest.fixture(autouse=True)
+def back_to_runtime():
+    yield
+    set_device("runtime")
+
+
+def _spikes(eqs, tau_, refractory):
+    tau = tau_  # noqa: F841
+    G = NeuronGroup(1, eqs, threshold="v>0.8", reset="v = 0", refractory=refractory,
+                    method="exact")
+    statemon = StateMonitor(G, "v", record=0)
+    spikemon = SpikeMonitor(G)
+    run(50 * ms)
+    return spikemon.t / ms, statemon
+
+
+@pytest.mark.parametrize("eqs, tau, refractory, expected", [
+    ("dv/dt = (1-v)/tau : 1", 10 * ms, False, [16, 32.1, 48.2]),
+    ("dv/dt = (1-v)/tau : 1 (unless refractory)", 10 * ms, 5 * ms, [16, 37]),
+    ("dv/dt = (1-v)/tau : 1", 5 * ms, 15 * ms, [8, 23, 38]),
+], ids=["reset", "unless-refractory", "refractory"])
+def test_spec_spike_times(projects, eqs, tau, refractory, expected):
+    set_device("cpp_standalone", directory=projects / "spikes")
+    times, statemon = _spikes(eqs, tau, refractory)
+    np.testing.assert_allclose(times, expected, atol=1e-9)
+    assert statemon.v.shape == (1, 500)
+    np.testing.assert_allclose(statemon.t / ms, np.arange(500) * 0.1, atol=1e-12)
+    if refractory and "unless" in eqs:
+        held = (statemon.t / ms > 16.05) & (statemon.t / ms < 21.05)
+        assert np.all(statemon.v[0][held] == 0)
+
+
+def test_spec_exact_solution_and_memory_report(projects):
+    set_device("cpp_standalone", directory=projects / "exact")
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")
+    run(100 * ms)
+    assert abs(G.v[0] - 0.9999546000702376) < 1e-12
+    assert device.memory_per_neuron == 8          # one double
+    assert device.status["complete"] and device.status["steps"] == 1000
+
+
+def _tutorial_model(name, N, record=(999, 0, 500, 3)):
+    """The tutorial's I-f models and its adaptive-threshold model, with monitors."""
+    seed(4321)
+    if name == "adaptive":
+        vr, vt0 = -70 * mV, -50 * mV
+        constants = dict(tau=10 * ms, vr=vr, vt0=vt0, sigma=0.5 * (vt0 - vr),
+                         v_drive=2 * (vt0 - vr), delta_vt0=5 * mV, tau_t=100 * ms)
+        G = NeuronGroup(N, '''
+            dv/dt = (v_drive+vr-v)/tau + sigma*xi*tau**-0.5 : volt
+            dvt/dt = (vt0-vt)/tau_t : volt''', threshold="v>vt",
+            reset="v = vr\nvt += delta_vt0", refractory=5 * ms, method="euler",
+            namespace=constants)
+        G.v = "rand()*(vt0-vr)+vr"
+        G.vt = vt0
+        variables = ["v", "vt"]
+    else:
+        noisy = name == "noisy-if"
+        G = NeuronGroup(N, f'''
+            dv/dt = (v0-v)/tau{"+sigma*xi*tau**-0.5" if noisy else ""} : 1 (unless refractory)
+            v0 : 1''', threshold="v>1", reset="v=0", refractory=5 * ms,
+            method="euler" if noisy else "exact",
+            namespace=dict(tau=10 * ms, sigma=0.2) if noisy else dict(tau=10 * ms))
+        G.v0 = "i*3.0/(N-1)"
+        variables = ["v"]
+    spikemon = SpikeMonitor(G)
+    statemon = StateMonitor(G, variables, record=list(record))
+    return G, spikemon, statemon, variables
+
+
+def _results(G, spikemon, statemon, variables):
+    out = {"i": spikemon.i, "t": spikemon.t_, "count": spikemon.count,
+           "state_t": statemon.t_}
+    for v in variables:
+        out["M." + v] = getattr(statemon, v + "_")
+        out["G." + v] = getattr(G, v + "_")
+    return {k: np.array(a) for k, a in out.items()}
+
+
+@pytest.mark.parametrize("name", ["if", "noisy-if", "adaptive"])
+def test_identical_to_runtime_for_1_2_and_4_threads(projects, name):
+    G, spikemon, statemon, variables = _tutorial_model(name, 1000)
+    run(200 * ms)
+    reference = _results(G, spikemon, statemon, variables)
+    assert len(reference["i"]) > 1000
+    start_scope()
+    set_device("cpp_standalone", directory=projects / name, build_on_run=False)
+    G, spikemon, statemon, variables = _tutorial_model(name, 1000)
+    run(200 * ms)
+    device.build(threads=1)
+    for threads in (1, 2, 4):
+        if threads > 1:
+            device.run(threads=threads)
+        assert device.status["threads"] == threads
+        got = _results(G, spikemon, statemon, variables)
+        for key, expected in reference.items():
+            assert np.array_equal(got[key], expected), (threads, key)
+    assert isinstance(spikemon.i, np.memmap)       # monitors are not copied
+    assert isinstance(statemon.v_.base, np.memmap)
+
+
+def test_run_args_rerun_without_compiler(projects):
+    directory = projects / "noisy-if-args"
+    set_device("cpp_standalone", directory=directory)
+    G, spikemon, statemon, _ = _tutorial_model("noisy-if", 300, record=(299, 0, 7))
+    run(100 * ms)
+    before = _results(G, spikemon, statemon, ["v"])
+    binary = directory / "network"
+    built_at = binary.stat().st_mtime_ns
+    new_v0 = np.linspace(3, 0, 300)
+    device.run(run_args={G.v0: new_v0, "tau": 20 * ms, "sigma": 0.1})
+    after = _results(G, spikemon, statemon, ["v"])
+    assert binary.stat().st_mtime_ns == built_at
+    assert not np.array_equal(before["count"], after["count"])
+    assert np.array_equal(G.v0_, new_v0)
+    # the same run in runtime mode gives the same spikes
+    start_scope()
+    set_device("runtime")
+    G, spikemon, statemon, _ = _tutorial_model("noisy-if", 300, record=(299, 0, 7))
+    G.v0 = new_v0
+    G.namespace.update(tau=20 * ms, sigma=0.1)
+    run(100 * ms)
+    expected = _results(G, spikemon, statemon, ["v"])
+    for key in ("i", "t", "count", "M.v"):
+        assert np.array_equal(after[key], expected[key]), key
+
+
+def test_run_args_errors_name_the_variable_and_units(projects):
+    set_device("cpp_standalone", directory=projects / "noisy-if-args")
+    G, *_ = _tutorial_model("noisy-if", 300, record=(299, 0, 7))
+    run(100 * ms)
+    with pytest.raises(DimensionMismatchError, match=r"'tau' has unit s, but the value 3\. \* mvolt has unit V"):
+        device.run(run_args={"tau": 3 * mV})
+    with pytest.raises(DimensionMismatchError, match="neurongroup.v0"):
+        device.run(run_args={G.v0: 3 * mV})
+    with pytest.raises(KeyError, match="'taux' is not a constant.*sigma, tau"):
+        device.run(run_args={"taux": 3 * ms})
+    with pytest.raises(TypeError, match="key of run_args"):
+        device.run(run_args={3: 1})
+
+
+def test_second_build_writes_and_compiles_nothing(projects):
+    script = f"""
+import json
+from neurocodegen import *
+seed(7)
+set_device("cpp_standalone", directory={str(projects / "exact")!r})
+tau = 10 * ms
+G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")
+run(100 * ms)
+assert abs(G.v[0] - 0.9999546000702376) < 1e-12
+print(json.dumps(device.timings))
+"""
+    for attempt in range(2):      # the same script twice, each in a new process
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    timings = json.loads(done.stdout.splitlines()[-1])
+    assert timings["files_written"] == [] and timings["compiled"] is False
+
+
+def test_several_runs_with_assignments_between(projects):
+    def script():
+        tau = 10 * ms  # noqa: F841
+        G = NeuronGroup(3, "dv/dt = (2-v)/tau : 1", threshold="v>1", reset="v=0",
+                        method="exact")
+        M = SpikeMonitor(G)
+        S = StateMonitor(G, "v", record=True)
+        G.v = [0, 0.5, 0.9]
+        run(20 * ms)
+        G.v = 0.25
+        run(10 * ms)
+        return G, M, S
+
+    G, M, S = script()
+    expected = (M.i, M.t_, S.v_, G.v_.copy())
+    start_scope()
+    set_device("cpp_standalone", directory=projects / "two-runs", build_on_run=False)
+    G, M, S = script()
+    with pytest.raises(NotImplementedError, match=r"neurongroup_1\.v is not available yet"):
+        G.v[0]
+    with pytest.raises(NotImplementedError, match="spikemonitor"):
+        M.count
+    device.build()
+    for a, b in zip((M.i, M.t_, S.v_, G.v_), expected):
+        assert np.array_equal(a, b)
+    assert S.v.shape == (3, 300)
+
+
+def test_build_on_run_allows_one_run(projects):
+    set_device("cpp_standalone", directory=projects / "exact")
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")  # noqa: F841
+    run(100 * ms)
+    with pytest.raises(NotImplementedError, match="build_on_run=False"):
+        run(100 * ms)
+
+
+def test_damaged_results_give_clear_errors(projects):
+    directory = projects / "spikes"
+    set_device("cpp_standalone", directory=directory)
+    _spikes("dv/dt = (1-v)/tau : 1", 10 * ms, False)
+    results = directory / "results"
+    program = device.program
+    with open(results / "spikemonitor.t.bin", "r+b") as f:
+        f.truncate(12)
+    with pytest.raises(StandaloneError, match=r"spikemonitor\.t\.bin is 12 bytes.*truncated"):
+        program.load_results(directory, "results")
+    (results / "statemonitor.v.json").write_text('{"dtype": "<f8", "sha')
+    with pytest.raises(StandaloneError, match=r"statemonitor\.v\.json is damaged"):
+        program.load_results(directory, "results")
+    os.remove(results / "status.json")
+    with pytest.raises(StandaloneError, match="did not finish"):
+        program.load_results(directory, "results")
+    device.run()            # a new run writes complete results again
+    status = json.loads((results / "status.json").read_text())
+    assert status["complete"] and [len(m.t) for m in program.monitors] == [500, 3]
+
+
+def test_failing_program_reports_its_error(projects):
+    set_device("cpp_standalone", directory=projects / "exact")
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")  # noqa: F841
+    run(100 * ms)
+    (projects / "exact" / "static" / "run0.constants.bin").write_bytes(b"")
+    with pytest.raises(StandaloneError, match="exit status 1"):
+        device.run(run_args={"tau": 5 * ms})
