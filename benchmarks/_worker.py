@@ -2,7 +2,8 @@
 
     python benchmarks/_worker.py SYSTEM MODEL [--N N] [--duration S] [--warmup S] [--dir DIR]
 
-SYSTEM: ours | brian2-cython | brian2-cpp | brian2-numpy.  The same model code
+SYSTEM: ours | ours-standalone | ours-standalone-2t | brian2-cython | brian2-cpp |
+brian2-numpy.  The same model code
 runs on neurocodegen (`from neurocodegen import *`) and on Brian2
 (`from brian2 import *`); run it with the Python that has the package.
 
@@ -14,7 +15,9 @@ Spike counts: `spikes` over warm-up + timed run (comparable across systems),
 `spikes_timed` in the timed run only.
 DIR: the compile cache (ours: set NEUROCODEGEN_CACHE_DIR in the environment,
 brian2-cython: prefs.codegen.runtime.cython.cache_dir) or the standalone
-project directory (brian2-cpp).
+project directory (brian2-cpp, ours-standalone*; these record run() calls and
+build at the end, like brian2-cpp; their timed value is the program's own time
+of the last run, status.json's run_seconds).
 """
 import argparse
 import json
@@ -32,7 +35,7 @@ parser.add_argument("--dir", default=None)
 args = parser.parse_args()
 
 t0 = time.perf_counter()
-if args.system == "ours":
+if args.system.startswith("ours"):
     import neurocodegen as _pkg
     from neurocodegen import *  # noqa: F401,F403
 else:
@@ -45,7 +48,12 @@ if args.model == "import":
     print(json.dumps(result))
     sys.exit(0)
 
-if args.system.startswith("brian2"):
+STANDALONE = {"brian2-cpp", "ours-standalone", "ours-standalone-2t"}
+if args.system.startswith("ours-standalone"):
+    threads = 2 if args.system.endswith("-2t") else 1
+    set_device("cpp_standalone", directory=args.dir, build_on_run=False,  # noqa: F405
+               threads=threads)
+elif args.system.startswith("brian2"):
     import logging
     logging.getLogger("brian2").setLevel(logging.ERROR)
     BrianLogger.log_level_error()  # noqa: F405
@@ -145,7 +153,7 @@ else:
 t1 = time.perf_counter()
 run(warmup)  # noqa: F405
 t_first = time.perf_counter() - t1
-n_warm = None if args.system == "brian2-cpp" else int(M.num_spikes)
+n_warm = None if args.system in STANDALONE else int(M.num_spikes)
 t2 = time.perf_counter()
 run(duration)  # noqa: F405
 t_run = time.perf_counter() - t2
@@ -159,6 +167,18 @@ if args.system == "brian2-cpp":
     result["first_run_s"] = result["build_s"]  # codegen is in run(); build = compile + run
     result["codegen_s"] = t_first + t_run
     result["run_s"] = float(device._last_run_time)  # noqa: F405
+elif args.system in STANDALONE:
+    t3 = time.perf_counter()
+    device.build()  # noqa: F405
+    result["build_s"] = time.perf_counter() - t3
+    result["compile_s"] = device.timings["compile_seconds"]  # noqa: F405
+    result["binary_s"] = device.status["wall_seconds"]  # noqa: F405
+    result["first_run_s"] = result["build_s"]
+    result["codegen_s"] = t_first + t_run
+    result["run_s"] = device.status["run_seconds"][-1]  # noqa: F405
+    result["max_rss_bytes"] = device.status["max_rss_bytes"]  # noqa: F405
+    result["bytes_per_neuron"] = device.memory_per_neuron  # noqa: F405
+if args.system in STANDALONE:
     t_spk = M.t[:] / second  # noqa: F405
     result["spikes"] = int(len(t_spk))
     result["spikes_timed"] = int((t_spk >= args.warmup - 1e-12).sum())

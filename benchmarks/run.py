@@ -28,6 +28,8 @@ DT = 1e-4  # s, the default clock of every model
 # system -> (python, worker script, worker's first argument or None)
 SYSTEMS = {
     "ours": (sys.executable, WORKER, "ours"),
+    "ours-standalone": (sys.executable, WORKER, "ours-standalone"),
+    "ours-standalone-2t": (sys.executable, WORKER, "ours-standalone-2t"),
     "brian2-cython": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER,
                       "brian2-cython"),
     "brian2-cpp": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER, "brian2-cpp"),
@@ -35,7 +37,10 @@ SYSTEMS = {
                      "brian2-numpy"),
     "nest": (os.path.join(HERE, ".venv-nest", "bin", "python"), WORKER_NEST, None),
 }
-DEFAULT_SYSTEMS = ["ours", "brian2-cython", "brian2-cpp", "nest"]
+DEFAULT_SYSTEMS = ["ours", "ours-standalone", "ours-standalone-2t", "brian2-cython",
+                   "brian2-cpp", "nest"]
+OURS = {"ours", "ours-standalone", "ours-standalone-2t"}
+STANDALONE = {"ours-standalone", "ours-standalone-2t", "brian2-cpp"}
 PEER_CHECK = {"brian2-cython": "import brian2, Cython", "brian2-cpp": "import brian2",
               "brian2-numpy": "import brian2", "nest": "import nest"}
 # models each peer can run (NEST: only those with a built-in equivalent)
@@ -47,7 +52,8 @@ DETERMINISTIC = {"tutorial-small", "lif-det", "hodgkin-huxley"}  # spike counts 
 # takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6.
 SKIP = {("brian2-cython", "noisy-lif", 1_000_000): "skipped (> 3 min per run)"}
 LARGE_N = 1_000_000  # sizes >= this get --repeat-large repetitions
-EXACT_PEERS = {"ours", "brian2-cython", "brian2-cpp", "brian2-numpy"}
+EXACT_PEERS = {"ours", "ours-standalone", "ours-standalone-2t", "brian2-cython", "brian2-cpp",
+               "brian2-numpy"}
 
 
 def log(msg):
@@ -83,7 +89,7 @@ def available(systems):
             log(f"skip {name}: unknown system (choose from {', '.join(SYSTEMS)})")
             continue
         python = SYSTEMS[name][0]
-        if name != "ours":
+        if name not in OURS:
             if not os.path.exists(python):
                 log(f"skip {name}: {os.path.relpath(python, ROOT)} not found "
                     "(run `bash benchmarks/setup_peers.sh`)")
@@ -98,18 +104,21 @@ def available(systems):
     return ok
 
 
-def measure(system, model, n=1, duration=1.0, warmup=0.01, cache=None, timeout=600):
-    """One fresh process; returns the worker's dict, or {'error': ...}."""
+def measure(system, model, n=1, duration=1.0, warmup=0.01, cache=None, timeout=600,
+            ours_cache=None):
+    """One fresh process; returns the worker's dict, or {'error': ...}.
+    ``cache``: the worker's --dir; ``ours_cache``: NEUROCODEGEN_CACHE_DIR of
+    our standalone systems (default: ``cache``)."""
     python, script, first = SYSTEMS[system]
     cmd = [python, script] + ([first] if first else []) + [
         model, "--N", str(n), "--duration", repr(duration), "--warmup", repr(warmup)]
     env = dict(os.environ)
-    if system != "ours":
+    if system not in OURS:
         env.pop("PYTHONPATH", None)  # keep the peer's venv clean of our paths
     if cache:
         cmd += ["--dir", cache]
-        if system == "ours":
-            env["NEUROCODEGEN_CACHE_DIR"] = cache
+    if system in OURS and (ours_cache or cache):
+        env["NEUROCODEGEN_CACHE_DIR"] = ours_cache or cache
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
@@ -234,14 +243,14 @@ def run_all(args, systems):
                     continue
                 if system == "ours":
                     cache = ours_cache
-                elif system == "brian2-cpp":
+                elif system in STANDALONE:
                     cache = os.path.join(cache_root, system, f"{model}-{n}-{duration:g}")
                 elif system == "brian2-cython":
                     cache = os.path.join(cache_root, system)
                 else:
                     cache = None
-                results = [measure(system, model, n, duration, warmup, cache=cache)
-                           for _ in range(n_rep)]
+                results = [measure(system, model, n, duration, warmup, cache=cache,
+                                   ours_cache=ours_cache) for _ in range(n_rep)]
                 record(key, "run()", model, n, duration, system, results, "run_s")
     finally:
         shutil.rmtree(ours_cache, ignore_errors=True)
@@ -249,7 +258,8 @@ def run_all(args, systems):
 
 
 def markdown(rows, systems, reps):
-    peers = [s for s in systems if s != "ours"]
+    """Ours (runtime mode) against every peer."""
+    peers = [s for s in systems if s not in OURS]
     lines = []
     head = ["model", "measure", "ours"] + [x for p in peers for x in (p, f"{p}/ours")]
     lines.append("| " + " | ".join(head) + " |")
@@ -296,6 +306,41 @@ def markdown(rows, systems, reps):
                  "neurocodegen is faster. brian2-cpp `run()` is the binary's own time of "
                  "the timed run() (`device._last_run_time`); its \"first run()\" is "
                  "`device.build()` (compile + run of the binary).")
+    return "\n".join(lines)
+
+
+def standalone_markdown(rows, systems):
+    """Our standalone programs (1 and 2 threads) against Brian2's."""
+    columns = [s for s in ("ours-standalone", "ours-standalone-2t", "brian2-cpp") if s in systems]
+    if not any(s.startswith("ours-standalone") for s in columns):
+        return ""
+    index = {(r["key"], r["metric"], r["system"]): r for r in rows}
+    seen = list(dict.fromkeys((r["key"], r["metric"]) for r in rows
+                              if r["system"] in columns and r["metric"] != "import"))
+
+    def median(key, metric, system):
+        r = index.get((key, metric, system))
+        return r["stats"]["median"] if r and r["stats"] else None
+
+    head = ["model", "measure"] + columns + ["1 thread / 2 threads", "brian2-cpp / ours 1 thread"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, metric in seen:
+        cells = []
+        for s in columns:
+            r = index.get((key, metric, s))
+            cells.append("n/a" if r is None or not r["stats"] else fmt_time(r["stats"]) + (
+                f" [{'/'.join(map(str, r['spikes']))} sp]" if r["spikes"] and metric == "run()"
+                else ""))
+        one, two = median(key, metric, "ours-standalone"), median(key, metric, "ours-standalone-2t")
+        peer = median(key, metric, "brian2-cpp")
+        cells.append(f"{one / two:.2f}" if one and two and metric == "run()" else "-")
+        cells.append(f"{peer / one:.2f}" if one and peer else "-")
+        lines.append("| " + " | ".join([key, metric] + cells) + " |")
+    lines.append("")
+    lines.append("`run()`: the program's own time for the timed run (ours: status.json's "
+                 "run_seconds; Brian2: `device._last_run_time`). \"first run()\": the "
+                 "build, i.e. compile (cold: empty project folder; warm: the same script "
+                 "again, nothing to compile) and run of the binary.")
     return "\n".join(lines)
 
 
@@ -425,6 +470,9 @@ def main(argv=None):
     rows, elapsed, reps = run_all(args, systems)
 
     table = markdown(rows, systems, reps)
+    standalone = standalone_markdown(rows, systems)
+    if standalone:
+        table += "\n\n## Standalone programs\n\n" + standalone
     check_lines, problems = spike_check(rows, systems)
     versions = {r["system"]: r["version"] for r in rows if r.get("version")}
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

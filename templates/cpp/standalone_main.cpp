@@ -530,6 +530,7 @@ int main_checked(int argc, char** argv)
     auto tables = allocate(p, results);
     bool first_run = true;
     int64_t steps = 0;
+    std::string run_seconds;                         // of each run, for status.json
     for (const Op& op : p.ops) {
         if (op.kind == "set") {
             apply_set(p, op);
@@ -546,8 +547,11 @@ int main_checked(int argc, char** argv)
                 fail("const override index out of range");
             consts[index] = value;
         }
+        const auto run_start = std::chrono::steady_clock::now();
         run_steps(p, tables, consts, op.start, op.end);
         if (p.threads > 1) merge(p, results);
+        const std::chrono::duration<double> run_time = std::chrono::steady_clock::now() - run_start;
+        run_seconds += (run_seconds.empty() ? "" : ", ") + std::to_string(run_time.count());
         steps += op.end - op.start;
     }
     const double seconds =
@@ -589,8 +593,9 @@ int main_checked(int argc, char** argv)
     getrusage(RUSAGE_SELF, &usage);
     FILE* f = open_or_fail(results + "/status.json", "w");
     std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
-                    "\"max_rss_bytes\": %lld}\n",
-                 (long long)steps, p.threads, seconds, (long long)usage.ru_maxrss * 1024);
+                    "\"run_seconds\": [%s], \"max_rss_bytes\": %lld}\n",
+                 (long long)steps, p.threads, seconds, run_seconds.c_str(),
+                 (long long)usage.ru_maxrss * 1024);
     std::fclose(f);
     return 0;
 }
