@@ -113,6 +113,7 @@ class Program:
                  f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
         files = {}
         stems = self.stems()
+        lines += [f"group {g.N}" for g in self.groups]
         for slot, (cname, ctype, (kind, k, key)) in enumerate(self.layout.array_refs):
             obj = self.objects[k]
             if kind == "group" and key == "_spikespace":

@@ -7,6 +7,7 @@
 // usage: network [--results DIR] [--threads K] [--seed S] [--override FILE]
 //
 // program.txt, one item per line (slots are ncg_run's argument table):
+//   group <N>                               a group of N neurons
 //   state <slot> <dtype> <count> <stem|->   an array shared by all threads,
 //                                           written to <stem>.bin at the end
 //   spikespace <slot> <N>
@@ -119,6 +120,7 @@ struct Program {
     uint64_t seed = 0;
     int threads = 1;
     int n_slots = 0;
+    int64_t most_blocks = 1;                         // of the largest group
 };
 
 int64_t file_size(const std::string& path)
@@ -172,6 +174,10 @@ void parse_program(Program& p, const std::string& path)
         bool ok = true;
         if (kind == "slots") {
             ok = bool(words >> p.n_slots);
+        } else if (kind == "group") {
+            int64_t n = 0;
+            ok = bool(words >> n);
+            p.most_blocks = std::max(p.most_blocks, (n + ncg::BLOCK - 1) / ncg::BLOCK);
         } else if (kind == "state") {
             State s;
             ok = bool(words >> s.slot >> s.dtype >> s.count >> s.stem);
@@ -409,6 +415,27 @@ struct Reader {
     }
 };
 
+// The spikes one thread wrote to its part files, read back in large pieces.
+struct SpikeStream {
+    FILE *file_i, *file_t;
+    std::vector<int32_t> i;
+    std::vector<double> t;
+    size_t at = 0, size = 0;
+    SpikeStream(FILE* fi, FILE* ft) : file_i(fi), file_t(ft), i(1 << 18), t(1 << 18)
+    {
+        std::rewind(file_i), std::rewind(file_t);
+    }
+    bool live()                                      // a spike left at `at`?
+    {
+        if (at < size) return true;
+        size = std::fread(i.data(), sizeof(int32_t), i.size(), file_i);
+        if (std::fread(t.data(), sizeof(double), size, file_t) != size)
+            fail("a spike part file is shorter than its neuron part file");
+        at = 0;
+        return size > 0;
+    }
+};
+
 // With several threads, each wrote its own part file; merge them into the
 // result files, in the order one thread would have written.
 void merge(Program& p, const std::string& dir)
@@ -418,24 +445,36 @@ void merge(Program& p, const std::string& dir)
         if (!m.records()) continue;
         FILE* out_i = open_or_fail(dir + "/" + m.stem + ".i.bin", "ab");
         FILE* out_t = open_or_fail(dir + "/" + m.stem + ".t.bin", "ab");
-        std::vector<Reader> ri, rt;
-        std::vector<int32_t> next_i(T);
-        std::vector<double> next_t(T);
-        std::vector<bool> live(T);
-        for (int t = 0; t < T; ++t) {
-            ri.emplace_back(m.spill_i[t]), rt.emplace_back(m.spill_t[t]);
-            live[t] = ri[t].read(&next_i[t], 4) && rt[t].read(&next_t[t], 8);
-        }
+        std::vector<SpikeStream> in;
+        for (int t = 0; t < T; ++t) in.emplace_back(m.spill_i[t], m.spill_t[t]);
+        std::vector<int32_t> buffer_i;
+        std::vector<double> buffer_t;
         while (true) {
-            int best = -1;                            // earliest time; ties: lower neurons
-            for (int t = 0; t < T; ++t)
-                if (live[t] && (best < 0 || next_t[t] < next_t[best])) best = t;
-            if (best < 0) break;
-            write_or_fail(&next_i[best], 4, 1, out_i, m.stem + ".i");
-            write_or_fail(&next_t[best], 8, 1, out_t, m.stem + ".t");
-            ++m.written;
-            live[best] = ri[best].read(&next_i[best], 4) && rt[best].read(&next_t[best], 8);
+            // the earliest time step left; its spikes, thread by thread, are
+            // in the order of their neurons
+            bool any = false;
+            double first = 0;
+            for (auto& s : in)
+                if (s.live() && (!any || s.t[s.at] < first)) first = s.t[s.at], any = true;
+            if (!any) break;
+            for (auto& s : in)
+                while (s.live() && s.t[s.at] == first) {
+                    size_t end = s.at;
+                    while (end < s.size && s.t[end] == first) ++end;
+                    buffer_i.insert(buffer_i.end(), &s.i[s.at], &s.i[0] + end);
+                    buffer_t.insert(buffer_t.end(), &s.t[s.at], &s.t[0] + end);
+                    s.at = end;
+                }
+            if (buffer_i.size() >= (1u << 20)) {
+                write_or_fail(buffer_i.data(), 4, buffer_i.size(), out_i, m.stem + ".i");
+                write_or_fail(buffer_t.data(), 8, buffer_t.size(), out_t, m.stem + ".t");
+                m.written += (int64_t)buffer_i.size();
+                buffer_i.clear(), buffer_t.clear();
+            }
         }
+        write_or_fail(buffer_i.data(), 4, buffer_i.size(), out_i, m.stem + ".i");
+        write_or_fail(buffer_t.data(), 8, buffer_t.size(), out_t, m.stem + ".t");
+        m.written += (int64_t)buffer_i.size();
         std::fclose(out_i), std::fclose(out_t);
         for (int t = 0; t < T; ++t) {                // empty the part files for the next run
             m.spill_i[t] = std::freopen(nullptr, "w+b", m.spill_i[t]);
@@ -524,6 +563,8 @@ int main_checked(int argc, char** argv)
     if (threads > 0) p.threads = threads;
     if (seed_given) p.seed = seed;
     if (p.threads < 1) fail("the number of threads must be at least 1");
+    // a thread works on whole blocks of neurons: more threads would idle
+    p.threads = (int)std::min<int64_t>(p.threads, p.most_blocks);
     mkdir(results.c_str(), 0777);
     std::remove((results + "/status.json").c_str());
     const auto t0 = std::chrono::steady_clock::now();
@@ -531,6 +572,7 @@ int main_checked(int argc, char** argv)
     bool first_run = true;
     int64_t steps = 0;
     std::string run_seconds;                         // of each run, for status.json
+    double merge_seconds = 0;
     for (const Op& op : p.ops) {
         if (op.kind == "set") {
             apply_set(p, op);
@@ -549,7 +591,10 @@ int main_checked(int argc, char** argv)
         }
         const auto run_start = std::chrono::steady_clock::now();
         run_steps(p, tables, consts, op.start, op.end);
+        const auto merge_start = std::chrono::steady_clock::now();
         if (p.threads > 1) merge(p, results);
+        merge_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                       merge_start).count();
         const std::chrono::duration<double> run_time = std::chrono::steady_clock::now() - run_start;
         run_seconds += (run_seconds.empty() ? "" : ", ") + std::to_string(run_time.count());
         steps += op.end - op.start;
@@ -593,8 +638,8 @@ int main_checked(int argc, char** argv)
     getrusage(RUSAGE_SELF, &usage);
     FILE* f = open_or_fail(results + "/status.json", "w");
     std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
-                    "\"run_seconds\": [%s], \"max_rss_bytes\": %lld}\n",
-                 (long long)steps, p.threads, seconds, run_seconds.c_str(),
+                    "\"run_seconds\": [%s], \"merge_seconds\": %.6f, \"max_rss_bytes\": %lld}\n",
+                 (long long)steps, p.threads, seconds, run_seconds.c_str(), merge_seconds,
                  (long long)usage.ru_maxrss * 1024);
     std::fclose(f);
     return 0;
