@@ -247,3 +247,21 @@ def test_failing_program_reports_its_error(projects):
     (projects / "exact" / "static" / "run0.constants.bin").write_bytes(b"")
     with pytest.raises(StandaloneError, match="exit status 1"):
         device.run(run_args={"tau": 5 * ms})
+
+
+def test_growing_buffers_and_several_windows_identical_to_runtime(projects):
+    """20,000 neurons for 200 ms: two threads meet after each window of 2^25
+    neuron-steps, and their spike and state buffers grow within a window."""
+    record = range(0, 20000, 7)
+    G, spikemon, statemon, variables = _tutorial_model("noisy-if", 20000, record)
+    run(200 * ms)
+    reference = _results(G, spikemon, statemon, variables)
+    start_scope()
+    set_device("cpp_standalone", directory=projects / "windows", threads=2)
+    G, spikemon, statemon, variables = _tutorial_model("noisy-if", 20000, record)
+    run(200 * ms)
+    # more spikes than the first buffers of both threads hold (10,000 + 2^16 each)
+    assert device.status["threads"] == 2 and len(reference["i"]) > 2 * (10000 + 2**16)
+    got = _results(G, spikemon, statemon, variables)
+    for key, expected in reference.items():
+        assert np.array_equal(got[key], expected), key

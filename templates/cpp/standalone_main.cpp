@@ -73,14 +73,19 @@ struct State {
     Buffer buffer;
 };
 
+// A monitor's data of the current window of time steps is kept per thread,
+// in buffers that grow when the run loop asks for room, and is written to
+// its result files, in the order one thread would have written, at the end
+// of the window.
 struct SpikeMonitor {
     std::string stem;
     int64_t n;
     int i_slot, t_slot, fill_slot;                   // i_slot < 0: counts only
     bool records() const { return i_slot >= 0; }
-    std::vector<Buffer> i, t;                       // per thread
+    std::vector<std::vector<int32_t>> i;             // per thread
+    std::vector<std::vector<double>> t;
     std::vector<std::vector<int64_t>> fill;          // per thread: written, capacity
-    std::vector<FILE*> spill_i, spill_t;             // per thread
+    FILE *out_i = nullptr, *out_t = nullptr;
     int64_t written = 0;
 };
 
@@ -93,11 +98,11 @@ struct StateMonitor {
     std::vector<int32_t> record;
     std::vector<std::vector<int32_t>> record_t;      // per thread: its recorded neurons
     std::vector<std::vector<int64_t>> position_t;    // ... and their columns
-    std::vector<Buffer> times;
-    std::vector<std::vector<Buffer>> vars;           // [thread][var]
+    std::vector<std::vector<double>> times;          // per thread
+    std::vector<std::vector<std::vector<double>>> vars;  // [thread][variable]
     std::vector<std::vector<int64_t>> fill;          // written, capacity, recorded
-    std::vector<FILE*> spill_times;
-    std::vector<std::vector<FILE*>> spill_vars;
+    FILE* out_times = nullptr;
+    std::vector<FILE*> out_vars;
     int64_t rows = 0;
 };
 
@@ -121,6 +126,7 @@ struct Program {
     int threads = 1;
     int n_slots = 0;
     int64_t most_blocks = 1;                         // of the largest group
+    int64_t neurons = 0;                             // in all groups
 };
 
 int64_t file_size(const std::string& path)
@@ -178,6 +184,7 @@ void parse_program(Program& p, const std::string& path)
             int64_t n = 0;
             ok = bool(words >> n);
             p.most_blocks = std::max(p.most_blocks, (n + ncg::BLOCK - 1) / ncg::BLOCK);
+            p.neurons += n;
         } else if (kind == "state") {
             State s;
             ok = bool(words >> s.slot >> s.dtype >> s.count >> s.stem);
@@ -276,28 +283,36 @@ void apply_set(Program& p, const Op& op)
     }
 }
 
-// Rows a state monitor buffers per thread before writing them out (~8 MB).
+// Rows a state monitor buffers per thread to begin with (~8 MB).
 int64_t state_rows(int64_t n_recorded)
 {
     return std::max<int64_t>(64, (int64_t(1) << 20) / std::max<int64_t>(1, n_recorded));
 }
 
-std::string spill_name(const std::string& dir, const std::string& stem, int thread, int threads)
+int64_t part_size(int64_t n, int t, int threads)
 {
-    // One thread writes its data straight to the result file.
-    return threads == 1 ? dir + "/" + stem + ".bin"
-                        : dir + "/" + stem + ".bin.part" + std::to_string(thread);
+    return ncg::part_begin(n, t + 1, threads) - ncg::part_begin(n, t, threads);
 }
 
-// The file thread t writes `stem` to. With several threads, a part file
-// (merged after each run) and the result file is started empty here.
-FILE* open_spill(const std::string& dir, const std::string& stem, int t, int threads)
+// Point thread t's argument table at its monitor buffers (after they moved).
+void point_tables(Program& p, std::vector<void*>& table, int t)
 {
-    if (threads > 1 && t == 0) std::fclose(open_or_fail(dir + "/" + stem + ".bin", "wb"));
-    return open_or_fail(spill_name(dir, stem, t, threads), threads > 1 ? "w+b" : "wb");
+    for (auto& m : p.spike_monitors) {
+        table[m.fill_slot] = m.fill[t].data();
+        if (!m.records()) continue;
+        table[m.i_slot] = m.i[t].data();
+        table[m.t_slot] = m.t[t].data();
+    }
+    for (auto& m : p.state_monitors) {
+        table[m.times_slot] = m.times[t].data();
+        table[m.fill_slot] = m.fill[t].data();
+        table[m.record_slot] = m.record_t[t].data();
+        for (size_t v = 0; v < m.var_slots.size(); ++v) table[m.var_slots[v]] = m.vars[t][v].data();
+    }
 }
 
-// Allocate every array and per-thread buffer; fill each thread's argument table.
+// Allocate every array and per-thread buffer; fill each thread's argument
+// table; open the result files of the monitors.
 std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
 {
     const int T = p.threads;
@@ -312,25 +327,16 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
         for (int t = 0; t < T; ++t) tables[t][slot] = b.data();
     }
     for (auto& m : p.spike_monitors) {
-        m.i.resize(T), m.t.resize(T), m.fill.resize(T);
+        m.i.resize(T), m.t.resize(T), m.fill.assign(T, {0, 0});
+        if (!m.records()) continue;
         for (int t = 0; t < T; ++t) {
-            if (!m.records()) {
-                m.fill[t] = {0, 0};
-                tables[t][m.fill_slot] = m.fill[t].data();
-                continue;
-            }
             // room for every neuron of the thread to spike, and then some
-            const int64_t part = ncg::part_begin(m.n, t + 1, T) - ncg::part_begin(m.n, t, T);
-            const int64_t capacity = part + (int64_t(1) << 16);
-            m.i[t].resize(sizeof(int32_t) * capacity);
-            m.t[t].resize(sizeof(double) * capacity);
+            const int64_t capacity = part_size(m.n, t, T) + (int64_t(1) << 16);
+            m.i[t].resize(capacity), m.t[t].resize(capacity);
             m.fill[t] = {0, capacity};
-            tables[t][m.i_slot] = m.i[t].data();
-            tables[t][m.t_slot] = m.t[t].data();
-            tables[t][m.fill_slot] = m.fill[t].data();
-            m.spill_i.push_back(open_spill(dir, m.stem + ".i", t, T));
-            m.spill_t.push_back(open_spill(dir, m.stem + ".t", t, T));
         }
+        m.out_i = open_or_fail(dir + "/" + m.stem + ".i.bin", "wb");
+        m.out_t = open_or_fail(dir + "/" + m.stem + ".t.bin", "wb");
     }
     for (auto& m : p.state_monitors) {
         const std::vector<char> bytes = read_file(m.record_file);
@@ -338,7 +344,7 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
         std::memcpy(m.record.data(), bytes.data(), bytes.size());
         if ((int64_t)m.record.size() != m.n_record) fail(m.record_file + ": wrong size");
         m.record_t.resize(T), m.position_t.resize(T), m.times.resize(T);
-        m.vars.resize(T), m.fill.resize(T), m.spill_vars.resize(T);
+        m.vars.resize(T), m.fill.resize(T);
         for (int t = 0; t < T; ++t) {
             const int64_t lo = ncg::part_begin(m.n, t, T), hi = ncg::part_begin(m.n, t + 1, T);
             for (int64_t k = 0; k < m.n_record; ++k)
@@ -349,186 +355,128 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
             const int64_t n_t = (int64_t)m.record_t[t].size(), rows = state_rows(n_t);
             m.fill[t] = {0, rows, n_t};
             if (n_t == 0) m.record_t[t].push_back(0);    // not read; a valid pointer
-            m.times[t].resize(sizeof(double) * rows);
-            tables[t][m.times_slot] = m.times[t].data();
-            tables[t][m.fill_slot] = m.fill[t].data();
-            tables[t][m.record_slot] = m.record_t[t].data();
-            m.vars[t].resize(m.var_slots.size());
-            for (size_t v = 0; v < m.var_slots.size(); ++v) {
-                m.vars[t][v].resize(sizeof(double) * rows * std::max<int64_t>(1, n_t));
-                tables[t][m.var_slots[v]] = m.vars[t][v].data();
-                m.spill_vars[t].push_back(open_spill(dir, m.var_stems[v], t, T));
-            }
-            m.spill_times.push_back(t == 0 ? open_or_fail(dir + "/" + m.stem + ".t.bin", "wb")
-                                           : nullptr);
+            m.times[t].resize(rows);
+            m.vars[t].assign(m.var_slots.size(),
+                             std::vector<double>(rows * std::max<int64_t>(1, n_t)));
         }
+        m.out_times = open_or_fail(dir + "/" + m.stem + ".t.bin", "wb");
+        for (const auto& stem : m.var_stems)
+            m.out_vars.push_back(open_or_fail(dir + "/" + stem + ".bin", "wb"));
     }
-    for (int t = 0; t < T; ++t)
+    for (int t = 0; t < T; ++t) {
+        point_tables(p, tables[t], t);
         for (int slot = 0; slot < p.n_slots; ++slot)
             if (!tables[t][slot]) fail("slot " + std::to_string(slot) + " is not described");
+    }
     return tables;
 }
 
-// Write out what thread t's monitor buffers hold, and empty them.
-void flush(Program& p, int t)
+// Thread t's run loop stopped for room in a monitor buffer: double it.
+void grow(Program& p, std::vector<void*>& table, int t)
 {
-    for (auto& m : p.spike_monitors) {
-        if (!m.records()) continue;
-        const int64_t n = m.fill[t][0];
-        write_or_fail(m.i[t].data(), sizeof(int32_t), n, m.spill_i[t], m.stem + ".i");
-        write_or_fail(m.t[t].data(), sizeof(double), n, m.spill_t[t], m.stem + ".t");
-        m.fill[t][0] = 0;
-    }
-    for (auto& m : p.state_monitors) {
-        const int64_t rows = m.fill[t][0], n_t = m.fill[t][2];
-        if (t == 0) {
-            write_or_fail(m.times[t].data(), sizeof(double), rows, m.spill_times[0], m.stem);
-            m.rows += rows;
+    const int T = p.threads;
+    for (auto& m : p.spike_monitors)
+        if (m.records() && m.fill[t][0] + part_size(m.n, t, T) > m.fill[t][1]) {
+            m.fill[t][1] *= 2;
+            m.i[t].resize(m.fill[t][1]), m.t[t].resize(m.fill[t][1]);
         }
-        for (size_t v = 0; v < m.var_slots.size(); ++v)
-            write_or_fail(m.vars[t][v].data(), sizeof(double), rows * n_t, m.spill_vars[t][v],
-                          m.var_stems[v]);
-        m.fill[t][0] = 0;
-    }
+    for (auto& m : p.state_monitors)
+        if (m.fill[t][0] >= m.fill[t][1]) {
+            m.fill[t][1] *= 2;
+            m.times[t].resize(m.fill[t][1]);
+            for (auto& v : m.vars[t]) v.resize(m.fill[t][1] * std::max<int64_t>(1, m.fill[t][2]));
+        }
+    point_tables(p, table, t);
 }
 
-// A file read front to back in large pieces.
-struct Reader {
-    FILE* f;
-    std::vector<char> buffer;
-    size_t at = 0, size = 0;
-    explicit Reader(FILE* file) : f(file), buffer(1 << 20) { std::rewind(f); }
-    bool read(void* out, size_t n)
-    {
-        char* dst = (char*)out;
-        while (n) {
-            if (at == size) {
-                size = std::fread(buffer.data(), 1, buffer.size(), f);
-                at = 0;
-                if (size == 0) return false;
-            }
-            const size_t take = std::min(n, size - at);
-            std::memcpy(dst, buffer.data() + at, take);
-            dst += take, at += take, n -= take;
-        }
-        return true;
-    }
-};
-
-// The spikes one thread wrote to its part files, read back in large pieces.
-struct SpikeStream {
-    FILE *file_i, *file_t;
-    std::vector<int32_t> i;
-    std::vector<double> t;
-    size_t at = 0, size = 0;
-    SpikeStream(FILE* fi, FILE* ft) : file_i(fi), file_t(ft), i(1 << 18), t(1 << 18)
-    {
-        std::rewind(file_i), std::rewind(file_t);
-    }
-    bool live()                                      // a spike left at `at`?
-    {
-        if (at < size) return true;
-        size = std::fread(i.data(), sizeof(int32_t), i.size(), file_i);
-        if (std::fread(t.data(), sizeof(double), size, file_t) != size)
-            fail("a spike part file is shorter than its neuron part file");
-        at = 0;
-        return size > 0;
-    }
-};
-
-// With several threads, each wrote its own part file; merge them into the
-// result files, in the order one thread would have written.
-void merge(Program& p, const std::string& dir)
+// Write what the monitors hold to their result files and empty them. The
+// spikes of one time step are written thread by thread, that is in the
+// order of their neurons; a state monitor's rows get each thread's columns.
+void write_out(Program& p)
 {
     const int T = p.threads;
     for (auto& m : p.spike_monitors) {
         if (!m.records()) continue;
-        FILE* out_i = open_or_fail(dir + "/" + m.stem + ".i.bin", "ab");
-        FILE* out_t = open_or_fail(dir + "/" + m.stem + ".t.bin", "ab");
-        std::vector<SpikeStream> in;
-        for (int t = 0; t < T; ++t) in.emplace_back(m.spill_i[t], m.spill_t[t]);
-        std::vector<int32_t> buffer_i;
-        std::vector<double> buffer_t;
+        std::vector<int64_t> at(T, 0);
         while (true) {
-            // the earliest time step left; its spikes, thread by thread, are
-            // in the order of their neurons
             bool any = false;
-            double first = 0;
-            for (auto& s : in)
-                if (s.live() && (!any || s.t[s.at] < first)) first = s.t[s.at], any = true;
+            double first = 0;                        // the earliest time step left
+            for (int t = 0; t < T; ++t)
+                if (at[t] < m.fill[t][0] && (!any || m.t[t][at[t]] < first))
+                    first = m.t[t][at[t]], any = true;
             if (!any) break;
-            for (auto& s : in)
-                while (s.live() && s.t[s.at] == first) {
-                    size_t end = s.at;
-                    while (end < s.size && s.t[end] == first) ++end;
-                    buffer_i.insert(buffer_i.end(), &s.i[s.at], &s.i[0] + end);
-                    buffer_t.insert(buffer_t.end(), &s.t[s.at], &s.t[0] + end);
-                    s.at = end;
-                }
-            if (buffer_i.size() >= (1u << 20)) {
-                write_or_fail(buffer_i.data(), 4, buffer_i.size(), out_i, m.stem + ".i");
-                write_or_fail(buffer_t.data(), 8, buffer_t.size(), out_t, m.stem + ".t");
-                m.written += (int64_t)buffer_i.size();
-                buffer_i.clear(), buffer_t.clear();
+            for (int t = 0; t < T; ++t) {
+                int64_t end = at[t];
+                while (end < m.fill[t][0] && m.t[t][end] == first) ++end;
+                write_or_fail(&m.i[t][at[t]], sizeof(int32_t), end - at[t], m.out_i, m.stem);
+                write_or_fail(&m.t[t][at[t]], sizeof(double), end - at[t], m.out_t, m.stem);
+                m.written += end - at[t];
+                at[t] = end;
             }
         }
-        write_or_fail(buffer_i.data(), 4, buffer_i.size(), out_i, m.stem + ".i");
-        write_or_fail(buffer_t.data(), 8, buffer_t.size(), out_t, m.stem + ".t");
-        m.written += (int64_t)buffer_i.size();
-        std::fclose(out_i), std::fclose(out_t);
-        for (int t = 0; t < T; ++t) {                // empty the part files for the next run
-            m.spill_i[t] = std::freopen(nullptr, "w+b", m.spill_i[t]);
-            m.spill_t[t] = std::freopen(nullptr, "w+b", m.spill_t[t]);
-        }
+        for (int t = 0; t < T; ++t) m.fill[t][0] = 0;
     }
     for (auto& m : p.state_monitors) {
-        for (size_t v = 0; v < m.var_slots.size(); ++v) {
-            FILE* out = open_or_fail(dir + "/" + m.var_stems[v] + ".bin", "ab");
-            std::vector<Reader> readers;
-            for (int t = 0; t < T; ++t) readers.emplace_back(m.spill_vars[t][v]);
-            std::vector<double> row(m.n_record), piece;
-            for (bool more = m.n_record > 0; more;) {
-                for (int t = 0; t < T && more; ++t) {
-                    piece.resize(m.position_t[t].size());
-                    if (piece.empty()) continue;
-                    more = readers[t].read(piece.data(), piece.size() * sizeof(double));
-                    for (size_t k = 0; more && k < piece.size(); ++k)
-                        row[m.position_t[t][k]] = piece[k];
+        const int64_t rows = m.fill[0][0];
+        for (int t = 1; t < T; ++t)
+            if (m.fill[t][0] != rows) fail("threads recorded different numbers of rows");
+        write_or_fail(m.times[0].data(), sizeof(double), rows, m.out_times, m.stem);
+        std::vector<double> row(m.n_record);
+        for (size_t v = 0; v < m.var_slots.size(); ++v)
+            for (int64_t r = 0; r < rows; ++r) {
+                for (int t = 0; t < T; ++t) {
+                    const int64_t n_t = m.fill[t][2];
+                    for (int64_t k = 0; k < n_t; ++k)
+                        row[m.position_t[t][k]] = m.vars[t][v][r * n_t + k];
                 }
-                if (more) write_or_fail(row.data(), sizeof(double), row.size(), out, m.var_stems[v]);
+                write_or_fail(row.data(), sizeof(double), row.size(), m.out_vars[v],
+                              m.var_stems[v]);
             }
-            std::fclose(out);
-            for (int t = 0; t < T; ++t)
-                m.spill_vars[t][v] = std::freopen(nullptr, "w+b", m.spill_vars[t][v]);
-        }
+        m.rows += rows;
+        for (int t = 0; t < T; ++t) m.fill[t][0] = 0;
     }
 }
 
+// Run the steps [start, end). With one thread, monitor buffers are written
+// out whenever they are full. With several, the steps go in windows of
+// about 2^25 neuron-steps: in a window each thread advances its own neurons
+// through every step with no synchronisation (its buffers grow as needed);
+// at the end of the window the threads meet once and the data is written.
 void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
                int64_t start, int64_t end)
 {
     const int T = p.threads;
-    std::vector<std::string> errors(T);
-    // Each thread advances its own neurons through all the steps: no barrier
-    // per step, only at the end of the run.
-#pragma omp parallel num_threads(T) if (T > 1)
-    {
-#ifdef _OPENMP
-        const int t = omp_get_thread_num();
-#else
-        const int t = 0;
-#endif
-        try {
-            for (int64_t step = start; step < end;) {
-                step = ncg_run(tables[t].data(), consts.data(), p.seed, step, end, t, T);
-                flush(p, t);
-            }
-        } catch (const std::exception& e) {
-            errors[t] = e.what();
+    if (T == 1) {
+        for (int64_t step = start; step < end;) {
+            step = ncg_run(tables[0].data(), consts.data(), p.seed, step, end, 0, 1);
+            write_out(p);
         }
+        return;
     }
-    for (const auto& e : errors)
-        if (!e.empty()) fail(e);
+    const int64_t window = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(1, p.neurons));
+    std::vector<std::string> errors(T);
+    for (int64_t first = start; first < end; first += window) {
+        const int64_t last = std::min(end, first + window);
+#pragma omp parallel num_threads(T)
+        {
+#ifdef _OPENMP
+            const int t = omp_get_thread_num();
+#else
+            const int t = 0;
+#endif
+            try {
+                for (int64_t step = first; step < last;) {
+                    step = ncg_run(tables[t].data(), consts.data(), p.seed, step, last, t, T);
+                    if (step < last) grow(p, tables[t], t);
+                }
+            } catch (const std::exception& e) {
+                errors[t] = e.what();
+            }
+        }
+        for (const auto& e : errors)
+            if (!e.empty()) fail(e);
+        write_out(p);
+    }
 }
 
 void write_header(const std::string& dir, const std::string& stem, const std::string& dtype,
@@ -572,7 +520,6 @@ int main_checked(int argc, char** argv)
     bool first_run = true;
     int64_t steps = 0;
     std::string run_seconds;                         // of each run, for status.json
-    double merge_seconds = 0;
     for (const Op& op : p.ops) {
         if (op.kind == "set") {
             apply_set(p, op);
@@ -591,10 +538,6 @@ int main_checked(int argc, char** argv)
         }
         const auto run_start = std::chrono::steady_clock::now();
         run_steps(p, tables, consts, op.start, op.end);
-        const auto merge_start = std::chrono::steady_clock::now();
-        if (p.threads > 1) merge(p, results);
-        merge_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       merge_start).count();
         const std::chrono::duration<double> run_time = std::chrono::steady_clock::now() - run_start;
         run_seconds += (run_seconds.empty() ? "" : ", ") + std::to_string(run_time.count());
         steps += op.end - op.start;
@@ -603,25 +546,13 @@ int main_checked(int argc, char** argv)
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     for (auto& m : p.spike_monitors) {
         if (!m.records()) continue;
-        for (int t = 0; t < p.threads; ++t) {
-            std::fclose(m.spill_i[t]), std::fclose(m.spill_t[t]);
-            if (p.threads > 1) {
-                std::remove(spill_name(results, m.stem + ".i", t, p.threads).c_str());
-                std::remove(spill_name(results, m.stem + ".t", t, p.threads).c_str());
-            }
-        }
-        if (p.threads == 1) m.written = file_size(results + "/" + m.stem + ".i.bin") / 4;
+        std::fclose(m.out_i), std::fclose(m.out_t);
         write_header(results, m.stem + ".i", "i4", std::to_string(m.written), p.units);
         write_header(results, m.stem + ".t", "f8", std::to_string(m.written), p.units);
     }
     for (auto& m : p.state_monitors) {
-        std::fclose(m.spill_times[0]);
-        for (int t = 0; t < p.threads; ++t)
-            for (size_t v = 0; v < m.var_slots.size(); ++v) {
-                std::fclose(m.spill_vars[t][v]);
-                if (p.threads > 1)
-                    std::remove(spill_name(results, m.var_stems[v], t, p.threads).c_str());
-            }
+        std::fclose(m.out_times);
+        for (FILE* f : m.out_vars) std::fclose(f);
         write_header(results, m.stem + ".t", "f8", std::to_string(m.rows), p.units);
         for (const auto& stem : m.var_stems)
             write_header(results, stem, "f8",
@@ -638,8 +569,8 @@ int main_checked(int argc, char** argv)
     getrusage(RUSAGE_SELF, &usage);
     FILE* f = open_or_fail(results + "/status.json", "w");
     std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
-                    "\"run_seconds\": [%s], \"merge_seconds\": %.6f, \"max_rss_bytes\": %lld}\n",
-                 (long long)steps, p.threads, seconds, run_seconds.c_str(), merge_seconds,
+                    "\"run_seconds\": [%s], \"max_rss_bytes\": %lld}\n",
+                 (long long)steps, p.threads, seconds, run_seconds.c_str(),
                  (long long)usage.ru_maxrss * 1024);
     std::fclose(f);
     return 0;
