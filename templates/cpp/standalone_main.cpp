@@ -421,17 +421,20 @@ void write_out(Program& p)
         for (int t = 1; t < T; ++t)
             if (m.fill[t][0] != rows) fail("threads recorded different numbers of rows");
         write_or_fail(m.times[0].data(), sizeof(double), rows, m.out_times, m.stem);
-        std::vector<double> row(m.n_record);
-        for (size_t v = 0; v < m.var_slots.size(); ++v)
-            for (int64_t r = 0; r < rows; ++r) {
-                for (int t = 0; t < T; ++t) {
-                    const int64_t n_t = m.fill[t][2];
-                    for (int64_t k = 0; k < n_t; ++k)
-                        row[m.position_t[t][k]] = m.vars[t][v][r * n_t + k];
-                }
-                write_or_fail(row.data(), sizeof(double), row.size(), m.out_vars[v],
-                              m.var_stems[v]);
+        std::vector<double> block(T > 1 ? rows * m.n_record : 0);
+        for (size_t v = 0; v < m.var_slots.size(); ++v) {
+            const double* out = m.vars[0][v].data();  // one thread: already in order
+            if (T > 1) {
+                for (int64_t r = 0; r < rows; ++r)
+                    for (int t = 0; t < T; ++t) {
+                        const int64_t n_t = m.fill[t][2];
+                        for (int64_t k = 0; k < n_t; ++k)
+                            block[r * m.n_record + m.position_t[t][k]] = m.vars[t][v][r * n_t + k];
+                    }
+                out = block.data();
             }
+            write_or_fail(out, sizeof(double), rows * m.n_record, m.out_vars[v], m.var_stems[v]);
+        }
         m.rows += rows;
         for (int t = 0; t < T; ++t) m.fill[t][0] = 0;
     }
