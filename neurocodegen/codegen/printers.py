@@ -70,11 +70,25 @@ class CppPrinter(C99CodePrinter):
     # Boolean operators without short-circuit: every operand is free of side
     # effects (random draws are pure functions of their counter), and '&'/'|'
     # on bools do not branch, so loops containing them still vectorize.
+    # Comparisons mixed with other operands (a bool loaded from an array, as in
+    # ``not_refractory | (v <= x)``) are a select on the comparisons instead:
+    # GCC does not vectorize '&'/'|' between a comparison and a stored bool,
+    # but does vectorize ``(v <= x) ? true : not_refractory``.
+    def _bool_op(self, expr, op, if_true, if_false):
+        def join(args):
+            return "(" + f" {op} ".join(f"({self._print(a)})" for a in args) + ")"
+        comparisons = [a for a in expr.args if isinstance(a, sympy.core.relational.Relational)]
+        others = [a for a in expr.args if not isinstance(a, sympy.core.relational.Relational)]
+        if not comparisons or not others:
+            return join(expr.args)
+        rest = join(others)
+        return f"({join(comparisons)} ? {if_true or rest} : {if_false or rest})"
+
     def _print_And(self, expr):
-        return "(" + " & ".join(f"({self._print(a)})" for a in expr.args) + ")"
+        return self._bool_op(expr, "&", None, "false")
 
     def _print_Or(self, expr):
-        return "(" + " | ".join(f"({self._print(a)})" for a in expr.args) + ")"
+        return self._bool_op(expr, "|", "true", None)
 
     def _print_Abs(self, expr):
         return f"fabs({self._print(expr.args[0])})"
