@@ -11,6 +11,7 @@ import pytest
 
 from neurocodegen import *  # noqa: F401,F403
 from neurocodegen.errors import StandaloneError
+from test_tutorial import _spike_times  # the spec's spike-time cells
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +27,6 @@ def back_to_runtime():
     set_device("runtime")
 
 
-def _spikes(eqs, tau_, refractory):
-    tau = tau_  # noqa: F841
-    G = NeuronGroup(1, eqs, threshold="v>0.8", reset="v = 0", refractory=refractory,
-                    method="exact")
-    statemon = StateMonitor(G, "v", record=0)
-    spikemon = SpikeMonitor(G)
-    run(50 * ms)
-    return spikemon.t / ms, statemon
-
-
 @pytest.mark.parametrize("eqs, tau, refractory, expected", [
     ("dv/dt = (1-v)/tau : 1", 10 * ms, False, [16, 32.1, 48.2]),
     ("dv/dt = (1-v)/tau : 1 (unless refractory)", 10 * ms, 5 * ms, [16, 37]),
@@ -43,7 +34,7 @@ def _spikes(eqs, tau_, refractory):
 ], ids=["reset", "unless-refractory", "refractory"])
 def test_spec_spike_times(projects, eqs, tau, refractory, expected):
     set_device("cpp_standalone", directory=projects / "spikes")
-    times, statemon = _spikes(eqs, tau, refractory)
+    times, statemon = _spike_times(eqs, tau, refractory)
     np.testing.assert_allclose(times, expected, atol=1e-9)
     assert statemon.v.shape == (1, 500)
     np.testing.assert_allclose(statemon.t / ms, np.arange(500) * 0.1, atol=1e-12)
@@ -221,7 +212,7 @@ def test_build_on_run_allows_one_run(projects):
 def test_damaged_results_give_clear_errors(projects):
     directory = projects / "spikes"
     set_device("cpp_standalone", directory=directory)
-    _spikes("dv/dt = (1-v)/tau : 1", 10 * ms, False)
+    _spike_times("dv/dt = (1-v)/tau : 1", 10 * ms, False)
     results = directory / "results"
     program = device.program
     with open(results / "spikemonitor.t.bin", "r+b") as f:

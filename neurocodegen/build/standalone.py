@@ -219,11 +219,16 @@ def _write_if_changed(path, data):
     return True
 
 
+def program_flags(toolchain):
+    """The runtime's compiler flags, less those for a shared library, plus OpenMP."""
+    return [f for f in toolchain.cxxflags if f not in ("-fPIC", "-fvisibility=hidden")] + \
+        ["-fopenmp"]
+
+
 def makefile(toolchain):
-    flags = [f for f in toolchain.cxxflags if f not in ("-fPIC", "-fvisibility=hidden")]
     return ("# written by neurocodegen: `make` rebuilds the program when a source changed\n"
             f"CXX = {toolchain.compiler}\n"
-            f"CXXFLAGS = {' '.join(flags)} -fopenmp\n\n"
+            f"CXXFLAGS = {' '.join(program_flags(toolchain))}\n\n"
             f"{BINARY}: main.cpp network.cpp\n"
             f"\t$(CXX) $(CXXFLAGS) main.cpp -o {BINARY}\n")
 
@@ -264,9 +269,8 @@ def compile_project(directory):
     else:                                    # no make: compile when out of date
         newest = max((directory / f).stat().st_mtime_ns for f in ("main.cpp", "network.cpp"))
         toolchain = default_toolchain()
-        flags = [f for f in toolchain.cxxflags if f not in ("-fPIC", "-fvisibility=hidden")]
         command = None if before is not None and before >= newest else \
-            [toolchain.compiler, *flags, "-fopenmp", "main.cpp", "-o", BINARY]
+            [toolchain.compiler, *program_flags(toolchain), "main.cpp", "-o", BINARY]
     if command:
         result = subprocess.run(command, cwd=directory, capture_output=True, text=True)
         if result.returncode != 0:

@@ -15,7 +15,7 @@
 //   statemonitor <stem> <N> <times slot> <fill slot> <record slot>
 //                <record file> <n recorded> <n vars> (<var slot> <var stem>)...
 //   unit <stem> <text>                      the unit written in <stem>.json
-//   seed <u64> / threads <K>
+//   seed <u64>
 //   set <slot> file <path> | set <slot> fill <value>
 //   run <start step> <end step> <constants file>
 // An override file holds `set` lines, applied before the first run, and
@@ -168,7 +168,10 @@ Op parse_set(std::istringstream& in)
     return op;
 }
 
-void parse_program(Program& p, const std::string& path)
+// Call read(kind, words) for each line of `path` that is not empty or a
+// comment; it returns false for a line it does not understand.
+template <class Read>
+void read_lines(const std::string& path, Read read)
 {
     std::ifstream in(path);
     if (!in) fail("cannot open " + path);
@@ -177,6 +180,13 @@ void parse_program(Program& p, const std::string& path)
         std::istringstream words(line);
         std::string kind;
         if (!(words >> kind) || kind[0] == '#') continue;
+        if (!read(kind, words)) fail("cannot understand this line of " + path + ": " + line);
+    }
+}
+
+void parse_program(Program& p, const std::string& path)
+{
+    read_lines(path, [&p](const std::string& kind, std::istringstream& words) {
         bool ok = true;
         if (kind == "slots") {
             ok = bool(words >> p.n_slots);
@@ -218,8 +228,6 @@ void parse_program(Program& p, const std::string& path)
             p.units[stem] = text;
         } else if (kind == "seed") {
             ok = bool(words >> p.seed);
-        } else if (kind == "threads") {
-            ok = bool(words >> p.threads);
         } else if (kind == "set") {
             p.ops.push_back(parse_set(words));
         } else if (kind == "run") {
@@ -230,30 +238,23 @@ void parse_program(Program& p, const std::string& path)
         } else {
             ok = false;
         }
-        if (!ok) fail("cannot understand this line of " + path + ": " + line);
-    }
+        return ok;
+    });
 }
 
 void parse_overrides(Program& p, const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in) fail("cannot open " + path);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream words(line);
-        std::string kind;
-        if (!(words >> kind) || kind[0] == '#') continue;
+    read_lines(path, [&p](const std::string& kind, std::istringstream& words) {
         if (kind == "set") {
             p.overrides.push_back(parse_set(words));
-        } else if (kind == "const") {
-            int index;
-            std::string value;
-            if (!(words >> index >> value)) fail("bad const line in " + path + ": " + line);
-            p.constant_overrides[index] = std::strtod(value.c_str(), nullptr);
-        } else {
-            fail("cannot understand this line of " + path + ": " + line);
+            return true;
         }
-    }
+        int index;
+        std::string value;
+        if (kind != "const" || !(words >> index >> value)) return false;
+        p.constant_overrides[index] = std::strtod(value.c_str(), nullptr);
+        return true;
+    });
 }
 
 void apply_set(Program& p, const Op& op)
