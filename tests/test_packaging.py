@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted(p.relative_to(ROOT / "templates").as_posix()
-                   for p in (ROOT / "templates").rglob("*") if p.suffix in (".j2", ".hpp"))
+                   for p in (ROOT / "templates").rglob("*")
+                   if p.is_file() and p.suffix != ".pyc" and "__pycache__" not in p.parts)
 
 
 def test_installed_copy_finds_its_templates(tmp_path):
@@ -17,7 +18,7 @@ def test_installed_copy_finds_its_templates(tmp_path):
             "print(root); print(sorted(p.name for p in (root / 'cpp').iterdir()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True).stdout
-    for name in ("network.cpp.j2", "ncg_support.hpp", "threshold.cpp.j2"):
+    for name in ("network.cpp.j2", "ncg_support.hpp", "threshold.cpp.j2", "standalone_main.cpp"):
         assert name in out
 
 
