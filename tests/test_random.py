@@ -1,6 +1,9 @@
 """The counter-based generator: known answers, and the compiled kernels
 drawing exactly what the numpy twin draws."""
+import platform
+
 import numpy as np
+import pytest
 
 from neurocodegen import *  # noqa: F401,F403
 from neurocodegen.codegen.printers import KIND_RESET, stream_tag
@@ -54,7 +57,12 @@ def test_compiled_randn_scalar_path_is_bit_equal_to_numpy_twin():
     assert np.array_equal(G.x[:], expected)
 
 
-def test_block_draws_equal_scalar_draws_and_numpy(tmp_path):
+# ncg::philox has a version for AVX-512DQ and a plain one; check both on x86.
+PHILOX_BUILDS = [[]] + ([["-mno-avx512dq"]] if platform.machine() in ("x86_64", "AMD64") else [])
+
+
+@pytest.mark.parametrize("extra_flags", PHILOX_BUILDS, ids=lambda f: " ".join(f) or "native")
+def test_block_draws_equal_scalar_draws_and_numpy(tmp_path, extra_flags):
     """ncg::randn_block (vectorized, used for xi) == ncg::randn == the twin."""
     import subprocess
     from neurocodegen.build.toolchain import default_toolchain
@@ -69,8 +77,8 @@ def test_block_draws_equal_scalar_draws_and_numpy(tmp_path):
                        '    printf("%.17g %.17g\\n", a, ncg::randn(77, i, 5, 9)); }\n}\n')
     tc = default_toolchain()
     exe = tmp_path / "check"
-    subprocess.run([tc.compiler, "-std=c++17", "-O3", "-march=native", "-ffp-contract=off",
-                    f"-I{template_root() / 'cpp'}", str(program), "-o", str(exe)], check=True)
+    subprocess.run([tc.compiler, "-std=c++17", "-O3", "-march=native", *extra_flags,
+                    "-ffp-contract=off", f"-I{template_root() / 'cpp'}", str(program), "-o", str(exe)], check=True)
     rows = [tuple(map(float, line.split())) for line in
             subprocess.run([str(exe)], capture_output=True, text=True).stdout.split("\n")
             if line]
