@@ -4,10 +4,10 @@
 tutorial user: units, the simulator classes and functions, numpy's names
 and matplotlib's plotting functions (imported on first use).
 """
-__version__ = "0.1.0"
-
 import numpy as _np
 from numpy import *  # noqa: F401,F403  (Brian's namespace includes numpy's)
+
+__version__ = "0.1.0"  # after numpy's names, which include numpy's own __version__
 
 from .errors import (CompilationError, DimensionMismatchError, EquationError,  # noqa: F401
                      ExpressionSyntaxError, IntegrationError, NeurocodegenError,
@@ -31,4 +31,4 @@ _own = ["Equations", "NeuronGroup", "SpikeMonitor", "StateMonitor", "Network", "
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",
         "CompilationError", "plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
-__all__ = sorted(set(_np.__all__) - {"test"} | set(_units_all) | set(_pylab_all) | set(_own))
+__all__ = sorted(set(_np.__all__) - {"test", "__version__"} | set(_units_all) | set(_pylab_all) | set(_own))

@@ -30,3 +30,14 @@ def test_wheel_contains_every_template(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in TEMPLATES:
         assert f"neurocodegen/templates/{template}" in names, template
+
+
+def test_version_is_the_projects_not_numpys():
+    import tomllib
+    import neurocodegen
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        version = tomllib.load(f)["project"]["version"]
+    assert neurocodegen.__version__ == version
+    namespace = {}
+    exec("from neurocodegen import *", namespace)
+    assert "__version__" not in namespace
