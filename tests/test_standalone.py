@@ -53,6 +53,19 @@ def test_spec_exact_solution_and_memory_report(projects):
     assert device.status["complete"] and device.status["steps"] == 1000
 
 
+def test_peak_memory_is_the_programs_own(projects):
+    """status.json's max_rss_bytes counts the program, not the Python process
+    that started it (Linux's getrusage() would include the parent's peak)."""
+    ballast = np.ones(40_000_000)  # 320 MB resident in this process  # noqa: F841
+    set_device("cpp_standalone", directory=projects / "memory")
+    N = 1_000_000
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(N, "dv/dt = -v/tau : 1", method="exact")  # noqa: F841
+    run(1 * ms)
+    state = device.memory_per_neuron * N
+    assert state <= device.status["max_rss_bytes"] < state + 64e6
+
+
 def _tutorial_model(name, N, record=(999, 0, 500, 3)):
     """The tutorial's I-f models and its adaptive-threshold model, with monitors."""
     seed(4321)
