@@ -1,0 +1,54 @@
+"""The benchmark harness's spike-count check, which decides its exit status:
+a fast wrong answer must show."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("benchmarks_run", RUN_PY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _row(system, model, spikes):
+    return {"key": f"{model} N=1e+04", "metric": "run()", "model": model, "system": system,
+            "spikes": spikes}
+
+
+SYSTEMS = ["ours", "ours-standalone", "brian2-cpp", "nest"]
+
+
+def test_deterministic_counts_must_agree_exactly(bench):
+    rows = [_row("ours", "lif-det", [110430]), _row("brian2-cpp", "lif-det", [110430])]
+    lines, problems = bench.spike_check(rows, SYSTEMS)
+    assert problems == [] and lines[0].endswith("agree")
+    rows[1]["spikes"] = [110431]
+    lines, problems = bench.spike_check(rows, SYSTEMS)
+    assert len(problems) == 1 and "DIFFER" in problems[0]
+
+
+@pytest.mark.parametrize("brian, nest, problem", [
+    (115498, 120000, None),            # 0.1 sd from Brian2; NEST is shown, not checked
+    (115454 + 2500, 115454, "sd"),     # 5.2 sd = 2500 / sqrt(2 * 115454 + 2500)
+])
+def test_noisy_counts_within_tolerance_of_brian2(bench, brian, nest, problem):
+    rows = [_row("ours", "noisy-lif", [115454]), _row("ours-standalone", "noisy-lif", [115454]),
+            _row("brian2-cpp", "noisy-lif", [brian]), _row("nest", "noisy-lif", [nest])]
+    lines, problems = bench.spike_check(rows, SYSTEMS)
+    assert "brian2-cpp" in lines[0] and "nest" in lines[0]
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problem in problems[0]
+
+
+def test_our_modes_must_draw_the_same_numbers(bench):
+    rows = [_row("ours", "noisy-lif", [115454]), _row("ours-standalone", "noisy-lif", [115455])]
+    lines, problems = bench.spike_check(rows, SYSTEMS)
+    assert len(problems) == 1 and "same random numbers" in problems[0]
