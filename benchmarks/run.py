@@ -4,8 +4,9 @@
 
 Every measurement runs in a fresh process: neurocodegen with this Python,
 Brian2 with benchmarks/.venv-brian2/bin/python, NEST with
-benchmarks/.venv-nest/bin/python (create them with benchmarks/setup_peers.sh;
-a missing peer is skipped with a message).  See benchmarks/README.md.
+benchmarks/.venv-nest/bin/python, ANNarchy with benchmarks/.venv-annarchy/bin/python
+(create them with benchmarks/setup_peers.sh; a missing peer is skipped with a
+message).  See benchmarks/README.md.
 """
 import argparse
 import datetime
@@ -23,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORKER = os.path.join(HERE, "_worker.py")
 WORKER_NEST = os.path.join(HERE, "_worker_nest.py")
+WORKER_ANNARCHY = os.path.join(HERE, "_worker_annarchy.py")
 DT = 1e-4  # s, the default clock of every model
 
 # system -> (python, worker script, worker's first argument or None)
@@ -36,13 +38,18 @@ SYSTEMS = {
     "brian2-numpy": (os.path.join(HERE, ".venv-brian2", "bin", "python"), WORKER,
                      "brian2-numpy"),
     "nest": (os.path.join(HERE, ".venv-nest", "bin", "python"), WORKER_NEST, None),
+    "annarchy": (os.path.join(HERE, ".venv-annarchy", "bin", "python"), WORKER_ANNARCHY, None),
 }
 DEFAULT_SYSTEMS = ["ours", "ours-standalone", "ours-standalone-2t", "brian2-cython",
-                   "brian2-cpp", "nest"]
+                   "brian2-cpp", "nest", "annarchy"]
+# --quick leaves ANNarchy out unless named in --systems: it compiles every model with
+# CMake (about 6.5 s each), a quarter of the 2 minutes on a 2-core machine
+QUICK_SYSTEMS = [s for s in DEFAULT_SYSTEMS if s != "annarchy"]
 OURS = {"ours", "ours-standalone", "ours-standalone-2t"}
 STANDALONE = {"ours-standalone", "ours-standalone-2t", "brian2-cpp"}
 PEER_CHECK = {"brian2-cython": "import brian2, Cython", "brian2-cpp": "import brian2",
-              "brian2-numpy": "import brian2", "nest": "import nest"}
+              "brian2-numpy": "import brian2", "nest": "import nest",
+              "annarchy": "import ANNarchy"}
 # models each peer can run (NEST: only those with a built-in equivalent; its noisy-lif
 # is a statistical twin, iaf_psc_delta with a noise_generator: see _worker_nest.py)
 SUPPORTED = {"nest": {"import", "tutorial-small", "lif-det", "noisy-lif"}}
@@ -54,16 +61,21 @@ NOISY = {"noisy-lif", "adaptive-threshold"}
 TOLERANCE = 5.0
 # measurements left out of the full run because one process would take too long:
 # (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
-# takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6.
+# takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6;
+# ANNarchy's about 17 s at N = 10^5 (one std::mt19937 + std::normal_distribution draw
+# per neuron and step).
 # NEST at N = 10^6 needs over 30 GB (28 KB per neuron for its connection to the
 # spike_recorder: NEST allocates 1024 connection slots per source neuron, and 5 KB per
 # neuron), more than this machine's 23 GB; its noisy-lif takes 58 s at N = 10^5.
 SKIP = {("brian2-cython", "noisy-lif", 1_000_000): "skipped (> 3 min per run)",
         ("nest", "noisy-lif", 1_000_000): "skipped (> 30 GB and > 10 min per run)",
-        ("nest", "lif-det", 1_000_000): "skipped (> 30 GB per run)"}
+        ("nest", "lif-det", 1_000_000): "skipped (> 30 GB per run)",
+        ("annarchy", "noisy-lif", 1_000_000): "skipped (> 3 min per run)"}
 LARGE_N = 1_000_000  # sizes >= this get --repeat-large repetitions
+# ANNarchy's worker computes Brian's steps (see _worker_annarchy.py): its deterministic
+# counts must be equal and its noisy ones within tolerance, like Brian2's.
 EXACT_PEERS = {"ours", "ours-standalone", "ours-standalone-2t", "brian2-cython", "brian2-cpp",
-               "brian2-numpy"}
+               "brian2-numpy", "annarchy"}
 
 
 def log(msg):
@@ -188,7 +200,8 @@ def run_all(args, systems):
         row = {"key": key, "metric": metric, "model": model, "N": n, "duration": duration,
                "system": system, "stats": stats([r.get(field) for r in good]),
                "spikes": spikes, "errors": errors,
-               "version": good[0].get("version") if good else None}
+               "version": good[0].get("version") if good else None,
+               "process_s": sum(r.get("process_s", 0.0) for r in results)}
         if row["stats"] and metric == "run()":
             row["throughput"] = n * round(duration / DT) / row["stats"]["median"]
         counts = [r["counts"] for r in good if r.get("counts") is not None]
@@ -253,10 +266,13 @@ def run_all(args, systems):
                     continue
                 if system == "ours":
                     cache = ours_cache
-                elif system in STANDALONE:
-                    cache = os.path.join(cache_root, system, f"{model}-{n}-{duration:g}")
+                elif system in STANDALONE:  # our 2-thread runs reuse the 1-thread program
+                    project = "ours-standalone" if system in OURS else system
+                    cache = os.path.join(cache_root, project, f"{model}-{n}-{duration:g}")
                 elif system == "brian2-cython":
                     cache = os.path.join(cache_root, system)
+                elif system == "annarchy":  # compile directory; N is not compiled in
+                    cache = os.path.join(cache_root, system, model)
                 else:
                     cache = None
                 results = [measure(system, model, n, duration, warmup, cache=cache,
@@ -502,9 +518,9 @@ def main(argv=None):
     parser.add_argument("--sizes", default=None,
                         help="comma-separated N for noisy-lif and lif-det "
                         "(default 10000 quick; 10000,100000,1000000 full)")
-    parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
+    parser.add_argument("--systems", default=None,
                         help="comma-separated, from: " + ", ".join(SYSTEMS)
-                        + " (brian2-numpy is opt-in)")
+                        + " (default: all but brian2-numpy; --quick: also not annarchy)")
     args = parser.parse_args(argv)
     if args.models is not None:
         args.models = {m.strip() for m in args.models.split(",") if m.strip()}
@@ -513,6 +529,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     log(f"neurocodegen benchmarks ({'quick' if args.quick else 'full'}), "
         f"results in {args.out}")
+    if args.systems is None:
+        args.systems = ",".join(QUICK_SYSTEMS if args.quick else DEFAULT_SYSTEMS)
     systems = available([s.strip() for s in args.systems.split(",") if s.strip()])
     if "ours" not in systems:
         systems.insert(0, "ours")

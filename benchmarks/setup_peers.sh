@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create the virtual environments of the peer simulators used by benchmarks/run.py.
 #
-#   bash benchmarks/setup_peers.sh            # Brian2 (and try NEST)
-#   SKIP_NEST=1 bash benchmarks/setup_peers.sh
+#   bash benchmarks/setup_peers.sh            # Brian2 (and try NEST and ANNarchy)
+#   SKIP_NEST=1 SKIP_ANNARCHY=1 bash benchmarks/setup_peers.sh
 #
 # Each peer lives in its own venv under benchmarks/ (git-ignored by `.venv*/`),
 # because Brian2 2.9 needs numpy < 2.4 while neurocodegen uses the system numpy.
@@ -34,6 +34,20 @@ if [ -z "${SKIP_NEST:-}" ]; then
         echo "NEST installed"
     else
         echo "setup_peers: NEST (pip install nest-simulator) not available or took too long; skipped" >&2
+    fi
+fi
+
+if [ -z "${SKIP_ANNARCHY:-}" ]; then
+    # ANNarchy builds from source (Cython); at run time it compiles each network with
+    # g++ and CMake, so the check compiles and runs tutorial-small once.
+    echo "== ANNarchy -> $HERE/.venv-annarchy (at most 5 minutes)"
+    if timeout 300 bash -c "$(declare -f make_venv); HERE='$HERE' PY='$PY' make_venv annarchy 'ANNarchy==5.0.*'" \
+        && "$HERE/.venv-annarchy/bin/python" "$HERE/_worker_annarchy.py" tutorial-small \
+            --duration 0.01 | grep -q '"spikes"'; then
+        echo "ANNarchy installed"
+    else
+        echo "setup_peers: ANNarchy (pip install ANNarchy; needs g++ and cmake) not available," \
+            "took too long or cannot compile; skipped" >&2
     fi
 fi
 echo "done"
