@@ -52,3 +52,24 @@ def test_our_modes_must_draw_the_same_numbers(bench):
     rows = [_row("ours", "noisy-lif", [115454]), _row("ours-standalone", "noisy-lif", [115455])]
     lines, problems = bench.spike_check(rows, SYSTEMS)
     assert len(problems) == 1 and "same random numbers" in problems[0]
+
+
+def test_annarchy_is_checked_like_brian2(bench):
+    """ANNarchy's worker computes Brian's steps, so its counts are held to Brian2's rules."""
+    rows = [_row("ours", "lif-det", [110430]), _row("annarchy", "lif-det", [110431])]
+    lines, problems = bench.spike_check(rows, ["ours", "annarchy"])
+    assert len(problems) == 1 and "annarchy" in problems[0]
+
+
+def test_missing_or_broken_peers_are_skipped_with_a_message(bench, tmp_path, monkeypatch,
+                                                           capsys):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setitem(bench.SYSTEMS, "nest", (str(tmp_path / "absent" / "python"), "", None))
+    monkeypatch.setitem(bench.SYSTEMS, "annarchy", (str(broken), "", None))
+    assert bench.available(["ours", "nest", "annarchy", "neuron"]) == ["ours"]
+    out = capsys.readouterr().out
+    assert "skip nest:" in out and "not found" in out and "setup_peers.sh" in out
+    assert "skip annarchy: `import ANNarchy` fails in its venv" in out
+    assert "skip neuron: unknown system" in out
