@@ -4,7 +4,6 @@ with sympy.lambdify, iterated, and compared with an analytic solution."""
 import logging
 import math
 import re
-import time
 
 import numpy as np
 import pytest
@@ -218,11 +217,13 @@ def test_exact_complex_eigenvalues_give_real_code():
     CUBA,
     {"v": "not_refractory*(ge + gi - (v - El))/taum", "ge": "-ge/taue", "gi": "-gi/taui"},
 ])
-def test_exact_is_fast(eqs):
-    system = make(eqs)
-    start = time.perf_counter()
-    integrate(system, "exact")
-    assert time.perf_counter() - start < 0.3
+def test_exact_gives_closed_forms(eqs):
+    # How long this takes is measured by benchmarks/compile_and_run.py (it is
+    # part of the cold first run), not asserted here.
+    update = integrate(make(eqs), "exact")
+    assert {name for name, _ in update.statements} >= set(eqs)
+    for _, expr in update.statements:
+        assert not expr.has(sympy.I, sympy.Piecewise, sympy.Integral, sympy.Function("MatrixExp"))
 
 
 @pytest.mark.parametrize("eqs, noise, fragment", [
