@@ -25,6 +25,29 @@ def test_uniform_and_normal_statistics():
     assert abs(n.var() - 1) < 5 * np.sqrt(2 / n.size)
 
 
+def test_twin_fma_rounds_once():
+    """The numpy fma equals the exactly rounded a*b + c (computed with
+    fractions), where a*b + c rounded twice differs."""
+    from fractions import Fraction
+    rng = np.random.default_rng(1)
+    n = 20_000
+    a = rng.standard_normal(n) * 10.0 ** rng.integers(-20, 5, n)
+    b = rng.standard_normal(n) * 10.0 ** rng.integers(-20, 5, n)
+    c = rng.standard_normal(n) * 10.0 ** rng.integers(-40, 5, n)
+    # cancellation: c within a few ulp of -a*b
+    c[:5000] = -(a[:5000] * b[:5000]) * (1 + rng.integers(-3, 4, 5000) * 2.0**-52)
+    # a*b near half an ulp of c
+    exponent = np.frexp(a[5000:10000] * b[5000:10000])[1]
+    c[5000:10000] = np.ldexp(1.0, exponent + 53) * np.sign(rng.standard_normal(5000))
+    # a*b = 2^-53 - 2^-111 lands on a tie with c = 1 + 2^-52 when rounded first
+    a[0], b[0], c[0] = 1 + 2.0**-29, (1 - 2.0**-29) * 2.0**-53, 1 + 2.0**-52
+    exact = np.array([float(Fraction(x) * Fraction(y) + Fraction(z))
+                      for x, y, z in zip(a, b, c)])
+    assert np.array_equal(ncg_random.fma(a, b, c), exact)
+    assert ncg_random.fma(a, b, c)[0] == 1 + 2.0**-52 != a[0] * b[0] + c[0]
+    assert np.count_nonzero(a * b + c != exact) > 1000
+
+
 def test_compiled_rand_is_bit_equal_to_numpy_twin():
     seed(123)
     N = 50
@@ -49,7 +72,9 @@ def test_same_seed_same_draws_different_seed_different():
 
 def test_compiled_randn_scalar_path_is_bit_equal_to_numpy_twin():
     seed(9)
-    N = 51  # odd: the last index uses the first half of a Box-Muller pair
+    # odd: the last index uses the first half of a Box-Muller pair; and more
+    # pairs than the twin draws at once, so that its chunks are checked too
+    N = 2 * ncg_random._CHUNK + 7
     G = NeuronGroup(N, "x : 1", threshold="True", reset="x = randn()")
     net = Network(G)
     net.run(0.2 * ms)

@@ -47,6 +47,58 @@ def _uniform(hi, lo):
     return ((bits | _ONE_BITS).view(np.float64) - 1.0) + 1.1102230246251565e-16
 
 
+# fma(a, b, c) = a*b + c with one rounding, as std::fma in the compiled code,
+# which takes each Horner step of the polynomials below. numpy has no fma, so
+# it is built from exact operations (Boldo and Melquiond, "Emulation of FMA
+# and correctly rounded sums: proved algorithms using rounding to odd", IEEE
+# Trans. Computers 57(4), 2008): a*b = uh + ul exactly (Dekker), c + uh =
+# th + tl exactly (Knuth), and th + (tl + ul rounded to odd) rounds correctly.
+# Exact as long as nothing overflows or falls below 2^-969, far from the
+# values here.
+_SPLITTER = 134217729.0   # 2^27 + 1
+
+
+def _two_sum(a, b):
+    """s, t with s = fl(a + b) and a + b = s + t exactly."""
+    s = a + b
+    b_part = s - a
+    return s, (a - (s - b_part)) + (b - b_part)
+
+
+def _split(a):
+    """hi, lo with a = hi + lo, each with at most 26 significant bits."""
+    t = _SPLITTER * a
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _two_product(a, b):
+    """p, e with p = fl(a * b) and a * b = p + e exactly."""
+    p = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+def _sum_rounded_to_odd(a, b):
+    """a + b rounded to odd: exact if representable, else the neighbour of the
+    exact sum whose last significand bit is 1."""
+    s, t = _two_sum(a, b)
+    bits = s.view(np.uint64)
+    inexact_even = (t != 0) & ((bits & np.uint64(1)) == 0)
+    outward = (t > 0) == (s > 0)        # the exact sum lies beyond s, away from 0
+    step = np.where(outward, bits + np.uint64(1), bits - np.uint64(1))
+    return np.where(inexact_even, step, bits).view(np.float64)
+
+
+def fma(a, b, c):
+    """a*b + c rounded once (to nearest even), elementwise."""
+    a, b, c = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (a, b, c)))
+    uh, ul = _two_product(a, b)
+    th, tl = _two_sum(c, uh)
+    return th + _sum_rounded_to_odd(tl, ul)
+
+
 def _log_unit(u):
     """log(u) for u in (0, 1), operation for operation as ``ncg::log_unit``."""
     b = u.view(np.uint64)
@@ -59,8 +111,8 @@ def _log_unit(u):
     z = s * s
     p = np.full_like(z, 1.0 / 23.0)
     for k in (21, 19, 17, 15, 13, 11, 9, 7, 5, 3):
-        p = p * z + 1.0 / k
-    p = p * z + 1.0
+        p = fma(p, z, 1.0 / k)
+    p = fma(p, z, 1.0)
     return e.astype(np.float64) * 0.6931471805599453 + 2.0 * s * p
 
 
@@ -75,7 +127,7 @@ _COS = [(+1, 20922789888000.0), (-1, 87178291200.0), (+1, 479001600.0),
 def _horner(z, table):
     p = np.full_like(z, table[0][0] * (1.0 / table[0][1]))
     for sign, factorial in table[1:]:
-        p = p * z + 1.0 / factorial if sign > 0 else p * z - 1.0 / factorial
+        p = fma(p, z, sign * (1.0 / factorial))
     return p
 
 
@@ -85,7 +137,7 @@ def _sincos_turns(x):
     a = 6.283185307179586 * (x - 0.25 * q)
     z = a * a
     sa = a - a * z * _horner(z, _SIN)
-    ca = 1.0 + z * (_horner(z, _COS) * z - 0.5)
+    ca = 1.0 + z * fma(_horner(z, _COS), z, -0.5)
     k = q.astype(np.int64) & 3
     c = np.select([k == 0, k == 1, k == 2], [ca, -sa, -ca], sa)
     s = np.select([k == 0, k == 1, k == 2], [sa, ca, -sa], -ca)
@@ -98,14 +150,19 @@ def rand(seed, n, step, tag):
     return _uniform(w[0], w[1])
 
 
+_CHUNK = 8192
+
+
 def randn(seed, n, step, tag):
     """``n`` standard normal numbers, one per index 0..n-1 (Box-Muller pairs:
     indices 2p and 2p+1 share the draw of pair p)."""
     pairs = (n + 1) // 2
-    w = philox(seed, np.arange(pairs, dtype=np.uint64), step, tag)
-    r = np.sqrt(-2.0 * _log_unit(_uniform(w[0], w[1])))
-    c, s = _sincos_turns(_uniform(w[2], w[3]))
     out = np.empty(2 * pairs)
-    out[0::2] = r * c
-    out[1::2] = r * s
+    for first in range(0, pairs, _CHUNK):   # chunks that stay in cache: 3x faster
+        index = np.arange(first, min(first + _CHUNK, pairs), dtype=np.uint64)
+        w = philox(seed, index, step, tag)
+        r = np.sqrt(-2.0 * _log_unit(_uniform(w[0], w[1])))
+        c, s = _sincos_turns(_uniform(w[2], w[3]))
+        out[2 * first:2 * first + 2 * index.size:2] = r * c
+        out[2 * first + 1:2 * first + 2 * index.size:2] = r * s
     return out[:n]
