@@ -1,4 +1,4 @@
-"""Benchmark neurocodegen against Brian2 (and NEST) on the tutorial's models.
+"""Benchmark neurocodegen against Brian2, NEST and ANNarchy on the tutorial's models.
 
     python benchmarks/run.py [--quick] [--out benchmarks/results] [--systems ...]
 
