@@ -19,20 +19,14 @@ project directory (brian2-cpp, ours-standalone*; these record run() calls and
 build at the end, like brian2-cpp; their timed value is the program's own time
 of the last run, status.json's run_seconds).
 """
-import argparse
 import json
 import os
 import sys
 import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("system")
-parser.add_argument("model")
-parser.add_argument("--N", type=int, default=1)
-parser.add_argument("--duration", type=float, default=1.0)
-parser.add_argument("--warmup", type=float, default=0.01)
-parser.add_argument("--dir", default=None)
-args = parser.parse_args()
+from _worker_args import parse_worker_args
+
+args = parse_worker_args(with_system=True)
 
 t0 = time.perf_counter()
 if args.system.startswith("ours"):

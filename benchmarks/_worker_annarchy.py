@@ -46,7 +46,6 @@ With these, the deterministic counts are neurocodegen's (and Brian2's):
 tutorial-small 47, lif-det 533540 / 5335452 / 53354544 at N = 10^4 / 10^5 /
 10^6 (10 ms + 1 s), hodgkin-huxley all 100 per-neuron counts (10361 spikes).
 """
-import argparse
 import json
 import os
 import shutil
@@ -55,13 +54,9 @@ import tempfile
 import time
 from importlib import metadata
 
-parser = argparse.ArgumentParser()
-parser.add_argument("model")
-parser.add_argument("--N", type=int, default=1)
-parser.add_argument("--duration", type=float, default=1.0)
-parser.add_argument("--warmup", type=float, default=0.01)
-parser.add_argument("--dir", default=None)
-args = parser.parse_args()
+from _worker_args import parse_worker_args
+
+args = parse_worker_args()
 
 # ANNarchy builds its extension with CMake, whose FindPython looks for the
 # interpreter in $VIRTUAL_ENV first; without it, it finds the base Python,

@@ -39,20 +39,15 @@ steps earlier, which, the draws being independent, changes nothing.  A current
 that arrives while the neuron is refractory is dropped, as Brian's
 `(unless refractory)` drops the noise term.
 """
-import argparse
 import json
 import math
 import os
 import sys
 import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("model")
-parser.add_argument("--N", type=int, default=1)
-parser.add_argument("--duration", type=float, default=1.0)
-parser.add_argument("--warmup", type=float, default=0.01)
-parser.add_argument("--dir", default=None)
-args = parser.parse_args()
+from _worker_args import parse_worker_args
+
+args = parse_worker_args()
 
 os.environ.setdefault("PYNEST_QUIET", "1")
 t0 = time.perf_counter()
