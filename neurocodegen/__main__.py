@@ -1,6 +1,6 @@
-"""``python -m neurocodegen``: command-line utilities (see ``neurocodegen.build.cli``)."""
+"""``python -m neurocodegen``: command-line utilities (see ``neurocodegen.jit.cli``)."""
 import sys
 
-from .build.cli import main
+from .jit.cli import main
 
 sys.exit(main())

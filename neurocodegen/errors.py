@@ -85,4 +85,21 @@ class SimulationError(NeurocodegenError, RuntimeError):
 
 class StandaloneError(SimulationError):
     """A standalone program failed to run, or its results are missing or
-    damaged (see :mod:`neurocodegen.build.standalone`)."""
+    damaged (see :mod:`neurocodegen.standalone.program`)."""
+
+
+class LockTimeoutError(CacheError):
+    """Another process held a key's compile lock for longer than the timeout."""
+
+
+class MonitorMemoryError(SimulationError, MemoryError):
+    """A StateMonitor would need more memory than the machine has."""
+
+
+class NumericalFaultError(SimulationError):
+    """NaN or inf in a group's state: ``group``, ``variable``, ``index``
+    (first neuron) and ``t`` (seconds) say where and when."""
+
+    def __init__(self, message, group, variable, index, t):
+        super().__init__(message)
+        self.group, self.variable, self.index, self.t = group, variable, index, t

@@ -13,12 +13,12 @@ it. matplotlib is imported only when one of them is called.
 """
 import numpy as np
 
-from .units import Quantity, best_unit, get_dimensions, get_unit, ms, second
+from .units import Quantity, best_unit, get_dimensions, get_unit, ms
 from .units.dimensions import DIMENSIONLESS
+from .units.dimensions import TIME
 
 __all__ = ["plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
 
-_SECOND = get_dimensions(second)
 
 
 def _axes(axes):
@@ -61,7 +61,7 @@ def _scaled(values, unit):
 
 
 def _time_unit(time_unit):
-    return _unit_for(time_unit if time_unit is not None else ms, _SECOND, None)
+    return _unit_for(time_unit if time_unit is not None else ms, TIME, None)
 
 
 def plot_raster(spikemon, time_unit=ms, axes=None, **kwds):
@@ -73,7 +73,7 @@ def plot_raster(spikemon, time_unit=ms, axes=None, **kwds):
     kwds.setdefault("color", "k")
     kwds.setdefault("linestyle", "none")
     axes.plot(_scaled(spikemon.t_, time_unit), spikemon.i, **kwds)
-    axes.set_xlabel(_label("time", time_unit, _SECOND))
+    axes.set_xlabel(_label("time", time_unit, TIME))
     axes.set_ylabel("neuron index")
     n = getattr(getattr(spikemon, "source", None), "N", None)
     if n is not None:
@@ -113,7 +113,7 @@ def plot_state(statemon, varname, indices=None, time_unit=ms, var_unit=None, axe
     if 1 < len(lines) <= 10 and "label" not in kwds:
         for line, k in zip(lines, shown):
             line.set_label(f"neuron {int(k)}")
-    axes.set_xlabel(_label("time", time_unit, _SECOND))
+    axes.set_xlabel(_label("time", time_unit, TIME))
     axes.set_ylabel(_label(varname, var_unit, dim))
     return axes
 
@@ -124,7 +124,7 @@ def population_rate(spikemon, bin=1 * ms, width=None, window="gaussian", duratio
     ``width`` it is smoothed by a ``'gaussian'`` (``width`` is its standard
     deviation) or ``'flat'`` (``width`` is its length) window."""
     bin_ = float(bin)
-    if get_dimensions(bin) is not _SECOND or not bin_ > 0:
+    if get_dimensions(bin) is not TIME or not bin_ > 0:
         raise ValueError(f"plot_rate: bin must be a positive time, got {bin!r}")
     t = spikemon.t_
     n = spikemon.source.N
@@ -150,7 +150,7 @@ def population_rate(spikemon, bin=1 * ms, width=None, window="gaussian", duratio
             raise ValueError(f"plot_rate: window must be 'gaussian' or 'flat', "
                              f"got {window!r}")
         rate = np.convolve(rate, kernel / kernel.sum(), mode="same")
-    return Quantity(np.arange(n_bins) * bin_, dim=_SECOND), rate
+    return Quantity(np.arange(n_bins) * bin_, dim=TIME), rate
 
 
 def plot_rate(spikemon, bin=1 * ms, width=None, window="gaussian", time_unit=ms,
@@ -169,7 +169,7 @@ def plot_rate(spikemon, bin=1 * ms, width=None, window="gaussian", time_unit=ms,
                   np.append(rate, rate[-1]), **kwds)
     else:
         axes.plot(x + 0.5 * float(bin) / float(np.asarray(time_unit)), rate, **kwds)
-    axes.set_xlabel(_label("time", time_unit, _SECOND))
+    axes.set_xlabel(_label("time", time_unit, TIME))
     axes.set_ylabel("rate (Hz)")
     return axes
 
@@ -178,7 +178,7 @@ def plot_if_curve(values, spikemon, duration, axes=None, label=None, **kwds):
     """Firing rate (Hz) of each neuron, ``spikemon.count/duration``, against
     ``values`` (one per neuron, e.g. ``G.v0``). ``label`` names the x axis
     (default ``'input'``); its unit is added for quantities with units."""
-    if get_dimensions(duration) is not _SECOND:
+    if get_dimensions(duration) is not TIME:
         raise ValueError(f"plot_if_curve: duration must be a time, got {duration!r}")
     axes = _axes(axes)
     rate = np.asarray(spikemon.count / float(duration), dtype=float)

@@ -9,13 +9,13 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from neurocodegen import *  # noqa: F401,F403
-from neurocodegen.build import cache
+from neurocodegen.jit import cache
 from neurocodegen.errors import CompilationError
 
 SCRIPT = textwrap.dedent('''
     import json, time
     from neurocodegen import *
-    from neurocodegen.build import cache
+    from neurocodegen.jit import cache
     tau = {tau}*ms
     G = NeuronGroup(3, 'dv/dt = ({drive}-v)/tau : 1', threshold='v>0.5', reset='v=0',
                     method='exact')

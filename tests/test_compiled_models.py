@@ -435,7 +435,7 @@ def test_two_consecutive_runs_equal_one_long_run():
 
 
 def test_changing_an_external_constant_between_runs_takes_effect():
-    from neurocodegen.build import cache
+    from neurocodegen.jit import cache
     tau = 10 * ms
     target = 1.0
     G = NeuronGroup(1, "dv/dt = (target-v)/tau : 1", method="exact")

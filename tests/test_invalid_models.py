@@ -159,3 +159,15 @@ def test_invalid(where, text, exception, fragment):
 
 def test_enough_cases():
     assert len(CASES) >= 45
+
+
+def test_reset_writing_a_constant_parameter_is_refused_at_run():
+    """``(constant)`` means constant: a reset that writes it is an error that
+    names the statement, before any code is generated."""
+    from neurocodegen import NeuronGroup, Network, ms as _ms
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1\ng : 1 (constant)", threshold="v > 1",
+                    reset="v = 0\ng = 2")
+    with pytest.raises(EquationError) as info:
+        Network(G).run(1 * _ms, namespace={})
+    message = str(info.value)
+    assert "'g'" in message and "read-only (a constant" in message and "g = 2" in message

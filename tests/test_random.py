@@ -90,7 +90,7 @@ PHILOX_BUILDS = [[]] + ([["-mno-avx512dq"]] if platform.machine() in ("x86_64", 
 def test_block_draws_equal_scalar_draws_and_numpy(tmp_path, extra_flags):
     """ncg::randn_block (vectorized, used for xi) == ncg::randn == the twin."""
     import subprocess
-    from neurocodegen.build.toolchain import default_toolchain
+    from neurocodegen.jit.toolchain import default_toolchain
     from neurocodegen.codegen.render import template_root
     program = tmp_path / "check.cpp"
     program.write_text('#include "ncg_support.hpp"\n#include <cstdio>\nint main(){\n'

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from neurocodegen import NeuronGroup, SpikeMonitor, StateMonitor, ms, second
-from neurocodegen.build import cache
-from neurocodegen.build.toolchain import default_toolchain
+from neurocodegen.jit import cache
+from neurocodegen.jit.toolchain import default_toolchain
 from neurocodegen.errors import CacheError, SimulationError
 from neurocodegen.runtime import network as network_module
 from neurocodegen.runtime.network import Network
@@ -208,7 +208,7 @@ def test_state_monitor_larger_than_memory_is_refused_before_allocating():
 BUILD = textwrap.dedent('''
     import json, sys, time
     from neurocodegen import *
-    from neurocodegen.build import cache
+    from neurocodegen.jit import cache
     start_at = float(sys.argv[2])
     while time.time() < start_at:
         time.sleep(0.005)

@@ -4,7 +4,7 @@ import subprocess
 
 import numpy as np
 
-from neurocodegen.build.toolchain import default_toolchain
+from neurocodegen.jit.toolchain import default_toolchain
 from neurocodegen.codegen.render import template_root
 
 PROGRAM = r'''

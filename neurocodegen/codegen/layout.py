@@ -11,7 +11,7 @@ from .render import Array
 class Layout:
     """The argument table of one generated run loop. Slots hold references,
     not values: ``("group", 0, "v")`` for an array, ``("ext", 0, "tau")`` for a
-    constant. The table is stored with the source (see :mod:`..build.cache`),
+    constant. The table is stored with the source (see :mod:`..jit.cache`),
     and :meth:`bind` turns it into arrays and values at every run, so a warm
     run needs neither sympy nor the code generator."""
 

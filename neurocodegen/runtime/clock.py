@@ -2,18 +2,18 @@
 import os
 
 from ..errors import DimensionMismatchError
-from ..units import Quantity, get_dimensions, ms, second
+from ..units import Quantity, get_dimensions, ms
+from ..units.dimensions import TIME
 
-_SECOND = get_dimensions(second)
 
 
 def check_time(value, what):
     """``value`` as a float in seconds, or a clear error naming ``what``."""
     dim = get_dimensions(value)
-    if dim is not _SECOND:
+    if dim is not TIME:
         raise DimensionMismatchError(
             f"{what} must be a time (e.g. 0.1*ms), got {value!r} with unit "
-            f"{dim}", dim, _SECOND)
+            f"{dim}", dim, TIME)
     return float(value)
 
 
@@ -29,11 +29,11 @@ class Clock:
     @property
     def t(self):
         """The current time of this clock (set by ``run()``)."""
-        return Quantity(self.t_, dim=_SECOND)
+        return Quantity(self.t_, dim=TIME)
 
     @property
     def dt(self):
-        return Quantity(self.dt_, dim=_SECOND)
+        return Quantity(self.dt_, dim=TIME)
 
     @dt.setter
     def dt(self, value):

@@ -39,7 +39,7 @@ class StandaloneDevice:
 
     def reinit(self):
         """Forget the recorded network and runs (the directory stays)."""
-        self.program = None         # build.standalone.Program, once a run is recorded
+        self.program = None         # standalone.program.Program, once a run is recorded
         self.network = None
         self.has_been_run = False
         self.timings = {}
@@ -51,7 +51,7 @@ class StandaloneDevice:
     # -- recording ------------------------------------------------------------
     def record_run(self, network, objects, layout, sources, start, end, resolve):
         """Called by ``Network.run``: remember this run instead of running it."""
-        from ..build.standalone import Program
+        from ..standalone.program import Program
         if self.has_been_run and self.build_on_run:
             raise NotImplementedError(
                 "With build_on_run=True the program is built and run at the end of the "
@@ -80,7 +80,7 @@ class StandaloneDevice:
         """Write the program to ``directory`` (only files whose content changed),
         compile it (when ``compile``, through its Makefile: only what changed)
         and run it (when ``run``; see :meth:`run` for ``threads``/``run_args``)."""
-        from ..build import standalone
+        from ..standalone import program as standalone
         if self.program is None:
             raise RuntimeError("Nothing to build: call run() first (in standalone mode "
                                "run() records the simulation).")
@@ -100,7 +100,7 @@ class StandaloneDevice:
         ``G.x``, ``(G, 'x')`` or ``'G.x'``; an external constant by its name).
         ``threads`` (default: the device's) and ``seed`` (default: the
         script's) change the run too; results do not depend on ``threads``."""
-        from ..build import standalone
+        from ..standalone import program as standalone
         if self.program is None:
             raise RuntimeError("Nothing to run: call run() and device.build() first.")
         overrides = self.program.overrides(run_args or {})

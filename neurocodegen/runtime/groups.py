@@ -10,16 +10,16 @@ from ..model.expressions import evaluate, parse_expression, parse_statements, to
 from ..model.namespace import resolve_external
 from ..model.unitcheck import (check_statements, check_threshold, infer_dimension,
                                infer_type)
-from ..units import Quantity, get_dimensions, second
+from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS
 from . import random as ncg_random
 from .base import NetworkObject
 from .clock import check_time, random_state
 from .device import VariableView, get_device
+from ..units.dimensions import TIME
 
-_SECOND = get_dimensions(second)
 _DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
-_BUILTINS = {"t": (_SECOND, "float"), "dt": (_SECOND, "float"),
+_BUILTINS = {"t": (TIME, "float"), "dt": (TIME, "float"),
              "i": (DIMENSIONLESS, "integer"), "N": (DIMENSIONLESS, "integer")}
 
 
@@ -111,10 +111,10 @@ class NeuronGroup(NetworkObject):
         for eq in self.equations.values():
             dims[eq.name], types[eq.name] = eq.dim, eq.dtype
         if self.has_refractoriness:
-            dims["lastspike"], types["lastspike"] = _SECOND, "float"
+            dims["lastspike"], types["lastspike"] = TIME, "float"
             dims["not_refractory"], types["not_refractory"] = DIMENSIONLESS, "boolean"
         for xi in self.equations.stochastic_variables:
-            dims[xi], types[xi] = _SECOND ** -0.5, "float"
+            dims[xi], types[xi] = TIME ** -0.5, "float"
         return dims, types
 
     def _external_names(self):
@@ -144,7 +144,9 @@ class NeuronGroup(NetworkObject):
             if self.threshold is not None:
                 check_threshold(self.threshold, dims, types, constants=constants)
             if self.reset:
-                writable = {n for n, (_, _, shared) in self.variable_table().items()}
+                writable = {n for n in self.variable_table()
+                            if n not in self.equations
+                            or "constant" not in self.equations[n].flags}
                 check_statements(self.reset, dims, types, writable=writable,
                                  constants=constants)
             if self._refractory_expr is not None:
@@ -152,10 +154,10 @@ class NeuronGroup(NetworkObject):
                 self._refractory_is_condition = kind == "boolean"
                 if kind != "boolean":
                     dim = infer_dimension(self._refractory_expr, dims, constants)
-                    if dim is not _SECOND:
+                    if dim is not TIME:
                         raise DimensionMismatchError(
                             f"refractory='{self._refractory_expr.code}' must be a time or "
-                            f"a boolean condition, but has unit {dim}.", dim, _SECOND)
+                            f"a boolean condition, but has unit {dim}.", dim, TIME)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
         if self.has_refractoriness and self._refractory_expr is None:

@@ -2,10 +2,10 @@
 import numpy as np
 
 from ..codegen.render import SpikeMonitorBlock, StateMonitorBlock
-from ..units import Quantity, get_dimensions, second
+from ..units import Quantity
 from .base import NetworkObject
+from ..units.dimensions import TIME
 
-_SECOND = get_dimensions(second)
 
 
 def _with_unit(values, dim):
@@ -109,7 +109,7 @@ class SpikeMonitor(NetworkObject):
 
     @property
     def t(self):
-        return Quantity(self.t_, dim=_SECOND)
+        return Quantity(self.t_, dim=TIME)
 
     @property
     def it(self):
@@ -120,7 +120,7 @@ class SpikeMonitor(NetworkObject):
         i, t = self.i, self.t_
         order = np.argsort(i, kind="stable")
         trains = np.split(t[order], np.cumsum(self.count)[:-1])
-        return {k: Quantity(trains[k], dim=_SECOND) for k in range(self.source.N)}
+        return {k: Quantity(trains[k], dim=TIME) for k in range(self.source.N)}
 
     def __repr__(self):
         return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"
@@ -238,7 +238,7 @@ class StateMonitor(NetworkObject):
 
     @property
     def t(self):
-        return Quantity(self._data()[0], dim=_SECOND)
+        return Quantity(self._data()[0], dim=TIME)
 
     @property
     def t_(self):

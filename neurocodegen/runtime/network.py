@@ -11,8 +11,8 @@ import warnings
 
 import numpy as np
 
-from ..build import cache
-from ..errors import SimulationError
+from ..jit import cache
+from ..errors import MonitorMemoryError, NumericalFaultError
 from ..codegen.layout import Layout, ObjectClock
 from ..codegen.render import (Constant, ModuleSource, NetworkSource, Range, RoomCheck, render,
                               support_code, template_fingerprint)
@@ -323,9 +323,6 @@ def check_memory(rows):
             f"dt for the monitor, or run for a shorter time.")
 
 
-class MonitorMemoryError(SimulationError, MemoryError):
-    """A StateMonitor would need more memory than the machine has."""
-
 
 class _FaultChecker:
     """Looks for NaN and inf in the floating-point state of groups after each
@@ -357,14 +354,6 @@ class _FaultChecker:
             self.warned.add((group.name, name))
             warnings.warn(message, RuntimeWarning, stacklevel=5)
 
-
-class NumericalFaultError(SimulationError):
-    """NaN or inf in a group's state: ``group``, ``variable``, ``index``
-    (first neuron) and ``t`` (seconds) say where and when."""
-
-    def __init__(self, message, group, variable, index, t):
-        super().__init__(message)
-        self.group, self.variable, self.index, self.t = group, variable, index, t
 
 
 class _DeferredInterrupt:

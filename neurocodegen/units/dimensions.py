@@ -88,6 +88,7 @@ class Dimension:
 
 
 DIMENSIONLESS = Dimension((0,) * 7)
+TIME = Dimension((0, 0, 1, 0, 0, 0, 0))   # second
 
 
 def get_dimension(m=0, kg=0, s=0, A=0, K=0, mol=0, cd=0):

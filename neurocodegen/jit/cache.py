@@ -21,11 +21,11 @@ import time
 import warnings
 from pathlib import Path
 
-from ..errors import CacheError, CompilationError
-from . import cython_backend
+from ..errors import CacheError, CompilationError, LockTimeoutError
+from . import cython as cython_backend
 from .toolchain import default_toolchain
 
-logger = logging.getLogger("neurocodegen.build")
+logger = logging.getLogger("neurocodegen.jit")
 
 ENV_VAR = "NEUROCODEGEN_CACHE_DIR"
 MAX_MB_ENV_VAR = "NEUROCODEGEN_CACHE_MAX_MB"
@@ -149,9 +149,6 @@ def _lock(root, key, timeout=None):
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-class LockTimeoutError(CacheError):
-    """Another process held a key's compile lock for longer than the timeout."""
 
 
 def _binary(entry, key, toolchain):

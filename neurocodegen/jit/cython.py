@@ -7,7 +7,7 @@ import time
 
 from ..errors import CompilationError
 
-logger = logging.getLogger("neurocodegen.build")
+logger = logging.getLogger("neurocodegen.jit")
 
 
 def cythonize(pyx_path):

@@ -20,7 +20,7 @@ import numpy as np
 from ..codegen.render import template_root
 from ..errors import CompilationError, StandaloneError
 from ..units import format_dimension
-from .toolchain import default_toolchain
+from ..jit.toolchain import default_toolchain
 
 BINARY = "network"
 _DTYPES = {"double": "f8", "int32_t": "i4", "int64_t": "i8", "bool": "b1"}

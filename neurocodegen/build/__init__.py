@@ -1,1 +1,0 @@
-"""Turning generated source into a loaded extension module, through a cache."""

@@ -1,0 +1,1 @@
+"""The standalone C++ program: project files, build, run, and loading its results."""
