@@ -17,6 +17,7 @@ from .units import __all__ as _units_all
 from .pylab import *  # noqa: F401,F403
 from .pylab import __all__ as _pylab_all
 from .model.equations import Equations  # noqa: F401
+from .preferences import prefs  # noqa: F401
 from .runtime.clock import Clock, defaultclock, seed  # noqa: F401
 from .runtime.groups import NeuronGroup  # noqa: F401
 from .runtime.monitors import SpikeMonitor, StateMonitor  # noqa: F401
@@ -25,7 +26,7 @@ from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import run, show_source, start_scope  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
-_own = ["Equations", "NeuronGroup", "SpikeMonitor", "StateMonitor", "Network", "Clock",
+_own = ["prefs", "Equations", "NeuronGroup", "SpikeMonitor", "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from neurocodegen import (NeuronGroup, SpikeMonitor, StateMonitor, Equations, defaultclock,
+# Hz and nA: string assignments find them in these modules' globals
+from neurocodegen import (NeuronGroup, SpikeMonitor, StateMonitor, Equations, defaultclock,  # noqa: F401
                           Hz, mV, ms, nA, cm, msiemens, siemens, ufarad, umetre, seed)
 
 DATA = Path(__file__).parent / "data" / "golden.npz"

@@ -96,7 +96,8 @@ def test_compiler_failure_names_command_source_and_message(tmp_path, monkeypatch
 
 
 def cache_module_pyx():
-    from neurocodegen.codegen.render import ModuleSource, render
+    from neurocodegen.backends.cpu.contexts import ModuleSource
+    from neurocodegen.backends.cpu.templates import render
     return render("cython/module.pyx.j2", ModuleSource("network.cpp"))
 
 

@@ -14,7 +14,7 @@ TEMPLATES = sorted(p.relative_to(ROOT / "templates").as_posix()
 
 
 def test_installed_copy_finds_its_templates(tmp_path):
-    code = ("import neurocodegen.codegen.render as r; root = r.template_root(); "
+    code = ("import neurocodegen.backends.cpu.templates as r; root = r.template_root(); "
             "print(root); print(sorted(p.name for p in (root / 'cpp').iterdir()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True).stdout

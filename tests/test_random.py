@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neurocodegen import *  # noqa: F401,F403
-from neurocodegen.codegen.printers import KIND_RESET, stream_tag
+from neurocodegen.streams import KIND_RESET, stream as stream_tag
 from neurocodegen.runtime import random as ncg_random
 
 
@@ -91,7 +91,7 @@ def test_block_draws_equal_scalar_draws_and_numpy(tmp_path, extra_flags):
     """ncg::randn_block (vectorized, used for xi) == ncg::randn == the twin."""
     import subprocess
     from neurocodegen.jit.toolchain import default_toolchain
-    from neurocodegen.codegen.render import template_root
+    from neurocodegen.backends.cpu.templates import template_root
     program = tmp_path / "check.cpp"
     program.write_text('#include "ncg_support.hpp"\n#include <cstdio>\nint main(){\n'
                        '  static double block[300];\n'

@@ -5,7 +5,7 @@ import subprocess
 import numpy as np
 
 from neurocodegen.jit.toolchain import default_toolchain
-from neurocodegen.codegen.render import template_root
+from neurocodegen.backends.cpu.templates import template_root
 
 PROGRAM = r'''
 #include "ncg_support.hpp"

@@ -4,10 +4,8 @@ import itertools
 import sys
 import weakref
 
+from ..specs import SCHEDULE
 from .clock import Clock, defaultclock
-
-#: The slots of one time step, in order (Brian's default schedule).
-SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
 
 _live = weakref.WeakValueDictionary()   # name -> object
 _creation = itertools.count()
@@ -37,7 +35,16 @@ def _unique_name(name):
 
 
 class NetworkObject:
-    """Base class of groups and monitors."""
+    """Base class of groups and monitors, and the protocol every object of a
+    network follows:
+
+    - ``before_run(namespace)``: resolve names and check units;
+    - ``spec(period)``: the frozen spec that lowering turns into kernels
+      (``neurocodegen/specs.py``, ``neurocodegen/lowering/``);
+    - ``array(name)`` and ``constant(name)``: the numpy array and the value
+      that generated code refers to as ``(object name, name)``;
+    - ``dependencies()``: the objects it needs in the same network.
+    """
 
     def __init__(self, name, dt=None, clock=None, when="start", order=0):
         if not isinstance(name, str) or not name.rstrip("*").replace("_", "a").isalnum() \
@@ -64,6 +71,24 @@ class NetworkObject:
     def dependencies(self):
         """Other objects this one needs in the same network."""
         return ()
+
+    def before_run(self, namespace):
+        """Resolve external names and check units (nothing to do by default)."""
+
+    def spec(self, period):
+        raise NotImplementedError(f"{type(self).__name__} has no spec")
+
+    def array(self, name):
+        raise KeyError(f"{self!r} has no array {name!r}")
+
+    def constant(self, name):
+        if name == "dt":
+            return self.clock.dt_
+        raise KeyError(f"{self!r} has no constant {name!r}")
+
+    def wrap_error(self, exc):
+        """``exc`` (raised while lowering this object) with its context added."""
+        return exc
 
     def schedule_key(self):
         return (SCHEDULE.index(self.when), self.order, self._creation_id)

@@ -49,9 +49,13 @@ class StandaloneDevice:
         return f"<StandaloneDevice directory={self.directory!r} threads={self.threads}>"
 
     # -- recording ------------------------------------------------------------
-    def record_run(self, network, objects, layout, sources, start, end, resolve):
-        """Called by ``Network.run``: remember this run instead of running it."""
+    def record_run(self, network, objects, generated, start, end, constant):
+        """Called by ``Network.run``: remember this run instead of running it.
+        ``generated`` is the C++ backend's output, ``constant`` gives the
+        value of a constant reference."""
+        from ..backends.layout import Layout
         from ..standalone.program import Program
+        layout, sources = Layout.from_json(generated["layout"]), generated["sources"]
         if self.has_been_run and self.build_on_run:
             raise NotImplementedError(
                 "With build_on_run=True the program is built and run at the end of the "
@@ -66,7 +70,7 @@ class StandaloneDevice:
                 "In standalone mode every run() must simulate the same objects (one "
                 "program has one network); create all groups and monitors before the "
                 "first run(), and use Network.add before it.")
-        self.program.record_run(start, end, layout.bind_constants(resolve))
+        self.program.record_run(start, end, layout.bind_constants(constant))
         for group in self.program.groups:
             group._pending = _NOT_YET
         for monitor in self.program.monitors:

@@ -1,24 +1,22 @@
 """NeuronGroup: state arrays, model strings, and their checks."""
-import functools
 import sys
 
 import numpy as np
 
 from ..errors import DimensionMismatchError, EquationError, NeurocodegenError
 from ..model.equations import Equations
-from ..model.expressions import evaluate, parse_expression, parse_statements, to_sympy
+from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import resolve_external
-from ..model.unitcheck import (check_statements, check_threshold, infer_dimension,
-                               infer_type)
+from ..model.unitcheck import check_statements, check_threshold, infer_dimension, infer_type
+from ..specs import DTYPES, NeuronGroupSpec
+from ..streams import KIND_ASSIGN, stream
 from ..units import Quantity, get_dimensions
-from ..units.dimensions import DIMENSIONLESS
+from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
 from .base import NetworkObject
 from .clock import check_time, random_state
 from .device import VariableView, get_device
-from ..units.dimensions import TIME
 
-_DTYPES = {"float": np.float64, "integer": np.int32, "boolean": np.bool_}
 _BUILTINS = {"t": (TIME, "float"), "dt": (TIME, "float"),
              "i": (DIMENSIONLESS, "integer"), "N": (DIMENSIONLESS, "integer")}
 
@@ -73,7 +71,7 @@ class NeuronGroup(NetworkObject):
         for eq in self.equations.values():
             if eq.kind != "subexpression" or "constant over dt" in eq.flags:
                 size = 1 if "shared" in eq.flags else self.N
-                self._arrays[eq.name] = np.zeros(size, dtype=_DTYPES[eq.dtype])
+                self._arrays[eq.name] = np.zeros(size, dtype=DTYPES[eq.dtype])
         if self.has_refractoriness:
             self._arrays["lastspike"] = np.full(self.N, -1e4)
             self._arrays["not_refractory"] = np.ones(self.N, dtype=np.bool_)
@@ -164,76 +162,36 @@ class NeuronGroup(NetworkObject):
             constants["_refractory"] = float(self.refractory)
         self._externals = constants
 
-    def describe(self):
+    # -- the protocol of simulation objects (see runtime/base.py) ---------------
+    def spec(self, period):
         """Everything about this group that shapes its generated code (not
-        values: those are passed at run time). Keys the lowering memo."""
+        values: those are passed at run time), after :meth:`before_run`."""
         refractory = (None if not self.has_refractoriness else
                       "time" if self._refractory_expr is None else
-                      [self._refractory_expr.code, self._refractory_is_condition])
-        return {"N": self.N, "equations": str(self.equations),
-                "threshold": self.threshold.code if self.threshold else None,
-                "reset": [st.code for st in self.reset], "refractory": refractory,
-                "method": self.method if isinstance(self.method, (str, type(None)))
-                else list(self.method),
-                "externals": sorted(self._externals), "rng_id": self._rng_id}
+                      (self._refractory_expr, self._refractory_is_condition))
+        method = self.method if isinstance(self.method, (str, type(None))) \
+            else tuple(self.method)
+        return NeuronGroupSpec(name=self.name, N=self.N, equations=self.equations,
+                               threshold=self.threshold, reset=tuple(self.reset),
+                               refractory=refractory, method=method,
+                               externals=tuple(sorted(self._externals)), rng_id=self._rng_id,
+                               period=period, order=self.order)
 
-    # -- symbolic pieces used by the code generator ----------------------------
-    @functools.cached_property
-    def _subexpressions(self):
-        from .. import lower
-        return lower.subexpression_table(self.equations)
+    def array(self, name):
+        """The numpy array the compiled code uses for ``name``."""
+        return self._spikespace if name == "_spikespace" else self._arrays[name]
 
-    def _sympy(self, expr):
-        return to_sympy(expr).xreplace(self._subexpressions)
+    def constant(self, name):
+        """The value of the run-time constant ``name`` (SI units)."""
+        if name == "N":
+            return self.N
+        if name == "dt":
+            return self.clock.dt_
+        return self._externals[name]
 
-    def state_update_code(self):
-        """(method, statements for active neurons, statements for refractory
-        ones or None): the integration of the equations, computed once."""
-        if not hasattr(self, "_state_update"):
-            try:
-                from .. import lower
-                self._state_update = lower.state_update(self)
-            except NeurocodegenError as exc:
-                raise _in_group(self, exc) from None
-        return self._state_update
-
-    def refractory_condition(self):
-        """``not_refractory`` as a sympy boolean. For a time, Brian's rule
-        ``timestep(t - lastspike, dt) >= timestep(refractory, dt)``, written as
-        a comparison of times so that it costs one subtraction per neuron
-        (``t - lastspike`` is a whole number of steps up to rounding, and the
-        margin of 0.001*dt is far larger than that rounding)."""
-        import sympy
-        t, dt = sympy.Symbol("t", real=True), sympy.Symbol("dt", real=True)
-        lastspike = sympy.Symbol("lastspike", real=True)
-        timestep = sympy.Function("timestep")
-        if self._refractory_expr is None:
-            ref = sympy.Symbol("_refractory", real=True)   # see before_run
-        else:
-            ref = self._sympy(self._refractory_expr)
-            if self._refractory_is_condition:   # decided by our type inference
-                # as Brian: the condition only lets a neuron *leave* refractoriness
-                not_refractory = sympy.Symbol("not_refractory", real=True)
-                return sympy.Or(not_refractory, sympy.Not(ref))
-        return sympy.GreaterThan(t - lastspike, (timestep(ref, dt) - sympy.Float(0.001)) * dt)
-
-    def threshold_sympy(self):
-        """The threshold condition as sympy, subexpressions substituted."""
-        return self._sympy(self.threshold)
-
-    def reset_sympy(self):
-        """The reset as (variable, sympy value) pairs, ``+=`` etc. expanded."""
-        import sympy
-        statements = []
-        for st in self.reset:
-            value = self._sympy(st.expr)
-            target = sympy.Symbol(st.target, real=True)
-            if st.op != "=":
-                op = st.op[0]
-                value = {"+": target + value, "-": target - value,
-                         "*": target * value, "/": target / value}[op]
-            statements.append((st.target, value))
-        return statements
+    def wrap_error(self, exc):
+        """``exc`` (one of ours) with this group's name and origin added."""
+        return _in_group(self, exc)
 
     # -- state variables as attributes -----------------------------------------
     def __getattr__(self, name):
@@ -352,8 +310,7 @@ class NeuronGroup(NetworkObject):
         return result
 
     def _tag(self, occurrence):
-        from ..codegen.printers import KIND_ASSIGN, stream_tag
-        return stream_tag(self._rng_id, KIND_ASSIGN, occurrence)
+        return stream(self._rng_id, KIND_ASSIGN, occurrence)
 
     def __len__(self):
         return self.N

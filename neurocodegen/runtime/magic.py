@@ -47,9 +47,10 @@ def run(duration, report=None, report_period=None, namespace=None, level=0):
 
 
 def show_source(obj=None):
-    """The generated C++ of the last run (of ``obj``'s network if given)."""
+    """The generated code of the last run (of ``obj``'s network if given): C++,
+    or Python with ``prefs.codegen.target = 'numpy'``."""
     net = magic_network() if obj is None or not isinstance(obj, Network) else obj
     sources = getattr(net, "_last_sources", None)
     if sources is None:
         raise RuntimeError("Nothing has been compiled yet: call run() first.")
-    return sources["network.cpp"]
+    return sources.get("network.cpp") or sources["network.py"]

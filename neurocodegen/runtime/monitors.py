@@ -1,7 +1,7 @@
 """Monitors: the compiled loop writes straight into their numpy buffers."""
 import numpy as np
 
-from ..codegen.render import SpikeMonitorBlock, StateMonitorBlock
+from ..specs import SpikeMonitorSpec, StateMonitorSpec
 from ..units import Quantity
 from .base import NetworkObject
 from ..units.dimensions import TIME
@@ -35,25 +35,14 @@ class SpikeMonitor(NetworkObject):
         """The group this monitor records from."""
         return (self.source,)
 
-    def lower(self, layout, index, slot, clock, group):
-        """This monitor's block in the run loop (its arrays declared in
-        ``layout``); ``group`` is the source's :class:`~neurocodegen.lower.GroupLowering`."""
-        s = self.source
+    def spec(self, period):
+        return SpikeMonitorSpec(name=self.name, source=self.source.name, source_N=self.source.N,
+                                record=self.record, period=period, when=self.when,
+                                order=self.order)
 
-        def array(key, ctype):
-            return layout.array(f"{slot}_{key}", ("monitor", index, key), ctype)
-
-        return SpikeMonitorBlock(
-            comment=f"spike monitor {self.name} of {s.name}", period=clock.period,
-            t_expr=clock.t_expr(f"{slot}_dt"),
-            spikespace=group.spikespace, size=str(s.N), lo=group.lo,
-            indices=array("i", "int32_t") if self.record else "",
-            times=array("t", "double") if self.record else "",
-            counts=array("count", "int64_t"), fill=array("fill", "int64_t"))
-
-    def buffer(self, key):
-        """The array the compiled loop writes for ``key`` (i, t, count, fill)."""
-        return {"i": self._i, "t": self._t, "count": self._count, "fill": self._fill}[key]
+    def array(self, name):
+        """The array the compiled loop writes for ``name`` (i, t, count, fill)."""
+        return {"i": self._i, "t": self._t, "count": self._count, "fill": self._fill}[name]
 
     def ensure_room(self, needed):
         """Grow the buffers so that ``needed`` more spikes fit; True if they moved."""
@@ -196,26 +185,21 @@ class StateMonitor(NetworkObject):
             self._blocks.pop()
         self._cache = None
 
-    def lower(self, layout, index, slot, clock, group_arrays):
-        """This monitor's block; ``group_arrays`` maps variables to the group's
-        C++ array names."""
+    def spec(self, period):
+        table = self.source.variable_table()
+        variables = tuple((v, table[v][1], table[v][2]) for v in self.variables)
+        return StateMonitorSpec(name=self.name, source=self.source.name,
+                                source_N=self.source.N, variables=variables, period=period,
+                                when=self.when, order=self.order)
 
-        def array(key, ctype):
-            return layout.array(f"{slot}_{key}", ("monitor", index, key), ctype)
-
-        columns = tuple((group_arrays[v], array("var_" + v, "double")) for v in self.variables)
-        return StateMonitorBlock(
-            comment=f"state monitor {self.name} of {self.source.name}", period=clock.period,
-            t_expr=clock.t_expr(f"{slot}_dt"), times=array("times", "double"),
-            fill=array("fill", "int64_t"), record=array("record", "int32_t"),
-            columns=columns)
-
-    def buffer(self, key):
-        """The array the compiled loop writes for ``key`` in the current run."""
+    def array(self, name):
+        """The array the compiled loop writes for ``name`` in the current run."""
+        if name == "record":
+            return self.record
         times, fill, buffers = self._blocks[-1]
-        if key.startswith("var_"):
-            return buffers[key[4:]]
-        return {"times": times, "fill": fill, "record": self.record}[key]
+        if name.startswith("var_"):
+            return buffers[name[4:]]
+        return {"times": times, "fill": fill}[name]
 
     def _load_results(self, data):
         """Take (times, {variable: neurons x times}) of a standalone run

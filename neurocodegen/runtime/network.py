@@ -1,5 +1,5 @@
 """Network: collects objects, compiles their run loop once, and runs it."""
-import json
+import functools
 import logging
 import math
 import os
@@ -11,11 +11,11 @@ import warnings
 
 import numpy as np
 
-from ..jit import cache
+from ..backends import get_backend
 from ..errors import MonitorMemoryError, NumericalFaultError
-from ..codegen.layout import Layout, ObjectClock
-from ..codegen.render import (Constant, ModuleSource, NetworkSource, Range, RoomCheck, render,
-                              support_code, template_fingerprint)
+from ..jit import cache
+from ..preferences import prefs
+from ..specs import key as spec_key
 from ..units import Quantity, second
 from . import base
 from .clock import check_time, random_state
@@ -93,66 +93,49 @@ class Network:
             raise ValueError("The network has no objects to run; create a NeuronGroup "
                              "(and call run() where it is visible) or add objects.")
         base_dt = min(o.clock.dt_ for o in objects)
-        clocks = {}
+        periods = {}
         for o in objects:
             period = o.clock.dt_ / base_dt
             if abs(period - round(period)) > 1e-9 * period:
                 raise ValueError(f"The dt of {o!r} ({o.clock.dt}) is not a multiple of the "
                                  f"smallest dt in the network ({base_dt * 1e3:g} ms).")
-            clocks[o] = ObjectClock(int(round(period)), o.clock.dt_)
+            periods[o] = int(round(period))
         start = int(round(self.t_ / base_dt))
         n_steps = _whole_steps(duration_, base_dt)
         for o in objects:
-            if isinstance(o, NeuronGroup):
-                o.before_run(namespace)
+            o.before_run(namespace)
         if self._rng_key is None:
             self._rng_key = random_state.network_key()
-        if get_device().standalone:
-            layout, sources = self._code(objects, clocks)
-            self._last_sources = sources
-            get_device().record_run(self, objects, layout, sources, start, start + n_steps,
-                                    self._resolver(objects, clocks))
+        specs = [o.spec(periods[o]) for o in objects]
+        device = get_device()
+        if device.standalone:
+            generated = self._code(objects, specs, get_backend("cpp"))
+            self._last_sources = generated["sources"]
+            device.record_run(self, objects, generated, start, start + n_steps,
+                              _references(objects)[1])
             self._advance_time(objects, (start + n_steps) * base_dt)
             return
         state_monitors = [o for o in objects if isinstance(o, StateMonitor)]
         rows = {}
         for o in state_monitors:
-            first = -(-start // clocks[o].period)
-            last = -(-(start + n_steps) // clocks[o].period)
+            first = -(-start // periods[o])
+            last = -(-(start + n_steps) // periods[o])
             rows[o] = last - first
         check_memory(rows)
         try:
             for o in state_monitors:
                 o.prepare(rows[o])
-            layout, sources = self._code(objects, clocks)
-            module = cache.get_module(sources, "module.pyx")
-            self._last_sources = sources
-            self._run_loop(module, layout, self._resolver(objects, clocks), objects, start,
-                           start + n_steps, report, report_period, base_dt)
+            backend = get_backend(prefs.codegen.target)
+            generated = self._code(objects, specs, backend)
+            self._last_sources = generated.get("sources") or {"network.py": generated["code"]}
+            loop = backend.load(generated)
+            self._run_loop(loop, objects, start, start + n_steps, report, report_period,
+                           base_dt)
         finally:
             # Whatever stopped the run, the monitors keep exactly what was
             # written and ``t`` is the time reached (set by ``_run_loop``).
             for o in state_monitors:
                 o.trim()
-
-    @staticmethod
-    def _resolver(objects, clocks):
-        """The function that gives the value of each reference of a Layout."""
-        def resolve(ref):
-            kind, index, *key = ref
-            obj = objects[index]
-            if kind == "group":
-                return obj._spikespace if key[0] == "_spikespace" else obj._arrays[key[0]]
-            if kind == "monitor":
-                return obj.buffer(key[0])
-            if kind == "ext":
-                return obj._externals[key[0]]
-            if kind == "N":
-                return obj.N
-            if kind == "dt":
-                return clocks[obj].dt
-            raise ValueError(f"unknown reference {ref!r}")
-        return resolve
 
     def _advance_time(self, objects, t):
         """The network, and the clocks of its objects, are at time ``t``."""
@@ -160,91 +143,30 @@ class Network:
         for o in objects:               # Brian's defaultclock.t, G.t
             o.clock.t_ = t
 
-    def _describe(self, objects, clocks):
-        """What determines the generated code of this network, as JSON."""
-        index = {o: k for k, o in enumerate(objects)}
-        described = []
-        for o in objects:
-            item = {"type": type(o).__name__, "when": o.when, "order": o.order,
-                    "period": clocks[o].period}
-            if isinstance(o, NeuronGroup):
-                item.update(o.describe())
-            elif isinstance(o, SpikeMonitor):
-                item.update(source=index[o.source], record=o.record)
-            else:
-                item.update(source=index[o.source], variables=list(o.variables),
-                            n_record=len(o.record))
-            described.append(item)
-        return json.dumps(described, sort_keys=True)
-
-    def _code(self, objects, clocks):
-        """(layout, sources) of this network: from the lowering memo if this
-        network was generated before (no sympy needed), else generated now."""
-        key = cache.memo_key(self._describe(objects, clocks), template_fingerprint())
+    def _code(self, objects, specs, backend):
+        """What ``backend`` generated for these specs: from the lowering memo
+        if they were generated before (no sympy needed), else lowered and
+        printed now. The memo's key is the hash of the specs."""
+        key = spec_key(specs, backend.name, backend.fingerprint(), _compiler_fingerprint())
         memo = cache.load_memo(key)
         if memo is not None:
-            for o, method in zip(objects, memo["methods"]):
-                if isinstance(o, NeuronGroup) and o.method is None and method:
+            for o in objects:
+                method = memo["methods"].get(o.name)
+                if method and getattr(o, "method", "") is None:
                     logger.info("No integration method specified for group '%s', using "
                                 "method '%s' (as before, from the cache)", o.name, method)
-            return Layout.from_json(memo["layout"]), memo["sources"]
-        layout, source = self._lower(objects, clocks)
-        sources = {"network.cpp": source,
-                   "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
-        methods = [o.state_update_code()[0] if isinstance(o, NeuronGroup) else None
-                   for o in objects]
-        cache.store_memo(key, {"sources": sources, "layout": layout.to_json(),
-                               "methods": methods})
-        return layout, sources
+            return memo["generated"]
+        from ..lowering import LoweringError, lower_network
+        try:
+            program = lower_network(specs)
+        except LoweringError as exc:
+            owner = next(o for o in objects if o.name == exc.spec.name)
+            raise owner.wrap_error(exc.error) from None
+        generated = backend.generate(program)
+        cache.store_memo(key, {"generated": generated, "methods": program.methods})
+        return generated
 
-    def _lower(self, objects, clocks):
-        from .. import lower
-        layout = lower.Layout()
-        slots = {}
-        checks, net_constants = [], []
-        groups = [o for o in objects if isinstance(o, NeuronGroup)]
-        for k, g in enumerate(groups):
-            slots[g] = lower.GroupLowering(g, objects.index(g), f"_ncg_g{k}", layout,
-                                           clocks[g], g._externals)
-        by_slot = {}
-        for k, o in enumerate(objects):
-            clock = clocks[o]
-            if isinstance(o, NeuronGroup):
-                gl = slots[o]
-                made = [("groups", gl.state_update_block())]
-                if o.threshold is not None:
-                    made += [("thresholds", gl.threshold_block())]
-                    if o.reset:
-                        made += [("resets", gl.reset_block())]
-                for when, block in made:
-                    if block is not None:
-                        by_slot.setdefault(when, []).append((o.order, o._creation_id, block))
-                continue
-            slot = f"_ncg_m{k}"
-            gl = slots[o.source]
-            if isinstance(o, SpikeMonitor):
-                block = o.lower(layout, k, slot, clock, gl)
-                if o.record:     # room for every neuron of this thread to spike
-                    checks.append(RoomCheck(block.fill, f"({gl.hi} - {gl.lo})"))
-            else:
-                arrays = {v: gl._array_cname(v) for v in o.variables}
-                block = o.lower(layout, k, slot, clock, arrays)
-                # room for the next recording (always there in runtime mode,
-                # where the buffers hold the whole run)
-                checks.append(RoomCheck(block.fill, "1",
-                                        f"(_ncg_step + 1) % {clock.period} == 0 && "))
-            by_slot.setdefault(o.when, []).append((o.order, o._creation_id, block))
-            net_constants.append(Constant(f"{slot}_dt", layout.constant(("dt", k))))
-        ordered = [b for when in base.SCHEDULE
-                   for _, _, b in sorted(by_slot.get(when, []), key=lambda x: x[:2])]
-        ranges = tuple(Range(gl.lo, gl.hi, gl.group.N) for gl in slots.values())
-        ctx = NetworkSource(arrays=layout.array_decls, constants=tuple(net_constants),
-                            blocks=tuple(ordered), ranges=ranges, room_checks=tuple(checks))
-        text = support_code() + "\n" + render("cpp/network.cpp.j2", ctx)
-        return layout, text
-
-    def _run_loop(self, module, layout, resolve, objects, step, end, report, report_period,
-                  dt):
+    def _run_loop(self, loop, objects, step, end, report, report_period, dt):
         """Call the compiled loop in chunks of about ``CHUNK_SECONDS`` each.
 
         ``self.t_`` follows the step reached after every chunk, so that an
@@ -253,17 +175,18 @@ class Network:
         Ctrl-C is held back while a chunk runs and raised after it."""
         monitors = [o for o in objects if isinstance(o, SpikeMonitor) and o.record]
         checker = _FaultChecker([o for o in objects if isinstance(o, NeuronGroup)])
-        arrays, consts = layout.bind(resolve)
+        array, constant = _references(objects)
+        arrays, consts = loop.bind(array, constant)
         chunk = 64
         t0 = time.perf_counter()
         reporter = _Reporter(report, report_period, step, end)
         with _DeferredInterrupt() as interrupt:
             while step < end:
                 if any([m.ensure_room(m.source.N) for m in monitors]):
-                    arrays, _ = layout.bind(resolve)    # spike buffers were reallocated
+                    arrays, _ = loop.bind(array, constant)   # spike buffers were reallocated
                 stop = min(end, step + chunk)
                 tick = time.perf_counter()
-                reached = module.run(arrays, consts, self._rng_key, step, stop)
+                reached = loop.run(arrays, consts, self._rng_key, step, stop)
                 spent = time.perf_counter() - tick
                 step = reached
                 self._advance_time(objects, step * dt)
@@ -274,6 +197,30 @@ class Network:
                 reporter.update(step)
         reporter.finish()
         logger.debug("Ran %d steps in %.3f s", end, time.perf_counter() - t0)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_fingerprint():
+    """sha256 of the code that turns specs into generated code (the model
+    parser, integrators, IR, lowering and backends): a change to any of them,
+    released or not, makes new memo entries."""
+    import hashlib
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder in ("model", "integrators", "lowering", "backends", "."):
+        pattern = "*.py" if folder == "." else "**/*.py"
+        for path in sorted((root / folder).glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _references(objects):
+    """The functions that give the array and the constant of an ``(object
+    name, name)`` reference of generated code."""
+    by_name = {o.name: o for o in objects}
+    return (lambda ref: by_name[ref[0]].array(ref[1]),
+            lambda ref: by_name[ref[0]].constant(ref[1]))
 
 
 def _whole_steps(duration, dt):

@@ -6,7 +6,7 @@ such as ``G.v = 'rand()'``, which are evaluated in Python without compiling.
 
 A draw is identified by (seed, index, step, tag): ``index`` is the neuron,
 ``step`` a time step or event number, ``tag`` names the stream (which kernel,
-which ``rand()`` call). See :mod:`neurocodegen.runtime.streams` for the tags.
+which ``rand()`` call). See :mod:`neurocodegen.streams` for the tags.
 """
 import numpy as np
 
@@ -24,7 +24,8 @@ def philox(seed, index, step, tag):
     step = int(step)
     c0 = index & _MASK
     c1 = np.full_like(c0, step & 0xFFFFFFFF)
-    c2 = np.full_like(c0, (step >> 32) & 0xFFFFFFFF)
+    # index bits 32..47 go to the high half of the step's word (see ncg::philox)
+    c2 = (np.uint64((step >> 32) & 0xFFFFFFFF) ^ ((index >> _SHIFT) << np.uint64(16))) & _MASK
     c3 = np.full_like(c0, tag & 0xFFFFFFFF)
     k0, k1 = seed & 0xFFFFFFFF, (seed >> 32) & 0xFFFFFFFF
     for _ in range(10):
@@ -166,3 +167,19 @@ def randn(seed, n, step, tag):
         out[2 * first:2 * first + 2 * index.size:2] = r * c
         out[2 * first + 1:2 * first + 2 * index.size:2] = r * s
     return out[:n]
+
+
+def rand_at(seed, index, step, tag):
+    """Uniform numbers for the given indices (an array), as ``ncg::rand``."""
+    w = philox(seed, np.asarray(index, dtype=np.uint64), step, tag)
+    return _uniform(w[0], w[1])
+
+
+def randn_at(seed, index, step, tag):
+    """Standard normal numbers for the given indices (an array), as
+    ``ncg::randn``: index 2p takes the cosine of pair p, 2p+1 the sine."""
+    index = np.asarray(index, dtype=np.uint64)
+    w = philox(seed, index >> np.uint64(1), step, tag)
+    r = np.sqrt(-2.0 * _log_unit(_uniform(w[0], w[1])))
+    c, s = _sincos_turns(_uniform(w[2], w[3]))
+    return np.where((index & np.uint64(1)) == 1, r * s, r * c)

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..codegen.render import template_root
+from ..backends.cpu.templates import template_root
 from ..errors import CompilationError, StandaloneError
 from ..units import format_dimension
 from ..jit.toolchain import default_toolchain
 
 BINARY = "network"
-_DTYPES = {"double": "f8", "int32_t": "i4", "int64_t": "i8", "bool": "b1"}
 
 
 class Program:
@@ -33,17 +32,17 @@ class Program:
         from ..runtime.groups import NeuronGroup
         from ..runtime.monitors import SpikeMonitor, StateMonitor
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
+        self.by_name = {o.name: o for o in objects}
         self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
         self.monitors = [o for o in objects if isinstance(o, (SpikeMonitor, StateMonitor))]
-        self.slot = {ref: k for k, (_, _, ref) in enumerate(layout.array_refs)}
+        self.slot = {ref: k for k, (_, _, ref, _) in enumerate(layout.array_refs)}
         self.ops = []           # ("set", slot, values) and ("run", start, end, constants)
 
     # -- recording --------------------------------------------------------------
     def group_slots(self, group):
         """(variable, slot) of each of ``group``'s arrays the program uses."""
-        k = self.objects.index(group)
-        return [(name, self.slot[("group", k, name)]) for name in group._arrays
-                if ("group", k, name) in self.slot]
+        return [(name, self.slot[(group.name, name)]) for name in group._arrays
+                if (group.name, name) in self.slot]
 
     def record_run(self, start, end, constants):
         first = not any(op[0] == "run" for op in self.ops)
@@ -84,15 +83,15 @@ class Program:
         return sets, consts
 
     def _constant_override(self, name, value, check_dimension):
-        indices = [k for k, ref in enumerate(self.layout.constant_refs)
-                   if ref[0] == "ext" and ref[2] == name]
+        external = [(k, owner, key) for k, (owner, key) in enumerate(self.layout.constant_refs)
+                    if self.by_name[owner] in self.groups and key not in ("N", "dt")]
+        indices = [k for k, _, key in external if key == name]
         if not indices:
-            known = sorted({ref[2] for ref in self.layout.constant_refs
-                            if ref[0] == "ext" and not ref[2].startswith("_")})
+            known = sorted({key for _, _, key in external if not key.startswith("_")})
             raise KeyError(f"run_args: {name!r} is not a constant of this program's models "
                            f"(constants: {', '.join(known) or 'none'}).")
         for k in indices:
-            group = self.objects[self.layout.constant_refs[k][1]]
+            group = self.by_name[self.layout.constant_refs[k][0]]
             check_dimension(f"the constant {name!r}", value, group._external_dims[name])
         if np.ndim(value) != 0:
             raise ValueError(f"run_args: the constant {name!r} must be one value, "
@@ -102,9 +101,8 @@ class Program:
     # -- describing the program -------------------------------------------------
     def stems(self):
         """slot -> file stem of each array written to the results."""
-        return {slot: f"{self.objects[k].name}.{key}"
-                for (kind, k, key), slot in self.slot.items()
-                if (kind == "group" and key != "_spikespace") or key == "count"}
+        return {k: f"{owner}.{key}" for k, (_, _, (owner, key), role)
+                in enumerate(self.layout.array_refs) if role in ("state", "counter")}
 
     def describe(self):
         """program.txt, and the static files it names: (text, {path: bytes})."""
@@ -114,18 +112,17 @@ class Program:
         files = {}
         stems = self.stems()
         lines += [f"group {g.N}" for g in self.groups]
-        for slot, (cname, ctype, (kind, k, key)) in enumerate(self.layout.array_refs):
-            obj = self.objects[k]
-            if kind == "group" and key == "_spikespace":
+        for slot, (cname, ctype, (owner, key), role) in enumerate(self.layout.array_refs):
+            obj = self.by_name[owner]
+            if role == "spikes":
                 lines.append(f"spikespace {slot} {obj.N}")
             elif slot in stems:
-                array = obj._arrays[key] if kind == "group" else obj.buffer(key)
-                lines.append(f"state {slot} {_DTYPES[ctype]} {array.size} {stems[slot]}")
-                dim = obj._dims_and_types()[0][key] if kind == "group" else None
+                array = obj.array(key)
+                lines.append(f"state {slot} {array.dtype.str[1:]} {array.size} {stems[slot]}")
+                dim = obj._dims_and_types()[0][key] if role == "state" else None
                 lines.append(f"unit {stems[slot]} {_unit(dim)}")
         for m in self.monitors:
-            k = self.objects.index(m)
-            slot = {key: s for (kind, j, key), s in self.slot.items() if j == k}
+            slot = {key: s for (owner, key), s in self.slot.items() if owner == m.name}
             if isinstance(m, SpikeMonitor):
                 i, t = (slot["i"], slot["t"]) if m.record else (-1, -1)
                 lines += [f"spikemonitor {m.name} {m.source.N} {i} {t} {slot['fill']}",
@@ -154,12 +151,12 @@ class Program:
         """State memory of the program (arrays and spike spaces) per neuron."""
         neurons = sum(g.N for g in self.groups)
         total = 0
-        for cname, ctype, (kind, k, key) in self.layout.array_refs:
-            obj = self.objects[k]
-            if kind == "group":
-                total += (obj.N + 1) * 4 if key == "_spikespace" else obj._arrays[key].nbytes
-            elif key == "count":
-                total += obj.buffer(key).nbytes
+        for cname, ctype, (owner, key), role in self.layout.array_refs:
+            obj = self.by_name[owner]
+            if role == "spikes":
+                total += (obj.N + 1) * 4
+            elif role in ("state", "counter"):
+                total += obj.array(key).nbytes
         return total / neurons
 
     # -- results ------------------------------------------------------------------
@@ -182,10 +179,8 @@ class Program:
                 monitors[m] = (load_array(folder, f"{m.name}.t"), data)
         # everything is read and checked: now change the objects
         for slot, stem in stems.items():
-            kind, k, key = self.layout.array_refs[slot][2]
-            target = self.objects[k]._arrays[key] if kind == "group" else \
-                self.objects[k].buffer(key)
-            target[...] = loaded[stem]
+            owner, key = self.layout.array_refs[slot][2]
+            self.by_name[owner].array(key)[...] = loaded[stem]
         for m, data in monitors.items():
             m._load_results(data)
         for obj in self.groups + self.monitors:

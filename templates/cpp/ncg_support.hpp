@@ -5,7 +5,10 @@
 // Random numbers come from Philox-4x32-10 (Salmon et al., "Parallel random
 // numbers: as easy as 1, 2, 3", SC'11), a counter-based generator: a draw is a
 // pure function of (key, counter). The key is the user's seed; the counter is
-// (neuron index, time step, stream tag). Results therefore do not depend on
+// (index, time step, stream tag): 48 bits of index (neurons, synapses), 48
+// of step and 32 of stream, packed into Philox's four 32-bit words as
+// (index low, step low, step high | index high << 16, tag), so that an index
+// below 2^32 and a step below 2^48 give the words of a 32-bit index. Results therefore do not depend on
 // the order in which neurons are processed, the number of threads, or on
 // whether the code runs in the Python extension or in a standalone program.
 // The Python twin is neurocodegen/runtime/random.py; both must stay bit-equal.
@@ -20,14 +23,19 @@ struct Draw4 { uint32_t w[4]; };
 
 // philox(seed, index, step, tag): one block of 128 random bits for the counter
 // (index, step, tag) under the key seed.
+static inline uint32_t counter_word2(uint64_t index, uint64_t step)
+{
+    return (uint32_t)(step >> 32) ^ ((uint32_t)(index >> 32) << 16);
+}
+
 #if defined(__AVX512DQ__)
 // With AVX-512DQ, GCC vectorizes the rounds best with every word in a 64-bit
 // lane whose low 32 bits count (half the instructions of the 32-bit version,
 // 1.1 -> 0.57 ns per normal on an AMD EPYC). Same bits as the version below.
-static inline Draw4 philox(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
+static inline Draw4 philox(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag)
 {
     const uint64_t low = 0xFFFFFFFFull;
-    uint64_t c0 = index, c1 = step & low, c2 = step >> 32, c3 = tag;
+    uint64_t c0 = index & low, c1 = step & low, c2 = counter_word2(index, step), c3 = tag;
     uint64_t k0 = seed & low, k1 = seed >> 32;
 #pragma GCC unroll 10
     for (int r = 0; r < 10; ++r) {
@@ -56,9 +64,9 @@ static inline void philox_round(uint32_t c[4], const uint32_t k[2])
     c[3] = lo0;
 }
 
-static inline Draw4 philox(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
+static inline Draw4 philox(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag)
 {
-    uint32_t c[4] = {index, (uint32_t)step, (uint32_t)(step >> 32), tag};
+    uint32_t c[4] = {(uint32_t)index, (uint32_t)step, counter_word2(index, step), tag};
     uint32_t k[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
 #pragma GCC unroll 10
     for (int r = 0; r < 10; ++r) {
@@ -142,14 +150,14 @@ static inline void sincos_turns(double x, double* c, double* s)
     *s = from_bits(((sb & ~swap) | (cb & swap)) ^ neg_s);
 }
 
-static inline double rand(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
+static inline double rand(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag)
 {
     const Draw4 d = philox(seed, index, step, tag);
     return to_uniform(d.w[0], d.w[1]);
 }
 
 // Two standard normals (Box-Muller) from the counter (pair, step, tag).
-static inline void normal_pair(uint64_t seed, uint32_t pair, uint64_t step, uint32_t tag,
+static inline void normal_pair(uint64_t seed, uint64_t pair, uint64_t step, uint32_t tag,
                                double* n0, double* n1)
 {
     const Draw4 d = philox(seed, pair, step, tag);
@@ -162,7 +170,7 @@ static inline void normal_pair(uint64_t seed, uint32_t pair, uint64_t step, uint
 
 // The normal for one index: normals come in pairs, index 2p and 2p+1 share
 // the draw for pair p. randn_block gives exactly the same numbers, faster.
-static inline double randn(uint64_t seed, uint32_t index, uint64_t step, uint32_t tag)
+static inline double randn(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag)
 {
     double n0, n1;
     normal_pair(seed, index >> 1, step, tag, &n0, &n1);
@@ -184,14 +192,14 @@ static inline int64_t part_begin(int64_t n, int thread, int threads)
     return first < n ? first : n;
 }
 
-static inline void randn_block(double* __restrict out, uint64_t seed, uint32_t first, int n,
+static inline void randn_block(double* __restrict out, uint64_t seed, uint64_t first, int n,
                                uint64_t step, uint32_t tag)
 {
     double n0[BLOCK / 2], n1[BLOCK / 2];
     const int pairs = (n + 1) / 2;
-    const uint32_t p0 = first >> 1;
+    const uint64_t p0 = first >> 1;
     for (int p = 0; p < pairs; ++p)
-        normal_pair(seed, p0 + (uint32_t)p, step, tag, &n0[p], &n1[p]);
+        normal_pair(seed, p0 + (uint64_t)p, step, tag, &n0[p], &n1[p]);
     for (int p = 0; p < n / 2; ++p) {
         out[2 * p] = n0[p];
         out[2 * p + 1] = n1[p];

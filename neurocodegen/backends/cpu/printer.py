@@ -1,4 +1,4 @@
-"""sympy expressions to C++.
+"""IR expressions (sympy) to C++.
 
 Names are mangled so that nothing a user may call a variable can clash with
 C++: a model name ``v`` becomes the local ``v_``; names of our own (integrator
@@ -8,15 +8,8 @@ printed as they are (the grammar forbids user names starting with ``_``).
 import sympy
 from sympy.printing.c import C99CodePrinter
 
-# Streams of the random number generator: a draw's tag is
-# (object id << 16) | (kind << 12) | occurrence. See runtime/random.py.
-KIND_NOISE, KIND_RAND_UPDATE, KIND_THRESHOLD, KIND_RESET, KIND_ASSIGN, KIND_REFRACTORY = range(6)
-
-
-def stream_tag(object_id, kind, occurrence):
-    if not 0 <= occurrence < 4096:
-        raise ValueError("too many random draws in one kernel")
-    return ((object_id & 0xFFFF) << 16) | (kind << 12) | occurrence
+#: C++ types of the IR's dtypes.
+CTYPES = {"float64": "double", "int32": "int32_t", "int64": "int64_t", "bool": "bool"}
 
 
 def local_name(name):
@@ -25,15 +18,12 @@ def local_name(name):
 
 
 class CppPrinter(C99CodePrinter):
-    """Prints one kernel's expressions. ``tag_base`` is the stream tag of the
-    kernel's first ``rand()``/``randn()``; each call printed gets its own."""
+    """Prints one kernel's expressions; the loop's index is ``_ncg_i``."""
 
     _number_symbols = set()
 
-    def __init__(self, tag_base=0):
+    def __init__(self):
         super().__init__({"full_prec": True})
-        self.tag_base = tag_base
-        self.draws = 0
 
     def _print_Symbol(self, expr):
         return local_name(expr.name)
@@ -100,16 +90,21 @@ class CppPrinter(C99CodePrinter):
         a, b = (self._print(x) for x in expr.args)
         return f"ncg::mod({a}, {b})"
 
+    def _print_Uniform(self, expr):
+        return f"ncg::rand(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(expr.args[0])}u)"
+
+    def _print_Normal(self, expr):
+        return f"ncg::randn(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(expr.args[0])}u)"
+
+    def _print_Select(self, expr):
+        cond, a, b = (self._print(x) for x in expr.args)
+        return f"({cond} ? {a} : {b})"
+
     def _print_Function(self, expr):
         name = type(expr).__name__
         args = ", ".join(self._print(a) for a in expr.args)
-        if name in ("rand", "randn"):
-            tag = self.tag_base + self.draws
-            self.draws += 1
-            return f"ncg::{name}(_ncg_seed, (uint32_t)_ncg_i, (uint64_t)_ncg_step, {tag}u)"
         if name in ("exprel", "clip", "timestep"):
             return f"ncg::{name}({args})"
         if name == "int_":
             return f"((double)(int64_t)({args}))"
         return super()._print_Function(expr)
-

@@ -1,10 +1,9 @@
-"""The Jinja environment and the typed contexts our templates print.
+"""The typed contexts the C++ templates print: one dataclass per template.
 
-Python decides everything here; a template only prints loops and memory
-layout from one context object. This is the only module that imports Jinja.
+Everything is decided and printed before a context is made (see
+``kernels.py``); a template only lays out loops and memory from one context.
 """
 from dataclasses import dataclass, field
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -94,9 +93,7 @@ class ThresholdBlock:
     kernel: Kernel
     condition: str
     spikespace: str
-    refractory: bool          # set lastspike / not_refractory for spikers
-    lastspike: str = ""
-    not_refractory: str = ""
+    on_spike: tuple = ()      # Store(array, value) for each spiking neuron
     template: str = "threshold.cpp.j2"
 
 
@@ -109,26 +106,20 @@ class ResetBlock:
 
 @dataclass(frozen=True)
 class SpikeMonitorBlock:
-    comment: str
-    period: int
-    t_expr: str
+    """For each spike of this step: append a row to growable buffers and
+    increment counters."""
+    kernel: Kernel            # header: constants, t
     spikespace: str
-    size: str                 # the group's N
-    lo: str                   # first neuron of this thread's part
-    indices: str              # int32 buffer of neuron indices
-    times: str                # double buffer of spike times
-    counts: str               # int64 per-neuron counts
-    fill: str                 # int64[2]: number written, capacity
-    start: int = 0            # subgroup range [start, stop)
-    stop: str = ""
+    fill: str                 # int64[2]: rows written, capacity ("" if no rows)
+    columns: tuple            # Store(buffer, value) of a row; index _ncg_n
+    increments: tuple         # Store(array, value) added at _ncg_i
     template: str = "spikemonitor.cpp.j2"
 
 
 @dataclass(frozen=True)
 class StateMonitorBlock:
-    comment: str
-    period: int
-    t_expr: str
+    """One row per step: the time, and each column at the recorded indices."""
+    kernel: Kernel            # header: constants, t
     times: str                # double buffer of recording times
     fill: str                 # int64[3]: rows written, capacity, neurons recorded
     record: str               # int32 indices recorded
@@ -167,58 +158,3 @@ class NetworkSource:
 class ModuleSource:
     """The Cython wrapper around the C++ run loop."""
     cpp_file: str
-
-
-def template_root():
-    """Where the templates are: the installed package ``neurocodegen.templates``
-    or, in a source checkout that was not installed, ``templates/`` beside the
-    package folder."""
-    import importlib.util
-    from pathlib import Path
-    if importlib.util.find_spec("neurocodegen.templates") is not None:
-        return resources.files("neurocodegen.templates")
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if (checkout / "cpp").is_dir():
-        return checkout
-    raise FileNotFoundError("neurocodegen's templates are missing from this installation; "
-                            "reinstall the package.")
-
-
-def _environment():
-    from jinja2 import Environment, FunctionLoader, StrictUndefined
-
-    root = template_root()
-
-    def load(name):
-        return (root / name).read_text()
-
-    return Environment(loader=FunctionLoader(load), undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                       autoescape=False)
-
-
-_env = None
-
-
-def render(template, context):
-    """Render ``template`` (a path under templates/) with ``context`` as ``c``."""
-    global _env
-    if _env is None:
-        _env = _environment()
-    return _env.get_template(template).render(c=context)
-
-
-def template_fingerprint():
-    """sha256 over every template file: part of the lowering memo's key."""
-    import hashlib
-    digest = hashlib.sha256()
-    root = template_root()
-    for folder in ("cpp", "cython"):
-        for entry in sorted((root / folder).iterdir(), key=lambda p: p.name):
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()
-
-
-def support_code():
-    """The C++ support header, pasted into each generated source."""
-    return (template_root() / "cpp" / "ncg_support.hpp").read_text()

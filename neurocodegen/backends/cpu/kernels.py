@@ -1,0 +1,247 @@
+"""IR kernels to the contexts of the C++ templates.
+
+The CPU's own decisions live here: each thread owns a range of every
+group's neurons (whole blocks of ``ncg::BLOCK``); model variables are loaded
+into locals at the top of a loop body and stored at its bottom; expressions
+that are the same for every neuron are computed once per step, before the
+loop; the normal draws of a state update are made a block of neurons at a
+time (vectorised) and read per neuron.
+"""
+import sympy
+
+from ... import ir
+from ...lowering.optimize import Hoister
+from . import contexts as ctx
+from ..layout import Layout
+from .printer import CTYPES, CppPrinter, local_name
+from .templates import FOLDER, render, support_code
+
+
+def _template(name):
+    return f"{FOLDER}/{name}"
+
+
+class NetworkPrinter:
+    """Prints the kernels of one :class:`~neurocodegen.ir.Program` into one
+    run loop, declaring the arrays and constants it uses in a Layout."""
+
+    def __init__(self, program):
+        self.program = program
+        self.layout = Layout()
+        owners = []
+        for array in program.arrays:
+            if array.owner not in owners:
+                owners.append(array.owner)
+        for kernel in program.kernels:
+            if kernel.owner not in owners:
+                owners.append(kernel.owner)
+        self.prefix = {owner: f"_ncg_o{k}" for k, owner in enumerate(owners)}
+        self.ranges = {}          # group -> Range of this thread's part
+
+    # -- names --------------------------------------------------------------------------
+    def array(self, array):
+        """The C++ pointer of an IR array (declared in the layout)."""
+        return self.layout.array(f"{self.prefix[array.owner]}_{array.name}", array.ref,
+                                 CTYPES[array.dtype], array.role)
+
+    def part(self, space):
+        """(lo, hi, size) of this thread's part of the space's group."""
+        group = space.group
+        if group not in self.ranges:
+            prefix = self.prefix.get(group) or f"_ncg_o{len(self.prefix)}"
+            self.prefix.setdefault(group, prefix)
+            self.ranges[group] = ctx.Range(f"{prefix}_lo", f"{prefix}_hi", space.size)
+        r = self.ranges[group]
+        return r.lo, r.hi, str(space.size)
+
+    # -- one kernel ----------------------------------------------------------------------
+    def kernel_context(self, kernel, statements, extra_reads=()):
+        """The shared part of a block: constants, hoisted invariants, loads,
+        the printed body and stores. ``statements`` are Assign/If (other
+        statements are printed by the caller)."""
+        variables = {v.name: v for v in kernel.variables}
+        scalars = {ir.symbol(n) for n in kernel.scalars}
+        hoist = Hoister(scalars, impure=(ir.Uniform,))
+        printer = CppPrinter()
+        used, written = set(extra_reads), set()
+
+        def lower(items):
+            out = []
+            for st in items:
+                if isinstance(st, ir.If):
+                    used.update(s.name for s in st.condition.free_symbols)
+                    out.append(ctx.Branch(printer.doprint(hoist(st.condition)),
+                                          tuple(lower(st.then)), tuple(lower(st.otherwise))))
+                elif isinstance(st, _BufferRead):
+                    out.append(ctx.Assign(local_name(st.target), st.text, declare=True))
+                else:
+                    expr = st.value
+                    used.update(s.name for s in expr.free_symbols)
+                    if st.target in variables:
+                        written.add(st.target)
+                    ctype = "bool" if isinstance(expr, sympy.logic.boolalg.Boolean) else "double"
+                    out.append(ctx.Assign(local_name(st.target), printer.doprint(hoist(expr)),
+                                          declare=st.target not in variables, ctype=ctype))
+            return out
+
+        body = lower(statements)
+        used |= written
+        if "i" in used:
+            body.insert(0, ctx.Assign("i_", "(double)_ncg_i", declare=True))
+        loads, stores = [], []
+        for name in sorted(used):
+            if name not in variables:
+                continue
+            v = variables[name]
+            ctype = "bool" if v.array.dtype == "bool" else "double"
+            const = "" if name in written else "const "
+            index = "0" if v.scalar else "_ncg_i"
+            loads.append(ctx.Load(const + ctype, local_name(name), self.array(v.array), index))
+            if name in written:
+                stores.append(ctx.Store(self.array(v.array), local_name(name),
+                                        CTYPES[v.array.dtype], index))
+        constants = tuple(ctx.Constant(local_name(local), self.layout.constant(c.ref))
+                          for local, c in kernel.constants)
+        invariants = tuple(ctx.Assign(sym.name, printer.doprint(expr), declare=True)
+                           for sym, expr in hoist.order)
+        lo, hi, size = self.part(kernel.space)
+        return ctx.Kernel(comment=kernel.name, period=kernel.period,
+                          t_expr=_t_expr(kernel.period), size=size, lo=lo, hi=hi,
+                          constants=constants, invariants=invariants, loads=tuple(loads),
+                          body=tuple(body), stores=tuple(stores)), printer
+
+    def block(self, kernel):
+        """The template context of one kernel."""
+        return getattr(self, "_" + kernel.op)(kernel)
+
+    def _state_update(self, kernel):
+        variables = {v.name for v in kernel.variables}
+        statements, buffers = _noise_blocks(kernel.statements, variables)
+        k, _ = self.kernel_context(kernel, statements)
+        return ctx.StateUpdateBlock(k, noise=buffers, template=_template("stateupdate.cpp.j2"))
+
+    def _threshold(self, kernel):
+        reads = {s.name for s in kernel.condition.free_symbols}
+        k, printer = self.kernel_context(kernel, kernel.statements, extra_reads=reads)
+        on_spike = tuple(ctx.Store(self.array(array), _value(value, printer), "")
+                         for array, value in kernel.on_spike)
+        return ctx.ThresholdBlock(k, condition=printer.doprint(kernel.condition),
+                                  spikespace=self.array(kernel.spikes), on_spike=on_spike,
+                                  template=_template("threshold.cpp.j2"))
+
+    def _reset(self, kernel):
+        k, _ = self.kernel_context(kernel, kernel.statements)
+        return ctx.ResetBlock(k, spikespace=self.array(kernel.space.spikes),
+                              template=_template("reset.cpp.j2"))
+
+    def _spike_record(self, kernel):
+        k, printer = self.kernel_context(kernel, ())
+        columns, increments, fill = [], [], ""
+        for st in kernel.statements:
+            if isinstance(st, ir.Append):
+                fill = self.array(st.fill)
+                columns += [ctx.Store(self.array(a), _value(v, printer), "")
+                            for a, v in st.columns]
+            else:
+                increments.append(ctx.Store(self.array(st.array), _value(st.value, printer), ""))
+        return ctx.SpikeMonitorBlock(k, spikespace=self.array(kernel.space.spikes), fill=fill,
+                                     columns=tuple(columns), increments=tuple(increments),
+                                     template=_template("spikemonitor.cpp.j2"))
+
+    def _state_record(self, kernel):
+        k, _ = self.kernel_context(kernel, ())
+        (snapshot,) = kernel.statements
+        variables = {v.name: v for v in kernel.variables}
+        columns = tuple((self.array(variables[_variable_name(value)].array), self.array(buf))
+                        for buf, value in snapshot.columns)
+        return ctx.StateMonitorBlock(k, times=self.array(snapshot.times),
+                                     fill=self.array(snapshot.fill),
+                                     record=self.array(kernel.space.record), columns=columns,
+                                     template=_template("statemonitor.cpp.j2"))
+
+    def room_check(self, kernel):
+        """After a step, return early when a recording kernel's buffers have
+        no room for the next step's rows (the caller grows them)."""
+        fill = self.array(kernel.fill)
+        if kernel.room == "space":      # one row per index of this thread's part
+            lo, hi, _ = self.part(kernel.space)
+            return ctx.RoomCheck(fill, f"({hi} - {lo})")
+        # one row per recording step: only checked before one
+        return ctx.RoomCheck(fill, str(kernel.room),
+                             f"(_ncg_step + 1) % {kernel.period} == 0 && ")
+
+    # -- the network ------------------------------------------------------------------------
+    def source(self):
+        blocks = [self.block(k) for k in self.program.kernels]
+        checks = tuple(self.room_check(k) for k in self.program.kernels
+                       if isinstance(k, ir.Record) and k.room is not None)
+        # every array the program declares has a slot, used or not
+        for array in self.program.arrays:
+            self.array(array)
+        arrays = tuple(ctx.Array(cname, ctype) for cname, ctype, _, _ in self.layout.array_refs)
+        source = ctx.NetworkSource(arrays=arrays, constants=(),
+                                   blocks=tuple(blocks), ranges=tuple(self.ranges.values()),
+                                   room_checks=checks)
+        return support_code() + "\n" + render(_template("network.cpp.j2"), source)
+
+
+class _BufferRead:
+    """``const double target = <text>``: a value read from a buffer."""
+
+    def __init__(self, target, text):
+        self.target, self.text = target, text
+
+
+def _noise_blocks(statements, variables):
+    """The normal draws that the IR assigns to temporaries (noise terms) become
+    reads from buffers filled a block of neurons at a time: the same numbers
+    (``ncg::randn_block`` equals ``ncg::randn``), but the draws vectorise."""
+    buffers = {}
+
+    def rewrite(items):
+        out = []
+        for st in items:
+            if isinstance(st, ir.If):
+                out.append(ir.If(st.condition, tuple(rewrite(st.then)),
+                                 tuple(rewrite(st.otherwise))))
+            elif isinstance(st, ir.Assign) and type(st.value) is ir.Normal \
+                    and st.target not in variables:
+                tag = int(st.value.args[0])
+                if tag not in buffers:
+                    buffers[tag] = ctx.NoiseBuffer(f"_ncg_xi{len(buffers)}", tag)
+                out.append(_BufferRead(st.target, f"{buffers[tag].name}[_ncg_i - _ncg_b]"))
+            else:
+                out.append(st)
+        return out
+
+    statements = rewrite(statements)
+    return statements, tuple(buffers.values())
+
+
+def _t_expr(period):
+    if period == 1:
+        return "(double)_ncg_step * dt_"
+    return f"(double)(_ncg_step / {period}) * dt_"
+
+
+def _value(expr, printer):
+    """C++ for a value written straight to an array: the loop index as an
+    integer, ``t`` and constants as their locals, else printed."""
+    if expr == ir.INDEX:
+        return "_ncg_i"
+    if isinstance(expr, sympy.Integer):
+        return str(int(expr))
+    return printer.doprint(expr)
+
+
+def _variable_name(expr):
+    if not isinstance(expr, sympy.Symbol):
+        raise NotImplementedError(f"a monitor can only record variables, not {expr}")
+    return expr.name
+
+
+def generate(program):
+    """(layout, C++ source of the run loop) of ``program``."""
+    printer = NetworkPrinter(program)
+    text = printer.source()
+    return printer.layout, text

@@ -1,0 +1,241 @@
+"""IR kernels to one Python function of numpy statements.
+
+Each kernel is a few whole-array statements over its index space (``_idx``:
+all neurons, the spiking ones, or the recorded ones), so there is no loop
+over indices; the time steps are a Python loop. Branches are computed on
+both sides and merged with ``numpy.where``. Random draws are the C++
+generator's numbers (its Python twin), indexed by ``_idx``.
+"""
+import sympy
+
+from ... import ir
+from ..layout import Layout
+from .printer import NumpyPrinter, local_name
+
+
+class _Code:
+    """Lines of Python with an indentation level."""
+
+    def __init__(self):
+        self.lines, self.level = [], 0
+
+    def __call__(self, line):
+        self.lines.append("    " * self.level + line)
+
+    def text(self):
+        return "\n".join(self.lines) + "\n"
+
+
+class NetworkWriter:
+    """Writes the function ``run(_arrays, _consts, _seed, _step, _end)`` of
+    one :class:`~neurocodegen.ir.Program`."""
+
+    def __init__(self, program):
+        self.program = program
+        self.layout = Layout()
+        owners = []
+        for array in program.arrays:
+            if array.owner not in owners:
+                owners.append(array.owner)
+        self.prefix = {owner: f"_o{k}" for k, owner in enumerate(owners)}
+        for array in program.arrays:
+            self.layout.array(self.name(array), array.ref, array.dtype, array.role)
+        self.constant = {c.ref: self.layout.constant(c.ref) for c in program.constants}
+        self.printer = NumpyPrinter()
+
+    def name(self, array):
+        return f"{self.prefix[array.owner]}_{array.name}"
+
+    def expr(self, expr):
+        return self.printer.doprint(expr)
+
+    # -- index spaces ---------------------------------------------------------------------
+    def space(self, code, space):
+        if isinstance(space, ir.AllNeurons):
+            code(f"_idx = _all_{space.size}")
+        elif isinstance(space, ir.SpikingNeurons):
+            spikes = self.name(space.spikes)
+            code(f"_idx = {spikes}[:{spikes}[{space.size}]]")
+        else:
+            code(f"_idx = {self.name(space.record)}")
+
+    # -- statements -------------------------------------------------------------------------
+    def statements(self, code, items, renamed, defined):
+        """Print Assign and If statements. ``renamed`` maps names assigned in
+        the current branch to their branch-local names; ``defined`` holds the
+        names that have a value before these statements (and grows)."""
+        for st in items:
+            if isinstance(st, ir.If):
+                self.branch(code, st, renamed, defined)
+            else:
+                value = st.value.xreplace(_symbols(renamed))
+                target = renamed.get(st.target, local_name(st.target))
+                code(f"{target} = {self.expr(value)}")
+                defined.add(st.target)
+
+    def branch(self, code, st, renamed, defined):
+        """Both sides on every index, merged where each target was assigned.
+        Temporaries first assigned inside a side stay there."""
+        n = len(code.lines)
+        cond = f"_c{n}"
+        code(f"{cond} = {self.expr(st.condition.xreplace(_symbols(renamed)))}")
+        outer = _assigned(st.then) | _assigned(st.otherwise)
+        merged = sorted(outer & defined)
+        sides = []
+        for side, items in (("t", st.then), ("e", st.otherwise)):
+            local = dict(renamed)
+            for target in _assigned(items):
+                local[target] = f"_{side}{n}_{target}"
+            for target in sorted(_assigned(items) & defined):   # starts from its value
+                code(f"{local[target]} = {renamed.get(target, local_name(target))}")
+            self.statements(code, items, local, set(defined))
+            sides.append(local)
+        for target in merged:
+            name = renamed.get(target, local_name(target))
+            code(f"{name} = numpy.where({cond}, {sides[0].get(target, name)}, "
+                 f"{sides[1].get(target, name)})")
+
+    def loads(self, code, kernel, names):
+        variables = {v.name: v for v in kernel.variables}
+        for name in sorted(names & set(variables)):
+            v = variables[name]
+            index = "0" if v.scalar else "_idx"
+            code(f"{local_name(name)} = {self.name(v.array)}[{index}]")
+
+    def stores(self, code, kernel, written):
+        variables = {v.name: v for v in kernel.variables}
+        for name in sorted(written & set(variables)):
+            v = variables[name]
+            index = "0" if v.scalar else "_idx"
+            code(f"{self.name(v.array)}[{index}] = {local_name(name)}")
+
+    # -- kernels ------------------------------------------------------------------------------
+    def kernel(self, code, kernel):
+        code(f"# {kernel.name}")
+        if kernel.period > 1:
+            code(f"if _step % {kernel.period} == 0:")
+        else:
+            code("if True:")
+        code.level += 1
+        for local, constant in kernel.constants:
+            code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
+        period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
+        code(f"t_ = float({period}) * dt_")
+        self.space(code, kernel.space)
+        getattr(self, "_" + kernel.op)(code, kernel)
+        code.level -= 1
+
+    def _body(self, code, kernel, reads=()):
+        used = set(reads) | _used(kernel.statements)
+        if "i" in used:
+            code("i_ = _idx.astype(numpy.float64)")
+        self.loads(code, kernel, used)
+        defined = {v.name for v in kernel.variables} & used
+        self.statements(code, kernel.statements, {}, defined)
+        self.stores(code, kernel, _assigned(kernel.statements))
+
+    def _state_update(self, code, kernel):
+        self._body(code, kernel)
+
+    def _reset(self, code, kernel):
+        self._body(code, kernel)
+
+    def _threshold(self, code, kernel):
+        self._body(code, kernel, reads={s.name for s in kernel.condition.free_symbols})
+        spikes = self.name(kernel.spikes)
+        size = kernel.space.size
+        code(f"_fired = _idx[numpy.broadcast_to({self.expr(kernel.condition)}, _idx.shape)]")
+        code(f"{spikes}[:_fired.size] = _fired")
+        code(f"{spikes}[{size}] = _fired.size")
+        for array, value in kernel.on_spike:
+            code(f"{self.name(array)}[_fired] = {self.expr(value)}")
+
+    def _spike_record(self, code, kernel):
+        for st in kernel.statements:
+            if isinstance(st, ir.Append):
+                fill = self.name(st.fill)
+                code(f"_n = {fill}[0]")
+                for array, value in st.columns:
+                    value = "_idx" if value == ir.INDEX else self.expr(value)
+                    code(f"{self.name(array)}[_n:_n + _idx.size] = {value}")
+                code(f"{fill}[0] = _n + _idx.size")
+            else:
+                index = "_idx" if st.index == ir.INDEX else self.expr(st.index)
+                code(f"numpy.add.at({self.name(st.array)}, {index}, {self.expr(st.value)})")
+
+    def _state_record(self, code, kernel):
+        (snapshot,) = kernel.statements
+        variables = {v.name: v for v in kernel.variables}
+        fill = self.name(snapshot.fill)
+        code(f"_row, _nrec = {fill}[0], {fill}[2]")
+        code(f"{self.name(snapshot.times)}[_row] = t_")
+        for array, value in snapshot.columns:
+            source = self.name(variables[value.name].array)
+            code(f"{self.name(array)}[_row * _nrec:(_row + 1) * _nrec] = {source}[_idx]")
+        code(f"{fill}[0] = _row + 1")
+
+    def room_check(self, code, kernel):
+        fill = self.name(kernel.fill)
+        if kernel.room == "space":
+            code(f"if {fill}[0] + {kernel.space.size} > {fill}[1]:")
+        else:
+            code(f"if (_step + 1) % {kernel.period} == 0 and {fill}[0] + {kernel.room} "
+                 f"> {fill}[1]:")
+        code("    return _step + 1")
+
+    # -- the network ----------------------------------------------------------------------------
+    def source(self):
+        code = _Code()
+        code("def run(_arrays, _consts, _seed, _step, _end):")
+        code.level += 1
+        names = [c for c, _, _, _ in self.layout.array_refs]
+        if names:
+            code(f"({', '.join(names)},) = _arrays")
+        sizes = sorted({k.space.size for k in self.program.kernels
+                        if isinstance(k.space, ir.AllNeurons)})
+        for size in sizes:
+            code(f"_all_{size} = numpy.arange({size})")
+        code("while _step < _end:")
+        code.level += 1
+        for kernel in self.program.kernels:
+            self.kernel(code, kernel)
+        for kernel in self.program.kernels:
+            if isinstance(kernel, ir.Record) and kernel.room is not None:
+                self.room_check(code, kernel)
+        code("_step += 1")
+        code.level -= 1
+        code("return _step")
+        return code.text()
+
+
+def _assigned(items):
+    """Names assigned by statements (in branches too)."""
+    out = set()
+    for st in items:
+        if isinstance(st, ir.If):
+            out |= _assigned(st.then) | _assigned(st.otherwise)
+        elif isinstance(st, ir.Assign):
+            out.add(st.target)
+    return out
+
+
+def _used(items):
+    """Names read or written by statements."""
+    out = set()
+    for st in items:
+        if isinstance(st, ir.If):
+            out |= {s.name for s in st.condition.free_symbols}
+            out |= _used(st.then) | _used(st.otherwise)
+        elif isinstance(st, ir.Assign):
+            out |= {s.name for s in st.value.free_symbols} | {st.target}
+    return out
+
+
+def _symbols(renamed):
+    return {ir.symbol(a): sympy.Symbol(b, real=True) for a, b in renamed.items()}
+
+
+def generate(program):
+    """(layout, Python source of the run function) of ``program``."""
+    writer = NetworkWriter(program)
+    return writer.layout, writer.source()

@@ -1,0 +1,59 @@
+"""IR expressions (sympy) to numpy code over whole index arrays.
+
+Model names are printed as ``name_`` (as in C++), our own temporaries as
+they are; ``_idx`` is the array of the kernel's indices.
+"""
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+
+def local_name(name):
+    return name if name.startswith("_") else name + "_"
+
+
+class NumpyPrinter(NumPyPrinter):
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True})
+
+    def _print_Symbol(self, expr):
+        return local_name(expr.name)
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        return f"{int(expr)}.0" if abs(int(expr)) < 2**53 else repr(float(expr))
+
+    def _print_Rational(self, expr):
+        return f"({expr.p}.0/{expr.q}.0)"
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_Uniform(self, expr):
+        return f"_support.uniform(_seed, _idx, _step, {int(expr.args[0])})"
+
+    def _print_Normal(self, expr):
+        return f"_support.normal(_seed, _idx, _step, {int(expr.args[0])})"
+
+    def _print_Select(self, expr):
+        cond, a, b = (self._print(x) for x in expr.args)
+        return f"numpy.where({cond}, {a}, {b})"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in ("exprel", "clip", "timestep", "int_"):
+            return f"_support.{name}({', '.join(self._print(a) for a in expr.args)})"
+        return super()._print_Function(expr)
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.as_base_exp()
+        if base is sympy.E:
+            return f"numpy.exp({self._print(exp)})"
+        if exp.is_Number and float(exp) == 0.5:
+            return f"numpy.sqrt({self._print(base)})"
+        return f"numpy.power({self._print(base)}, {self._print(exp)})"

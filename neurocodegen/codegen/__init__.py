@@ -1,1 +1,0 @@
-"""Printing kernels: sympy expressions to C++, contexts to source via Jinja."""

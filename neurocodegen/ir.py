@@ -1,0 +1,243 @@
+"""The kernel IR: what lowering produces and every backend prints.
+
+Target-neutral: expressions are sympy, arrays are named by (object, array)
+and typed with numpy dtype names, loops are *index spaces* (all neurons of a
+group, the neurons that spiked this step, the indices a monitor records) and
+no C++ or numpy text appears anywhere. A backend decides how to loop, which
+locals to load, how to draw random numbers and how to print; see
+``backends/cpu`` and ``backends/numpy``.
+
+Random numbers are counter-based: a draw is a pure function of (seed, array
+index, time step, stream), where the stream (32 bits) names the object, the
+kind of kernel and the call site (:mod:`neurocodegen.streams`). Indices and steps are
+64-bit, so a draw is defined for 10^10 synapses as for 10 neurons.
+"""
+from dataclasses import dataclass, field
+
+import sympy
+
+from .specs import DTYPES, SCHEDULE  # noqa: F401  (model types; the slots of a step)
+from .streams import (KIND_ASSIGN, KIND_NOISE, KIND_RAND_UPDATE, KIND_RESET,  # noqa: F401
+                      KIND_THRESHOLD, stream)
+
+
+class Uniform(sympy.Function):
+    """A uniform draw in (0, 1) for the loop's index; the argument is its stream."""
+    nargs = 1
+    is_real = True
+
+    def _eval_evalf(self, prec):
+        return None
+
+
+class Normal(Uniform):
+    """A standard normal draw for the loop's index; the argument is its stream."""
+
+
+class Select(sympy.Function):
+    """``Select(condition, a, b)``: ``a`` where ``condition`` holds, else ``b``,
+    without a branch (a conditional move where the target has one)."""
+    nargs = 3
+
+    def _eval_is_real(self):
+        return self.args[1].is_real and self.args[2].is_real
+
+
+def draws(expr):
+    """The random draws in ``expr`` (Uniform and Normal)."""
+    return expr.atoms(Uniform) if isinstance(expr, sympy.Basic) else set()
+
+
+# -- arrays and values ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Array:
+    """An array of a simulation object. ``role`` says what the run loop and
+    the standalone program do with it:
+
+    - ``state``: a model variable; set from Python, read back after a run;
+    - ``spikes``: this step's spiking indices, per thread (scratch);
+    - ``counter``: per-index counts kept across runs (a monitor's ``count``);
+    - ``growable``: a buffer appended to, with a ``fill`` array (written,
+      capacity, ...) beside it;
+    - ``fill``: the fill counters of growable buffers;
+    - ``input``: read-only indices given by the user (a monitor's ``record``).
+    """
+    owner: str
+    name: str
+    dtype: str
+    role: str = "state"
+
+    @property
+    def ref(self):
+        return (self.owner, self.name)
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A value fixed for one run (an external constant, ``N``, ``dt``),
+    passed to the kernels without recompiling."""
+    owner: str
+    name: str
+
+    @property
+    def ref(self):
+        return (self.owner, self.name)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A model name that a kernel reads or writes, stored in ``array`` at the
+    loop's index (``scalar``: at index 0, a ``shared`` variable)."""
+    name: str
+    array: Array
+    scalar: bool = False
+
+
+# -- index spaces -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AllNeurons:
+    """Every index of a group: 0 .. size-1."""
+    group: str
+    size: int
+
+
+@dataclass(frozen=True)
+class SpikingNeurons:
+    """The indices of ``group`` that crossed the threshold in this step, as
+    its threshold kernel wrote them into ``spikes``."""
+    group: str
+    size: int
+    spikes: Array
+
+
+@dataclass(frozen=True)
+class RecordedIndices:
+    """The indices listed in ``record`` (of a group of ``size``)."""
+    group: str
+    size: int
+    record: Array
+
+
+# -- statements -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assign:
+    """``target = value``: a variable of the kernel if ``target`` names one,
+    else a temporary."""
+    target: str
+    value: sympy.Basic
+
+
+@dataclass(frozen=True)
+class If:
+    condition: sympy.Basic
+    then: tuple
+    otherwise: tuple = ()
+
+
+@dataclass(frozen=True)
+class Increment:
+    """``array[index] += value`` where several loop iterations may hit the
+    same element: CUDA prints it as an atomic add, CPU threads as a write by
+    the thread that owns the element."""
+    array: Array
+    index: sympy.Basic
+    value: sympy.Basic
+
+
+@dataclass(frozen=True)
+class Append:
+    """Append a row (one value per column) to growable buffers whose fill
+    counters are ``fill[0]`` (written) and ``fill[1]`` (capacity)."""
+    fill: Array
+    columns: tuple            # (Array, sympy value) pairs
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Append one row per step to growable buffers: ``times`` gets ``t`` and
+    each column's buffer gets its value at every index of the kernel's
+    space, in the space's order (row-major: step, then index)."""
+    fill: Array               # written rows, capacity, indices per row
+    times: Array
+    columns: tuple            # (Array, sympy value) pairs
+
+
+# -- kernels ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kernel:
+    """One operation of one object in one time step: ``statements`` for each
+    index of ``space``, every ``period`` base steps. ``variables`` bind model
+    names to arrays, ``constants`` local names to per-run values; ``t``,
+    ``dt`` and ``i`` (the index) are always defined."""
+    name: str                 # for comments and messages: "threshold of G"
+    owner: str
+    op: str                   # state_update, threshold, reset, spike_record, state_record
+    space: object
+    period: int
+    statements: tuple
+    variables: tuple = ()
+    constants: tuple = ()     # (local name, Constant)
+    scalars: frozenset = frozenset()   # names that are the same for every index
+
+
+@dataclass(frozen=True)
+class Threshold(Kernel):
+    """A kernel whose statements compute ``condition``; every index where it
+    holds is appended to ``spikes`` and gets ``on_spike`` (array, value)
+    writes, in index order."""
+    condition: sympy.Basic = sympy.true
+    spikes: Array = None
+    on_spike: tuple = ()
+
+
+@dataclass(frozen=True)
+class Record(Kernel):
+    """A monitor's kernel: its statements are :class:`Append` and
+    :class:`Increment`. ``room`` is how many rows one step may append to the
+    growable buffers (``'space'``: one per index of the space, ``1``: one),
+    so that the run loop can stop for more room before they are full."""
+    fill: Array = None
+    room: object = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """What one network runs each time step, in order: its arrays, its
+    constants and its kernels. ``window`` is the number of steps threads may
+    run without meeting (``None``: unbounded, as for uncoupled neurons; the
+    smallest synaptic delay once spikes travel)."""
+    arrays: tuple
+    constants: tuple
+    kernels: tuple
+    window: int = None
+    methods: dict = field(default_factory=dict, compare=False)   # group -> integration method
+
+
+def arrays_of(kernel):
+    """Every array ``kernel`` touches, in a fixed order: its space's, its
+    variables', then those of its special statements."""
+    out = [getattr(kernel.space, "spikes", None), getattr(kernel.space, "record", None)]
+    out += [v.array for v in kernel.variables]
+    if isinstance(kernel, Threshold):
+        out += [kernel.spikes] + [a for a, _ in kernel.on_spike]
+    if isinstance(kernel, Record):
+        out.append(kernel.fill)
+    for st in kernel.statements:
+        if isinstance(st, Increment):
+            out.append(st.array)
+        elif isinstance(st, Append):
+            out += [st.fill] + [a for a, _ in st.columns]
+        elif isinstance(st, Snapshot):
+            out += [st.fill, st.times] + [a for a, _ in st.columns]
+    return [a for a in out if a is not None]
+
+
+def symbol(name):
+    return sympy.Symbol(name, real=True)
+
+
+T, DT, INDEX = symbol("t"), symbol("dt"), symbol("i")

@@ -1,0 +1,65 @@
+"""Lowering: specs to kernel IR, one module per object kind.
+
+A lowering function takes one spec and returns ``(slot, kernel)`` pairs (the
+slot of Brian's schedule each kernel runs in) and a note for the log (the
+integration method a group got, or None). Register one with
+``@lowers(SpecType)``; :func:`lower_network` orders every kernel of a
+network into one :class:`~neurocodegen.ir.Program`.
+"""
+from .. import ir
+
+_LOWERINGS = {}
+
+
+def lowers(spec_type):
+    """Register the decorated function as the lowering of ``spec_type``."""
+    def register(function):
+        _LOWERINGS[spec_type] = function
+        return function
+    return register
+
+
+class LoweringError(Exception):
+    """A lowering failed for one spec: ``spec`` and the original ``error``."""
+
+    def __init__(self, spec, error):
+        super().__init__(str(error))
+        self.spec, self.error = spec, error
+
+
+def lower_network(specs):
+    """The :class:`~neurocodegen.ir.Program` of ``specs``, which are in
+    schedule order (slot, order, creation). Kernels of one slot run in the
+    order of their objects' ``order``, then in the order of ``specs``."""
+    from . import monitors, neurons  # noqa: F401  (they register their lowerings)
+    from ..errors import NeurocodegenError
+    placed, methods = [], {}
+    for rank, spec in enumerate(specs):
+        try:
+            kernels, note = _LOWERINGS[type(spec)](spec)
+        except NeurocodegenError as exc:
+            raise LoweringError(spec, exc) from exc
+        if note is not None:
+            methods[spec.name] = note
+        for slot, kernel in kernels:
+            placed.append((ir.SCHEDULE.index(slot), spec.order, rank, kernel))
+    kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:3]))
+    return ir.Program(arrays=_arrays(kernels), constants=_constants(kernels),
+                      kernels=kernels, window=None, methods=methods)
+
+
+def _arrays(kernels):
+    """Every array the kernels use, once, in order of first use."""
+    seen = {}
+    for kernel in kernels:
+        for array in ir.arrays_of(kernel):
+            seen.setdefault(array.ref, array)
+    return tuple(seen.values())
+
+
+def _constants(kernels):
+    seen = {}
+    for kernel in kernels:
+        for _, constant in kernel.constants:
+            seen.setdefault(constant.ref, constant)
+    return tuple(seen.values())

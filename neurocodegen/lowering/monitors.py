@@ -1,0 +1,49 @@
+"""Monitors' specs to their kernels: a SpikeMonitor appends (index, time) of
+each spike and counts spikes per neuron; a StateMonitor appends one row of
+values of its recorded neurons per step."""
+import sympy
+
+from .. import ir
+from ..specs import SpikeMonitorSpec, StateMonitorSpec
+from . import lowers
+from .neurons import spikes_array
+
+
+@lowers(SpikeMonitorSpec)
+def lower_spike_monitor(spec):
+    def buffer(name, dtype, role="growable"):
+        return ir.Array(spec.name, name, dtype, role)
+
+    fill = buffer("fill", "int64", "fill")
+    statements = []
+    if spec.record:
+        statements.append(ir.Append(fill, ((buffer("i", "int32"), ir.INDEX),
+                                           (buffer("t", "float64"), ir.T))))
+    statements.append(ir.Increment(buffer("count", "int64", "counter"), ir.INDEX,
+                                   sympy.Integer(1)))
+    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source))
+    kernel = ir.Record(name=f"spike monitor {spec.name} of {spec.source}", owner=spec.name,
+                       op="spike_record", space=space, period=spec.period,
+                       statements=tuple(statements),
+                       constants=(("dt", ir.Constant(spec.name, "dt")),),
+                       fill=fill, room="space" if spec.record else None)
+    return [(spec.when, kernel)], None
+
+
+@lowers(StateMonitorSpec)
+def lower_state_monitor(spec):
+    def buffer(name, role="growable", dtype="float64"):
+        return ir.Array(spec.name, name, dtype, role)
+
+    variables = tuple(ir.Variable(name, ir.Array(spec.source, name, ir.DTYPES[dtype]), shared)
+                      for name, dtype, shared in spec.variables)
+    fill = buffer("fill", "fill", "int64")
+    columns = tuple((buffer("var_" + v.name), ir.symbol(v.name)) for v in variables)
+    space = ir.RecordedIndices(spec.source, spec.source_N, buffer("record", "input", "int32"))
+    kernel = ir.Record(name=f"state monitor {spec.name} of {spec.source}", owner=spec.name,
+                       op="state_record", space=space, period=spec.period,
+                       statements=(ir.Snapshot(fill, buffer("times"), columns),),
+                       variables=variables,
+                       constants=(("dt", ir.Constant(spec.name, "dt")),),
+                       fill=fill, room=1)
+    return [(spec.when, kernel)], None

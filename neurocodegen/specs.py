@@ -1,0 +1,96 @@
+"""Specs: frozen descriptions of simulation objects, all that lowering reads.
+
+``before_run`` turns each object into a spec: its model (parsed), sizes, the
+names of the constants it takes from the namespace (not their values: those
+are passed at run time) and its place in the schedule. Lowering functions
+(``neurocodegen.lowering``) are pure functions of specs, and the key of the
+lowering memo is :func:`key` of the specs: a field added to a spec is part of
+the key without anyone remembering to add it. No sympy here, so that a warm
+run (memo hit) never imports it.
+"""
+import hashlib
+import json
+from dataclasses import dataclass, fields, is_dataclass
+
+from .model.equations import Equations
+from .model.expressions import Expression, Statement
+
+#: The slots of one time step, in order (Brian's default schedule).
+SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
+
+#: Model types (``float``, ``integer``, ``boolean``) as numpy dtype names.
+DTYPES = {"float": "float64", "integer": "int32", "boolean": "bool"}
+
+
+@dataclass(frozen=True)
+class NeuronGroupSpec:
+    name: str
+    N: int
+    equations: Equations
+    threshold: Expression = None
+    reset: tuple = ()                  # Statement
+    refractory: object = None          # None, "time", or (Expression, is_condition)
+    method: object = None              # name, None (automatic), or a tuple of names
+    externals: tuple = ()              # sorted names taken from the namespace
+    rng_id: int = 0
+    period: int = 1                    # acts every `period` base steps
+    order: int = 0
+
+    @property
+    def variables(self):
+        """(name, model type, shared) of each stored variable, in array order."""
+        out = []
+        for eq in self.equations.values():
+            if eq.kind != "subexpression" or "constant over dt" in eq.flags:
+                out.append((eq.name, eq.dtype, "shared" in eq.flags))
+        if self.refractory is not None:
+            out += [("lastspike", "float", False), ("not_refractory", "boolean", False)]
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class SpikeMonitorSpec:
+    name: str
+    source: str
+    source_N: int
+    record: bool = True
+    period: int = 1
+    when: str = "thresholds"
+    order: int = 1
+
+
+@dataclass(frozen=True)
+class StateMonitorSpec:
+    name: str
+    source: str
+    source_N: int
+    variables: tuple                   # (name, model type, shared) of the recorded ones
+    period: int = 1
+    when: str = "start"
+    order: int = 0
+
+
+def canonical(value):
+    """``value`` as plain JSON data: dataclasses field by field (tagged with
+    their type), model strings as their text. Anything else is an error, so
+    that a new kind of field cannot silently drop out of the key."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [canonical(v) for v in value]
+    if isinstance(value, Equations):
+        return str(value)
+    if isinstance(value, Expression):
+        return value.code
+    if isinstance(value, Statement):
+        return [value.target, value.op, value.expr.code]
+    if is_dataclass(value):
+        return {"type": type(value).__name__,
+                **{f.name: canonical(getattr(value, f.name)) for f in fields(value)}}
+    raise TypeError(f"cannot describe {type(value).__name__} {value!r} in a spec key")
+
+
+def key(specs, *extra):
+    """sha256 of the specs (in order) and of ``extra`` JSON-able values."""
+    payload = json.dumps([canonical(s) for s in specs] + list(extra), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
