@@ -505,3 +505,21 @@ def test_non_boolean_threshold_is_refused(threshold):
     G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", threshold=threshold)  # noqa: F841
     with pytest.raises(EquationError, match="boolean"):
         run(1 * ms)
+
+
+def test_partly_frozen_model_with_noise_on_the_free_variable():
+    """v is held while refractory, w is noisy and keeps integrating through
+    the refractory period (its noise is drawn for both branches)."""
+    seed(11)
+    eqs = """dv/dt = (1.5 - v)/(10*ms) : 1 (unless refractory)
+             dw/dt = -w/(30*ms) + 0.3*xi/sqrt(30*ms) : 1"""
+    G = NeuronGroup(400, eqs, threshold="v > 1", reset="v = 0", refractory=5 * ms,
+                    method="euler")
+    M = StateMonitor(G, ["v", "w"], record=[0])
+    S = SpikeMonitor(G)
+    run(30 * ms)
+    first = S.t[S.i == 0][0]
+    held = (M.t > first + 0.05 * ms) & (M.t < first + 4.95 * ms)
+    assert held.sum() > 40 and np.all(M.v[0][held] == 0)
+    assert np.all(np.diff(M.w[0][held]) != 0)               # w still moves
+    assert 0.15 < np.std(G.w[:]) < 0.25     # 0.3*sqrt((1 - exp(-2))/2) = 0.197

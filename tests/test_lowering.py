@@ -148,3 +148,25 @@ def test_golden_threshold_kernel():
     start = source.index("        // threshold of Gold")
     text = "\n".join(line for line in source[start:].splitlines()[:18] if line.strip())
     assert text + "\n" == GOLDEN_THRESHOLD
+
+
+def test_schedule_needs_no_barrier_for_thread_local_kernels_only():
+    from dataclasses import dataclass
+    from neurocodegen.lowering.schedule import synchronisation
+
+    G = NeuronGroup(10, NOISY, threshold="v > 1", reset="v = 0", refractory=5 * ms,
+                    method="euler", name="Sched")
+    kernels = lower_network(specs_of(G, SpikeMonitor(G, name="SchedS"))).kernels
+    assert synchronisation(kernels) == ((), None)
+
+    @dataclass(frozen=True)
+    class AllSpikesOfAllThreads:      # what synaptic propagation will read
+        group: str
+        size: int
+
+    class Propagation(ir.Kernel):
+        min_delay = 3
+
+    crossing = Propagation(name="p", owner="S", op="propagate",
+                           space=AllSpikesOfAllThreads("Sched", 10), period=1, statements=())
+    assert synchronisation(kernels + (crossing,)) == ((len(kernels),), 3)

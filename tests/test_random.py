@@ -124,3 +124,31 @@ def test_noise_statistics_of_compiled_xi():
     expected = sigma**2 / (2 - 0.01)
     assert abs(v.mean()) < 5 * np.sqrt(expected / N)
     assert abs(v.var() - expected) < 5 * expected * np.sqrt(2 / N)
+
+
+def test_64_bit_indices_in_cpp_equal_the_twin(tmp_path):
+    """Counters hold 48 bits of index (10^10 synapses and more): the C++
+    generator and its numpy twin agree above 2^32, and an index above 2^32
+    does not repeat the draws of the index 2^32 below it."""
+    import subprocess
+    from neurocodegen.jit.toolchain import default_toolchain
+    from neurocodegen.backends.cpu.templates import template_root
+    indices = [5, 2**32 + 5, 2**40 + 12345, 2**47 + 3]
+    program = tmp_path / "wide.cpp"
+    calls = "\n".join(f'  printf("%.17g %.17g\\n", ncg::rand(99, {k}ull, 1234567, 7), '
+                      f'ncg::randn(99, {k}ull, 1234567, 7));' for k in indices)
+    program.write_text('#include "ncg_support.hpp"\n#include <cstdio>\nint main(){\n'
+                       + calls + "\n}\n")
+    exe = tmp_path / "wide"
+    subprocess.run([default_toolchain().compiler, "-std=c++17", "-O2", "-ffp-contract=off",
+                    f"-I{template_root() / 'cpp'}", str(program), "-o", str(exe)], check=True)
+    rows = np.array([list(map(float, line.split())) for line in
+                     subprocess.run([str(exe)], capture_output=True, text=True).stdout.split("\n")
+                     if line])
+    index = np.array(indices, dtype=np.uint64)
+    assert np.array_equal(rows[:, 0], ncg_random.rand_at(99, index, 1234567, 7))
+    assert np.array_equal(rows[:, 1], ncg_random.randn_at(99, index, 1234567, 7))
+    assert len(set(rows[:, 0])) == len(indices)
+    # below 2^32 the twin's per-index draws are those of whole-population draws
+    assert ncg_random.rand_at(99, index[:1], 1234567, 7)[0] == \
+        ncg_random.rand(99, 6, 1234567, 7)[5]

@@ -269,3 +269,24 @@ def test_growing_buffers_and_several_windows_identical_to_runtime(projects):
     got = _results(G, spikemon, statemon, variables)
     for key, expected in reference.items():
         assert np.array_equal(got[key], expected), key
+
+
+def test_a_model_window_makes_threads_meet_more_often_with_the_same_results(projects):
+    """program.txt's ``window <steps>`` (the smallest synaptic delay, once
+    spikes travel) bounds how far threads run apart: with threads meeting at
+    every step, results are the same bits as in one window of 2^25 steps."""
+    set_device("cpp_standalone", directory=projects / "window", build_on_run=False)
+    G, spikemon, statemon, variables = _tutorial_model("noisy-if", 1000)
+    run(50 * ms)
+    device.build(threads=2)
+    reference = _results(G, spikemon, statemon, variables)
+    program = projects / "window" / "program.txt"
+    assert "window" not in program.read_text()      # uncoupled neurons: unbounded
+    program.write_text(program.read_text() + "window 1\n")
+    device.run(threads=2)
+    got = _results(G, spikemon, statemon, variables)
+    for key, expected in reference.items():
+        assert np.array_equal(got[key], expected), key
+    program.write_text(program.read_text() + "window 0\n")
+    with pytest.raises(StandaloneError, match="window 0"):
+        device.run()

@@ -32,6 +32,7 @@ def lower_network(specs):
     schedule order (slot, order, creation). Kernels of one slot run in the
     order of their objects' ``order``, then in the order of ``specs``."""
     from . import monitors, neurons  # noqa: F401  (they register their lowerings)
+    from .schedule import synchronisation
     from ..errors import NeurocodegenError
     placed, methods = [], {}
     for rank, spec in enumerate(specs):
@@ -44,8 +45,9 @@ def lower_network(specs):
         for slot, kernel in kernels:
             placed.append((ir.SCHEDULE.index(slot), spec.order, rank, kernel))
     kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:3]))
+    barriers, window = synchronisation(kernels)
     return ir.Program(arrays=_arrays(kernels), constants=_constants(kernels),
-                      kernels=kernels, window=None, methods=methods)
+                      kernels=kernels, barriers=barriers, window=window, methods=methods)
 
 
 def _arrays(kernels):

@@ -62,7 +62,8 @@ class StandaloneDevice:
                 "first run(); for several run() calls use set_device('cpp_standalone', "
                 "build_on_run=False) and call device.build() after the last one.")
         if self.program is None:
-            self.program = Program(objects, layout, sources, network._rng_key)
+            self.program = Program(objects, layout, sources, network._rng_key,
+                                   window=generated.get("window"))
             self.network = network
         elif network is not self.network or objects != self.program.objects \
                 or sources != self.program.sources:

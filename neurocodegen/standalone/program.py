@@ -28,10 +28,11 @@ BINARY = "network"
 class Program:
     """One network's runs, recorded for a standalone program."""
 
-    def __init__(self, objects, layout, sources, seed):
+    def __init__(self, objects, layout, sources, seed, window=None):
         from ..runtime.groups import NeuronGroup
         from ..runtime.monitors import SpikeMonitor, StateMonitor
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
+        self.window = window        # steps threads may run apart (None: unbounded)
         self.by_name = {o.name: o for o in objects}
         self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
         self.monitors = [o for o in objects if isinstance(o, (SpikeMonitor, StateMonitor))]
@@ -109,6 +110,8 @@ class Program:
         from ..runtime.monitors import SpikeMonitor
         lines = ["# written by neurocodegen; read by main.cpp",
                  f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
+        if self.window is not None:
+            lines.append(f"window {self.window}")
         files = {}
         stems = self.stems()
         lines += [f"group {g.N}" for g in self.groups]

@@ -16,6 +16,8 @@
 //                <record file> <n recorded> <n vars> (<var slot> <var stem>)...
 //   unit <stem> <text>                      the unit written in <stem>.json
 //   seed <u64>
+//   window <steps>                          threads meet at least every <steps>
+//                                           steps (the smallest synaptic delay)
 //   set <slot> file <path> | set <slot> fill <value>
 //   run <start step> <end step> <constants file>
 // An override file holds `set` lines, applied before the first run, and
@@ -141,6 +143,7 @@ struct Program {
     std::vector<Op> ops, overrides;
     std::map<int, double> constant_overrides;
     uint64_t seed = 0;
+    int64_t window = 0;                              // 0: no bound from the model
     int threads = 1;
     int n_slots = 0;
     int64_t most_blocks = 1;                         // of the largest group
@@ -246,6 +249,8 @@ void parse_program(Program& p, const std::string& path)
             p.units[stem] = text;
         } else if (kind == "seed") {
             ok = bool(words >> p.seed);
+        } else if (kind == "window") {
+            ok = bool(words >> p.window) && p.window > 0;
         } else if (kind == "set") {
             p.ops.push_back(parse_set(words));
         } else if (kind == "run") {
@@ -461,9 +466,11 @@ void write_out(Program& p)
 
 // Run the steps [start, end). With one thread, monitor buffers are written
 // out whenever they are full. With several, the steps go in windows of
-// about 2^25 neuron-steps: in a window each thread advances its own neurons
-// through every step with no synchronisation (its buffers grow as needed);
-// at the end of the window the threads meet once and the data is written.
+// about 2^25 neuron-steps, or of the model's window if shorter (the steps
+// that spikes take to reach another thread's neurons): in a window each
+// thread advances its own neurons through every step with no
+// synchronisation (its buffers grow as needed); at the end of the window the
+// threads meet once and the data is written.
 void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
                int64_t start, int64_t end)
 {
@@ -475,7 +482,8 @@ void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::v
         }
         return;
     }
-    const int64_t window = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(1, p.neurons));
+    int64_t window = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(1, p.neurons));
+    if (p.window > 0) window = std::min(window, p.window);
     std::vector<std::string> errors(T);
     for (int64_t first = start; first < end; first += window) {
         const int64_t last = std::min(end, first + window);

@@ -18,7 +18,7 @@ class Backend:
         layout, source = kernels.generate(program)
         sources = {"network.cpp": source,
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
-        return {"sources": sources, "layout": layout.to_json()}
+        return {"sources": sources, "layout": layout.to_json(), "window": program.window}
 
     def load(self, generated):
         """The compiled run loop (from the compile cache, built on a miss)."""

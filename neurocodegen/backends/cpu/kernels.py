@@ -172,6 +172,9 @@ class NetworkPrinter:
 
     # -- the network ------------------------------------------------------------------------
     def source(self):
+        if self.program.barriers:
+            raise NotImplementedError("The C++ backend cannot yet print a barrier within a "
+                                      "time step (kernels that read other threads' data).")
         blocks = [self.block(k) for k in self.program.kernels]
         checks = tuple(self.room_check(k) for k in self.program.kernels
                        if isinstance(k, ir.Record) and k.room is not None)
