@@ -34,6 +34,14 @@ def _unique_name(name):
             return f"{stem}_{k}"
 
 
+def split_plain(name, names):
+    """Brian's ``v_`` for the values of ``v`` without their unit: ``(key,
+    plain)`` with ``key`` the variable's name when ``name`` is ``key + '_'``
+    and ``key`` is in ``names``, else ``(name, False)``."""
+    plain = name.endswith("_") and name[:-1] in names
+    return (name[:-1] if plain else name), plain
+
+
 class NetworkObject:
     """Base class of groups and monitors, and the protocol every object of a
     network follows:

@@ -13,7 +13,7 @@ from ..streams import KIND_ASSIGN, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
-from .base import NetworkObject
+from .base import NetworkObject, split_plain
 from .clock import check_time, random_state
 from .device import VariableView, get_device
 
@@ -197,8 +197,7 @@ class NeuronGroup(NetworkObject):
     def __getattr__(self, name):
         if name.startswith("_") or "_arrays" not in self.__dict__:
             raise AttributeError(name)
-        plain = name.endswith("_") and name[:-1] in self._arrays
-        key = name[:-1] if plain else name
+        key, plain = split_plain(name, self._arrays)
         if key in self._arrays:
             if get_device().standalone:
                 return VariableView(self, name)
@@ -215,8 +214,7 @@ class NeuronGroup(NetworkObject):
     def __setattr__(self, name, value):
         if "_initialized" not in self.__dict__ or name.startswith("_"):
             return super().__setattr__(name, value)
-        plain = name.endswith("_") and name[:-1] in self._arrays
-        key = name[:-1] if plain else name
+        key, plain = split_plain(name, self._arrays)
         if key not in self._arrays:
             if name in self.equations:
                 raise AttributeError(f"'{name}' of group '{self.name}' is a subexpression "
@@ -228,8 +226,7 @@ class NeuronGroup(NetworkObject):
 
     def _values(self, name):
         """The values of variable ``name`` (``v_``: without unit)."""
-        plain = name.endswith("_") and name[:-1] in self._arrays
-        key = name[:-1] if plain else name
+        key, plain = split_plain(name, self._arrays)
         if self._pending:
             raise NotImplementedError(self._pending.format(what=f"{self.name}.{key}"))
         array = self._arrays[key]
@@ -240,7 +237,7 @@ class NeuronGroup(NetworkObject):
 
     def _set_items(self, name, index, value):
         """``G.v[index] = value``, through a standalone VariableView."""
-        key = name[:-1] if name.endswith("_") and name[:-1] in self._arrays else name
+        key, _ = split_plain(name, self._arrays)
         if self._pending:
             raise NotImplementedError(
                 f"Cannot set part of {self.name}.{key} after a run in standalone mode: its "
