@@ -239,6 +239,15 @@ def arrays_of(kernel):
     return [a for a in out if a is not None]
 
 
+def owners(program):
+    """The names of the objects whose arrays or kernels ``program`` has, in
+    order of first appearance (printers number them for short names)."""
+    seen = {}
+    for name in [a.owner for a in program.arrays] + [k.owner for k in program.kernels]:
+        seen.setdefault(name, len(seen))
+    return list(seen)
+
+
 def symbol(name):
     return sympy.Symbol(name, real=True)
 

@@ -28,14 +28,7 @@ class NetworkPrinter:
     def __init__(self, program):
         self.program = program
         self.layout = Layout()
-        owners = []
-        for array in program.arrays:
-            if array.owner not in owners:
-                owners.append(array.owner)
-        for kernel in program.kernels:
-            if kernel.owner not in owners:
-                owners.append(kernel.owner)
-        self.prefix = {owner: f"_ncg_o{k}" for k, owner in enumerate(owners)}
+        self.prefix = {owner: f"_ncg_o{k}" for k, owner in enumerate(ir.owners(program))}
         self.ranges = {}          # group -> Range of this thread's part
 
     # -- names --------------------------------------------------------------------------

@@ -33,11 +33,7 @@ class NetworkWriter:
     def __init__(self, program):
         self.program = program
         self.layout = Layout()
-        owners = []
-        for array in program.arrays:
-            if array.owner not in owners:
-                owners.append(array.owner)
-        self.prefix = {owner: f"_o{k}" for k, owner in enumerate(owners)}
+        self.prefix = {owner: f"_o{k}" for k, owner in enumerate(ir.owners(program))}
         for array in program.arrays:
             self.layout.array(self.name(array), array.ref, array.dtype, array.role)
         self.constant = {c.ref: self.layout.constant(c.ref) for c in program.constants}
