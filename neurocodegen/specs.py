@@ -94,3 +94,31 @@ def key(specs, *extra):
     """sha256 of the specs (in order) and of ``extra`` JSON-able values."""
     payload = json.dumps([canonical(s) for s in specs] + list(extra), sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# -- what an object records, for the standalone program -------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """A growable array of a recording: ``array`` is its name among its
+    owner's arrays, ``name`` the name of its result (``<owner>.<name>.bin``,
+    and its key for the owner's ``_load_results``). The ``time`` column
+    tells the steps of events apart, and in a snapshot holds one value per
+    row where the others hold one per recorded index."""
+    array: str
+    name: str
+    dim: object = None          # physical dimension of the values (None: dimensionless)
+    time: bool = False
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What an object records, for the standalone driver. ``layout`` is
+    ``"events"``, rows appended at any step (one per spike of the ``size``
+    indices, at most one per index and step), or ``"snapshot"``, one row per
+    recording step with a value for each index listed in the input array
+    ``index`` (indices of ``size``)."""
+    layout: str
+    size: int
+    columns: tuple
+    index: str = None

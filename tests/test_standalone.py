@@ -290,3 +290,91 @@ def test_a_model_window_makes_threads_meet_more_often_with_the_same_results(proj
     program.write_text(program.read_text() + "window 0\n")
     with pytest.raises(StandaloneError, match="window 0"):
         device.run()
+
+
+def _mixed_model():
+    """Two groups and a monitor of each layout: spikes with and without their
+    (i, t), states of unsorted and repeated indices (some threads record
+    none of them) and of no index at all, at another period."""
+    seed(11)
+    namespace = {"tau": 10 * ms, "sigma": 0.2}
+    G = NeuronGroup(1100, """dv/dt = (v0-v)/tau + sigma*xi*tau**-0.5 : 1 (unless refractory)
+                             v0 : 1""", threshold="v>1", reset="v=0", refractory=2 * ms,
+                    method="euler", namespace=namespace)
+    G.v0 = "i*2.0/(N-1)"
+    H = NeuronGroup(300, "dv/dt = (1.5-v)/tau : 1", threshold="v>1", reset="v=0",
+                    method="exact", namespace=namespace)
+    H.v = "rand()"
+    spikes = SpikeMonitor(G, name="spikes")
+    h_spikes = SpikeMonitor(H, name="h_spikes")
+    counts = SpikeMonitor(H, record=False, name="counts")
+    traces = StateMonitor(G, ["v", "v0"], record=[1099, 3, 700, 3, 0], name="traces")
+    nothing = StateMonitor(H, "v", record=False, dt=0.5 * ms, name="nothing")
+    run(30 * ms)
+    return G, H, (spikes, h_spikes, counts, traces, nothing)
+
+
+def _mixed_results(G, H, monitors):
+    spikes, h_spikes, counts, traces, nothing = monitors
+    out = {"G.v": G.v_, "H.v": H.v_, "counts": counts.count, "nothing.t": nothing.t_,
+           "nothing.v": nothing.v_, "traces.t": traces.t_, "traces.v": traces.v_,
+           "traces.v0": traces.v0_}
+    for m in (spikes, h_spikes):
+        out.update({m.name + ".i": m.i, m.name + ".t": m.t_, m.name + ".count": m.count})
+    return {k: np.array(a) for k, a in out.items()}
+
+
+def test_program_txt_names_roles_and_layouts_not_kinds(projects):
+    """program.txt describes arrays by role and monitors by the layout of
+    their recordings (events, snapshot): the driver knows no kind of object,
+    and every layout gives runtime's bits for 1, 2 and 4 threads."""
+    reference = _mixed_results(*_mixed_model())
+    assert reference["nothing.v"].shape == (0, 60) and len(reference["h_spikes.i"]) > 100
+    start_scope()
+    directory = projects / "mixed"
+    set_device("cpp_standalone", directory=directory, build_on_run=False)
+    objects = _mixed_model()
+    device.build(threads=1)
+    program = directory / "program.txt"
+    text = program.read_text()
+    lines = [line.split() for line in text.splitlines()]
+    assert {words[0] for words in lines} == {"#", "slots", "seed", "group", "array",
+                                             "recording", "unit", "set", "run"}
+    recordings = {words[1]: words for words in lines if words[0] == "recording"}
+    assert {name: words[2] for name, words in recordings.items()} == {
+        "spikes": "events", "h_spikes": "events", "counts": "events",
+        "traces": "snapshot", "nothing": "snapshot"}
+    assert len(recordings["counts"]) == 5               # no columns: counts only
+    assert [w for w in recordings["traces"] if w in ("time", "column")] == \
+        ["time", "column", "column"]
+    for threads in (1, 2, 4):
+        if threads > 1:
+            device.run(threads=threads)
+        assert device.status["threads"] == threads
+        got = _mixed_results(*objects)
+        for key, expected in reference.items():
+            assert got[key].shape == expected.shape, (threads, key)
+            assert np.array_equal(got[key], expected), (threads, key)
+    # a line the driver does not know is refused, not skipped
+    program.write_text(text.replace(" snapshot ", " snapshots ", 1))
+    with pytest.raises(StandaloneError, match="cannot understand this line"):
+        device.run()
+    program.write_text(text)
+
+
+def test_a_recording_that_does_not_match_its_arrays_is_refused(projects):
+    """A kind of monitor describes its recording (here with a recording()
+    method); one that does not name exactly the buffers its generated code
+    appends to is refused before a program is written."""
+    from neurocodegen.specs import Column, Recording
+
+    class ForgetfulMonitor(SpikeMonitor):
+        def recording(self):                # forgets the spike times
+            return Recording("events", self.source.N, (Column("i", "i"),))
+
+    set_device("cpp_standalone", directory=projects / "forgetful", build_on_run=False)
+    G = NeuronGroup(10, "dv/dt = (2-v)/(10*ms) : 1", threshold="v>1", reset="v=0",
+                    method="exact")
+    M = ForgetfulMonitor(G)  # noqa: F841
+    with pytest.raises(StandaloneError, match="recording of spikemonitor.*does not match"):
+        run(1 * ms)

@@ -1,7 +1,7 @@
 """Monitors: the compiled loop writes straight into their numpy buffers."""
 import numpy as np
 
-from ..specs import SpikeMonitorSpec, StateMonitorSpec
+from ..specs import Column, Recording, SpikeMonitorSpec, StateMonitorSpec
 from ..units import Quantity
 from .base import NetworkObject
 from ..units.dimensions import TIME
@@ -35,6 +35,12 @@ class SpikeMonitor(NetworkObject):
         """The group this monitor records from."""
         return (self.source,)
 
+    def recording(self):
+        """What this monitor records, for the standalone program: one row
+        (index, time) per spike."""
+        columns = (Column("i", "i"), Column("t", "t", TIME, time=True)) if self.record else ()
+        return Recording("events", self.source.N, columns)
+
     def spec(self, period):
         return SpikeMonitorSpec(name=self.name, source=self.source.name, source_N=self.source.N,
                                 record=self.record, period=period, when=self.when,
@@ -58,11 +64,11 @@ class SpikeMonitor(NetworkObject):
         self._fill[1] = capacity
         return True
 
-    def _load_results(self, it):
-        """Take the (i, t) arrays of a standalone run (memory-mapped; None
-        when only counts are recorded)."""
-        if it is not None:
-            self._i, self._t = it
+    def _load_results(self, columns):
+        """Take the columns of a standalone run: ``{"i": ..., "t": ...}``
+        (memory-mapped; empty when only counts are recorded)."""
+        if columns:
+            self._i, self._t = columns["i"], columns["t"]
             self._fill = np.array([len(self._i), len(self._i)], dtype=np.int64)
 
     def _check_available(self):
@@ -185,6 +191,13 @@ class StateMonitor(NetworkObject):
             self._blocks.pop()
         self._cache = None
 
+    def recording(self):
+        """What this monitor records, for the standalone program: one row per
+        recording step, with the values of the recorded neurons."""
+        columns = (Column("times", "t", TIME, time=True),) + \
+            tuple(Column("var_" + v, v, self._dims[v]) for v in self.variables)
+        return Recording("snapshot", self.source.N, columns, index="record")
+
     def spec(self, period):
         table = self.source.variable_table()
         variables = tuple((v, table[v][1], table[v][2]) for v in self.variables)
@@ -201,11 +214,11 @@ class StateMonitor(NetworkObject):
             return buffers[name[4:]]
         return {"times": times, "fill": fill}[name]
 
-    def _load_results(self, data):
-        """Take (times, {variable: neurons x times}) of a standalone run
-        (memory-mapped)."""
+    def _load_results(self, columns):
+        """Take the columns of a standalone run (memory-mapped): ``"t"``, the
+        times, and one array (times x recorded neurons) per variable."""
         self._blocks = []
-        self._cache = data
+        self._cache = (columns["t"], {v: columns[v].T for v in self.variables})
 
     def _data(self):
         if self._pending:

@@ -2,11 +2,18 @@
 
 A project directory holds ``network.cpp`` (the same generated run loop as the
 runtime mode), ``main.cpp`` (the model-independent driver), a ``Makefile``,
-``program.txt`` (the argument table, monitors and the schedule of runs, read
-by the driver) and ``static/`` (initial values and constants). Files are only
-rewritten when their content changes, so ``make`` rebuilds only what changed.
-A run writes ``results/``: one ``.bin`` file per array with a JSON header
-beside it (dtype, shape, unit) and ``status.json`` last.
+``program.txt`` (the argument table, the recordings and the schedule of runs,
+read by the driver) and ``static/`` (initial values, constants and input
+arrays). Files are only rewritten when their content changes, so ``make``
+rebuilds only what changed. A run writes ``results/``: one ``.bin`` file per
+array with a JSON header beside it (dtype, shape, unit) and ``status.json``
+last.
+
+program.txt names arrays by their role (see :class:`neurocodegen.ir.Array`)
+and an object that records data (a monitor) by its :class:`Recording`: how
+its rows are laid out and merged across threads (``events`` or
+``snapshot``) and which arrays are its columns, so that the driver knows no
+kind of object. Its grammar is in the header of ``standalone_main.cpp``.
 """
 import json
 import os
@@ -19,10 +26,23 @@ import numpy as np
 
 from ..backends.cpu.templates import template_root
 from ..errors import CompilationError, StandaloneError
-from ..units import format_dimension
 from ..jit.toolchain import default_toolchain
+from ..units import format_dimension
 
 BINARY = "network"
+
+# the numpy dtype (as program.txt writes it) of each C++ type of the layout
+_DTYPES = {"double": "f8", "int64_t": "i8", "int32_t": "i4", "bool": "b1"}
+
+
+def recording_of(obj):
+    """The :class:`~neurocodegen.specs.Recording` of an object with a fill
+    array in the layout: what its ``recording()`` method says."""
+    describe = getattr(type(obj), "recording", None)   # not a recorded variable's name
+    if describe is None:
+        raise StandaloneError(f"{obj!r} records data, but the standalone program does not "
+                              f"know how: its kind has no recording() description.")
+    return describe(obj)
 
 
 class Program:
@@ -30,14 +50,34 @@ class Program:
 
     def __init__(self, objects, layout, sources, seed, window=None):
         from ..runtime.groups import NeuronGroup
-        from ..runtime.monitors import SpikeMonitor, StateMonitor
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
         self.window = window        # steps threads may run apart (None: unbounded)
         self.by_name = {o.name: o for o in objects}
         self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
-        self.monitors = [o for o in objects if isinstance(o, (SpikeMonitor, StateMonitor))]
         self.slot = {ref: k for k, (_, _, ref, _) in enumerate(layout.array_refs)}
+        # an object with a fill array appends to growable buffers: it records
+        self.fill_slot = {owner: k for k, (_, _, (owner, _), role)
+                          in enumerate(layout.array_refs) if role == "fill"}
+        self.monitors = [o for o in objects if o.name in self.fill_slot]
+        self.recordings = {m: self._checked_recording(m) for m in self.monitors}
         self.ops = []           # ("set", slot, values) and ("run", start, end, constants)
+
+    def _checked_recording(self, obj):
+        """``obj``'s recording, checked against the layout: its columns are
+        exactly its growable arrays, and a snapshot's indices an input array."""
+        recording = recording_of(obj)
+        roles = {key: role for _, _, (owner, key), role in self.layout.array_refs
+                 if owner == obj.name}
+        growable = {key for key, role in roles.items() if role == "growable"}
+        columns = {c.array for c in recording.columns}
+        index_ok = (recording.layout == "events" and recording.index is None) or \
+            (recording.layout == "snapshot" and roles.get(recording.index) == "input")
+        if columns != growable or not index_ok or \
+                (columns and sum(c.time for c in recording.columns) != 1):
+            raise StandaloneError(
+                f"The recording of {obj.name} ({recording}) does not match its arrays in the "
+                f"generated code ({roles}).")
+        return recording
 
     # -- recording --------------------------------------------------------------
     def group_slots(self, group):
@@ -107,7 +147,6 @@ class Program:
 
     def describe(self):
         """program.txt, and the static files it names: (text, {path: bytes})."""
-        from ..runtime.monitors import SpikeMonitor
         lines = ["# written by neurocodegen; read by main.cpp",
                  f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
         if self.window is not None:
@@ -117,27 +156,32 @@ class Program:
         lines += [f"group {g.N}" for g in self.groups]
         for slot, (cname, ctype, (owner, key), role) in enumerate(self.layout.array_refs):
             obj = self.by_name[owner]
-            if role == "spikes":
-                lines.append(f"spikespace {slot} {obj.N}")
-            elif slot in stems:
+            if role in ("state", "counter"):
                 array = obj.array(key)
-                lines.append(f"state {slot} {array.dtype.str[1:]} {array.size} {stems[slot]}")
+                lines.append(f"array {slot} {role} {array.dtype.str[1:]} {array.size} "
+                             f"{stems[slot]}")
                 dim = obj._dims_and_types()[0][key] if role == "state" else None
                 lines.append(f"unit {stems[slot]} {_unit(dim)}")
-        for m in self.monitors:
-            slot = {key: s for (owner, key), s in self.slot.items() if owner == m.name}
-            if isinstance(m, SpikeMonitor):
-                i, t = (slot["i"], slot["t"]) if m.record else (-1, -1)
-                lines += [f"spikemonitor {m.name} {m.source.N} {i} {t} {slot['fill']}",
-                          f"unit {m.name}.t s"]
-                continue
-            record = f"static/{m.name}.record.bin"
-            files[record] = m.record.astype(np.int32).tobytes()
-            columns = " ".join(f"{slot['var_' + v]} {m.name}.{v}" for v in m.variables)
-            lines += [f"statemonitor {m.name} {m.source.N} {slot['times']} {slot['fill']} "
-                      f"{slot['record']} {record} {len(m.record)} {len(m.variables)} {columns}",
-                      f"unit {m.name}.t s"]
-            lines += [f"unit {m.name}.{v} {_unit(m._dims[v])}" for v in m.variables]
+            elif role == "spikes":
+                lines.append(f"array {slot} spikes i4 {obj.N} -")
+            elif role == "input":
+                dtype = _DTYPES[ctype]
+                values = np.ascontiguousarray(obj.array(key), dtype=dtype)
+                path = f"static/{owner}.{key}.bin"
+                files[path] = values.tobytes()
+                lines.append(f"array {slot} input {dtype} {values.size} {path}")
+            # fill and growable arrays are the recordings' (per thread)
+        for m, recording in self.recordings.items():
+            words = ["recording", m.name, recording.layout, str(self.fill_slot[m.name]),
+                     str(recording.size)]
+            if recording.index is not None:
+                words.append(str(self.slot[(m.name, recording.index)]))
+            for c in recording.columns:
+                slot = self.slot[(m.name, c.array)]
+                words.append(f"{'time' if c.time else 'column'} {slot} "
+                             f"{_DTYPES[self.layout.array_refs[slot][1]]} {m.name}.{c.name}")
+            lines.append(" ".join(words))
+            lines += [f"unit {m.name}.{c.name} {_unit(c.dim)}" for c in recording.columns]
         runs = 0
         for n, op in enumerate(self.ops):
             if op[0] == "set":
@@ -166,29 +210,33 @@ class Program:
     def load_results(self, directory, results):
         """Read the results of a run into the groups (copied) and monitors
         (memory-mapped)."""
-        from ..runtime.monitors import SpikeMonitor
         folder = Path(directory) / results
         status = read_status(folder)
         stems = self.stems()
         loaded = {stem: load_array(folder, stem) for stem in stems.values()}
-        monitors = {}
-        for m in self.monitors:
-            if isinstance(m, SpikeMonitor):
-                monitors[m] = ((load_array(folder, f"{m.name}.i"),
-                                load_array(folder, f"{m.name}.t")) if m.record else None)
-            else:
-                rows, n = len(load_array(folder, f"{m.name}.t")), len(m.record)
-                data = {v: load_array(folder, f"{m.name}.{v}", (rows, n)).T for v in m.variables}
-                monitors[m] = (load_array(folder, f"{m.name}.t"), data)
+        monitors = {m: self._load_recording(folder, m, recording)
+                    for m, recording in self.recordings.items()}
         # everything is read and checked: now change the objects
         for slot, stem in stems.items():
             owner, key = self.layout.array_refs[slot][2]
             self.by_name[owner].array(key)[...] = loaded[stem]
-        for m, data in monitors.items():
-            m._load_results(data)
+        for m, columns in monitors.items():
+            m._load_results(columns)
         for obj in self.groups + self.monitors:
             obj._pending = None
         return status
+
+    def _load_recording(self, folder, m, recording):
+        """{column name: array} of ``m``'s recording: events as (rows,), a
+        snapshot's time as (rows,) and its other columns as (rows, indices)."""
+        columns = {c.name: load_array(folder, f"{m.name}.{c.name}")
+                   for c in recording.columns if c.time or recording.layout == "events"}
+        if recording.layout == "snapshot":
+            rows = len(columns[next(c.name for c in recording.columns if c.time)])
+            shape = (rows, len(m.array(recording.index)))
+            columns.update({c.name: load_array(folder, f"{m.name}.{c.name}", shape)
+                            for c in recording.columns if not c.time})
+        return columns
 
 
 def _unit(dim):

@@ -1,24 +1,36 @@
 // The driver of a standalone program: reads program.txt (written by
 // neurocodegen's Python side), runs its schedule with ncg_run from
-// network.cpp on K threads, and streams monitor data to binary files, each
-// with a JSON header. Nothing here depends on the model: the generated code
-// is all in network.cpp.
+// network.cpp on K threads, and streams recorded data to binary files, each
+// with a JSON header. Nothing here depends on the model or on the kinds of
+// its objects: program.txt describes each array by its role and each
+// recording by how its rows are laid out, so a new kind of monitor needs no
+// change here. The generated code is all in network.cpp.
 //
 // usage: network [--results DIR] [--threads K] [--seed S] [--override FILE]
 //
-// program.txt, one item per line (slots are ncg_run's argument table):
-//   group <N>                               a group of N neurons
-//   state <slot> <dtype> <count> <stem|->   an array shared by all threads,
-//                                           written to <stem>.bin at the end
-//   spikespace <slot> <N>
-//   spikemonitor <stem> <N> <i slot> <t slot> <fill slot>   (i, t: -1 for counts only)
-//   statemonitor <stem> <N> <times slot> <fill slot> <record slot>
-//                <record file> <n recorded> <n vars> (<var slot> <var stem>)...
-//   unit <stem> <text>                      the unit written in <stem>.json
-//   seed <u64>
+// program.txt, one item per line (slots index ncg_run's argument table):
+//   slots <n> | seed <u64> | group <N> (a group of N neurons)
 //   window <steps>                          threads meet at least every <steps>
 //                                           steps (the smallest synaptic delay)
-//   set <slot> file <path> | set <slot> fill <value>
+//   array <slot> <role> <dtype> <count> <name>   shared by all threads; roles:
+//     state, counter: set by `set`, written to <name>.bin at the end (-: not);
+//     spikes: <count> indices, then a count per thread; input: read from <name>
+//   recording <name> events <fill slot> <N> <column>...
+//     one row per event (a spike), at most one per index and step: each
+//     thread appends those of its part of N. Rows are written step by step
+//     (the `time` column tells steps apart), in a step thread by thread: as
+//     one thread would have written them. A column's shape: rows.
+//   recording <name> snapshot <fill slot> <N> <index slot> <column>...
+//     one row per recording step: `time` one value, a `column` one value per
+//     index listed in the input array <index slot> (shape: rows, indices);
+//     each thread records the indices in its part of N.
+//   <column>: time|column <slot> <dtype> <stem>, a buffer per thread written
+//     to <stem>.bin; a recording with columns has one `time` (f8), one with
+//     none (spike counts only) writes nothing. The fill slot holds per thread
+//     the rows written and the capacity (a snapshot: and the thread's number
+//     of indices); the run loop returns before a step that might not fit.
+//   unit <stem> <text>                      the unit written in <stem>.json
+//   set <slot> file <path> | set <slot> fill <value>   (a state or counter)
 //   run <start step> <end step> <constants file>
 // An override file holds `set` lines, applied before the first run, and
 // `const <index> <value>` lines, applied to the constants of every run.
@@ -69,14 +81,17 @@ struct Buffer {
     void resize(size_t bytes) { storage.assign((bytes + 7) / 8 + 1, 0.0); }
 };
 
-struct State {
+// An array of an `array` line, shared by all threads.
+struct Shared {
     int slot;
-    std::string dtype, stem;
+    std::string role, dtype, name;
     int64_t count;
     Buffer buffer;
+    // set from Python and written to the results (a model variable or counts)
+    bool state() const { return role == "state" || role == "counter"; }
 };
 
-// An allocator that leaves new elements uninitialized. A spike monitor's
+// An allocator that leaves new elements uninitialized. An event recording's
 // buffer has room for every neuron of a thread to spike in one step, but only
 // the part written is ever touched, so the rest costs no memory (at 10^8
 // neurons, 12 bytes per neuron that zeroing would make resident).
@@ -91,39 +106,54 @@ struct Uninitialized : std::allocator<T> {
         ::new ((void*)p) U(std::forward<Args>(args)...);
     }
 };
-template <class T> using MonitorBuffer = std::vector<T, Uninitialized<T>>;
+// Bytes of any element type: operator new aligns them for double and int64.
+using Bytes = std::vector<char, Uninitialized<char>>;
 
-// A monitor's data of the current window of time steps is kept per thread,
-// in buffers that grow when the run loop asks for room, and is written to
-// its result files, in the order one thread would have written, at the end
-// of the window.
-struct SpikeMonitor {
-    std::string stem;
-    int64_t n;
-    int i_slot, t_slot, fill_slot;                   // i_slot < 0: counts only
-    bool records() const { return i_slot >= 0; }
-    std::vector<MonitorBuffer<int32_t>> i;           // per thread
-    std::vector<MonitorBuffer<double>> t;
-    std::vector<std::vector<int64_t>> fill;          // per thread: written, capacity
-    FILE *out_i = nullptr, *out_t = nullptr;
-    int64_t written = 0;
+int64_t part_size(int64_t n, int t, int threads)
+{
+    return ncg::part_begin(n, t + 1, threads) - ncg::part_begin(n, t, threads);
+}
+
+struct Column {
+    int slot = 0;
+    std::string dtype, stem;
+    bool time = false;          // events: tells steps apart; snapshot: one value a row
+    size_t size = 0;            // bytes per value
+    std::vector<Bytes> data;    // per thread
+    FILE* out = nullptr;
 };
 
-struct StateMonitor {
-    std::string stem, record_file;
-    int64_t n, n_record;
-    int times_slot, fill_slot, record_slot;
-    std::vector<int> var_slots;
-    std::vector<std::string> var_stems;
-    std::vector<int32_t> record;
-    std::vector<std::vector<int32_t>> record_t;      // per thread: its recorded neurons
-    std::vector<std::vector<int64_t>> position_t;    // ... and their columns
-    std::vector<std::vector<double>> times;          // per thread
-    std::vector<std::vector<std::vector<double>>> vars;  // [thread][variable]
-    std::vector<std::vector<int64_t>> fill;          // written, capacity, recorded
-    FILE* out_times = nullptr;
-    std::vector<FILE*> out_vars;
-    int64_t rows = 0;
+// A recording's data of the current window of time steps is kept per
+// thread, in buffers that grow when the run loop asks for room, and is
+// written to its result files, in the order one thread would have written,
+// at the end of the window.
+struct Recording {
+    std::string name;
+    bool snapshot = false;                           // else events
+    int fill_slot = 0, index_slot = -1;
+    int64_t n = 0;                                   // the group's size
+    std::vector<Column> columns;
+    int time = -1;                                   // which column is `time`
+    std::vector<std::vector<int64_t>> fill;          // per thread: written, capacity[, indices]
+    std::vector<std::vector<int32_t>> index_t;       // snapshot, per thread: its indices
+    std::vector<std::vector<int64_t>> position_t;    // ... and their places in a row
+    int64_t n_index = 0;                             // snapshot: values in a row
+    int64_t rows = 0;                                // written to the files
+
+    // rows that one step may append in thread t of T
+    int64_t room(int t, int T) const
+    {
+        return columns.empty() ? 0 : snapshot ? 1 : part_size(n, t, T);
+    }
+    // thread t's buffers to the capacity in its fill (they may move); a row of
+    // a snapshot's column holds a value per index (at least 1: a valid pointer)
+    void resize(int t)
+    {
+        for (auto& c : columns) {
+            const int64_t width = snapshot && !c.time ? std::max<int64_t>(1, fill[t][2]) : 1;
+            c.data[t].resize((size_t)(fill[t][1] * width) * c.size);
+        }
+    }
 };
 
 struct Op {
@@ -134,11 +164,8 @@ struct Op {
 };
 
 struct Program {
-    std::map<int, State> states;
-    std::map<int, int64_t> spikespaces;              // slot -> N
-    std::map<int, Buffer> spikespace_buffers;
-    std::vector<SpikeMonitor> spike_monitors;
-    std::vector<StateMonitor> state_monitors;
+    std::map<int, Shared> arrays;                    // by slot
+    std::vector<Recording> recordings;
     std::map<std::string, std::string> units;
     std::vector<Op> ops, overrides;
     std::map<int, double> constant_overrides;
@@ -205,6 +232,28 @@ void read_lines(const std::string& path, Read read)
     }
 }
 
+bool parse_recording(Program& p, std::istringstream& words)
+{
+    Recording r;
+    std::string layout, tag;
+    if (!(words >> r.name >> layout >> r.fill_slot >> r.n)) return false;
+    r.snapshot = layout == "snapshot";
+    if (!r.snapshot && layout != "events") return false;
+    if (r.snapshot && !(words >> r.index_slot)) return false;
+    while (words >> tag) {
+        Column c;
+        if ((tag != "time" && tag != "column") || !(words >> c.slot >> c.dtype >> c.stem))
+            return false;
+        c.time = tag == "time", c.size = dtype_size(c.dtype);
+        if (c.time && (r.time >= 0 || c.dtype != "f8")) fail(r.name + ": one f8 time column");
+        if (c.time) r.time = (int)r.columns.size();
+        r.columns.push_back(c);
+    }
+    if (!r.columns.empty() && r.time < 0) fail("recording " + r.name + " has no time column");
+    p.recordings.push_back(std::move(r));
+    return true;
+}
+
 void parse_program(Program& p, const std::string& path)
 {
     read_lines(path, [&p](const std::string& kind, std::istringstream& words) {
@@ -216,32 +265,14 @@ void parse_program(Program& p, const std::string& path)
             ok = bool(words >> n);
             p.most_blocks = std::max(p.most_blocks, (n + ncg::BLOCK - 1) / ncg::BLOCK);
             p.neurons += n;
-        } else if (kind == "state") {
-            State s;
-            ok = bool(words >> s.slot >> s.dtype >> s.count >> s.stem);
-            p.states[s.slot] = s;
-        } else if (kind == "spikespace") {
-            int slot;
-            int64_t n;
-            ok = bool(words >> slot >> n);
-            p.spikespaces[slot] = n;
-        } else if (kind == "spikemonitor") {
-            SpikeMonitor m;
-            ok = bool(words >> m.stem >> m.n >> m.i_slot >> m.t_slot >> m.fill_slot);
-            p.spike_monitors.push_back(m);
-        } else if (kind == "statemonitor") {
-            StateMonitor m;
-            int n_vars = 0;
-            ok = bool(words >> m.stem >> m.n >> m.times_slot >> m.fill_slot >> m.record_slot
-                      >> m.record_file >> m.n_record >> n_vars);
-            for (int k = 0; ok && k < n_vars; ++k) {
-                int slot;
-                std::string stem;
-                ok = bool(words >> slot >> stem);
-                m.var_slots.push_back(slot);
-                m.var_stems.push_back(stem);
-            }
-            p.state_monitors.push_back(m);
+        } else if (kind == "array") {
+            Shared a;
+            ok = bool(words >> a.slot >> a.role >> a.dtype >> a.count >> a.name) &&
+                 (a.role == "state" || a.role == "counter" || a.role == "spikes" ||
+                  a.role == "input") && dtype_size(a.dtype) > 0;
+            p.arrays[a.slot] = a;
+        } else if (kind == "recording") {
+            ok = parse_recording(p, words);
         } else if (kind == "unit") {
             std::string stem, text;
             ok = bool(words >> stem);
@@ -282,9 +313,10 @@ void parse_overrides(Program& p, const std::string& path)
 
 void apply_set(Program& p, const Op& op)
 {
-    auto found = p.states.find(op.slot);
-    if (found == p.states.end()) fail("set: slot " + std::to_string(op.slot) + " is no state array");
-    State& s = found->second;
+    auto found = p.arrays.find(op.slot);
+    if (found == p.arrays.end() || !found->second.state())
+        fail("set: slot " + std::to_string(op.slot) + " is no state array");
+    Shared& s = found->second;
     const size_t size = dtype_size(s.dtype);
     char* data = (char*)s.buffer.data();
     if (op.source == "file") {
@@ -307,85 +339,79 @@ void apply_set(Program& p, const Op& op)
     }
 }
 
-// Rows a state monitor buffers per thread to begin with (~8 MB).
-int64_t state_rows(int64_t n_recorded)
+// The entry of `slot` in an argument table, checked against program.txt's size.
+void*& entry(std::vector<void*>& table, int slot)
 {
-    return std::max<int64_t>(64, (int64_t(1) << 20) / std::max<int64_t>(1, n_recorded));
+    if (slot < 0 || slot >= (int)table.size())
+        fail("slot " + std::to_string(slot) + " is out of range");
+    return table[slot];
 }
 
-int64_t part_size(int64_t n, int t, int threads)
+// A snapshot's indices split among the threads: each records those in its
+// part of the group, and keeps their places in a row of the result files.
+void split_indices(Program& p, Recording& r)
 {
-    return ncg::part_begin(n, t + 1, threads) - ncg::part_begin(n, t, threads);
+    auto found = p.arrays.find(r.index_slot);
+    if (found == p.arrays.end() || found->second.role != "input" || found->second.dtype != "i4")
+        fail("recording " + r.name + ": its indices are no i4 input array");
+    const int32_t* index = (const int32_t*)found->second.buffer.data();
+    const int T = p.threads;
+    r.n_index = found->second.count;
+    r.index_t.assign(T, {}), r.position_t.assign(T, {});
+    for (int64_t k = 0; k < r.n_index; ++k) {
+        int t = 0;                                   // the thread whose part holds it
+        while (t < T && ncg::part_begin(r.n, t + 1, T) <= index[k]) ++t;
+        if (index[k] < 0 || t == T) fail(r.name + ": an index is not in 0..N-1");
+        r.index_t[t].push_back(index[k]), r.position_t[t].push_back(k);
+    }
+    for (int t = 0; t < T; ++t) {
+        r.fill[t] = {0, 0, (int64_t)r.index_t[t].size()};
+        if (r.index_t[t].empty()) r.index_t[t].push_back(0);  // not read; a valid pointer
+    }
 }
 
-// Point thread t's argument table at its monitor buffers (after they moved).
+// Point thread t's argument table at its recording buffers (after they moved).
 void point_tables(Program& p, std::vector<void*>& table, int t)
 {
-    for (auto& m : p.spike_monitors) {
-        table[m.fill_slot] = m.fill[t].data();
-        if (!m.records()) continue;
-        table[m.i_slot] = m.i[t].data();
-        table[m.t_slot] = m.t[t].data();
-    }
-    for (auto& m : p.state_monitors) {
-        table[m.times_slot] = m.times[t].data();
-        table[m.fill_slot] = m.fill[t].data();
-        table[m.record_slot] = m.record_t[t].data();
-        for (size_t v = 0; v < m.var_slots.size(); ++v) table[m.var_slots[v]] = m.vars[t][v].data();
+    for (auto& r : p.recordings) {
+        entry(table, r.fill_slot) = r.fill[t].data();
+        if (r.snapshot) entry(table, r.index_slot) = r.index_t[t].data();  // not the shared list
+        for (auto& c : r.columns) entry(table, c.slot) = c.data[t].data();
     }
 }
 
 // Allocate every array and per-thread buffer; fill each thread's argument
-// table; open the result files of the monitors.
+// table; open the result files of the recordings.
 std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
 {
     const int T = p.threads;
     std::vector<std::vector<void*>> tables(T, std::vector<void*>(p.n_slots, nullptr));
-    for (auto& [slot, s] : p.states) {
-        s.buffer.resize((size_t)s.count * dtype_size(s.dtype));
-        for (int t = 0; t < T; ++t) tables[t][slot] = s.buffer.data();
-    }
-    for (auto& [slot, n] : p.spikespaces) {
-        Buffer& b = p.spikespace_buffers[slot];
-        b.resize(sizeof(int32_t) * (size_t)(n + T));     // indices, then a count per thread
-        for (int t = 0; t < T; ++t) tables[t][slot] = b.data();
-    }
-    for (auto& m : p.spike_monitors) {
-        m.i.resize(T), m.t.resize(T), m.fill.assign(T, {0, 0});
-        if (!m.records()) continue;
-        for (int t = 0; t < T; ++t) {
-            // room for every neuron of the thread to spike, and then some
-            const int64_t capacity = part_size(m.n, t, T) + (int64_t(1) << 16);
-            m.i[t].resize(capacity), m.t[t].resize(capacity);
-            m.fill[t] = {0, capacity};
+    for (auto& [slot, a] : p.arrays) {
+        const size_t size = dtype_size(a.dtype);
+        // a spike space ends with a count per thread
+        a.buffer.resize((size_t)(a.count + (a.role == "spikes" ? T : 0)) * size);
+        if (a.role == "input") {
+            const std::vector<char> bytes = read_file(a.name);
+            if ((int64_t)bytes.size() != a.count * (int64_t)size) fail(a.name + ": wrong size");
+            if (!bytes.empty()) std::memcpy(a.buffer.data(), bytes.data(), bytes.size());
         }
-        m.out_i = open_or_fail(dir + "/" + m.stem + ".i.bin", "wb");
-        m.out_t = open_or_fail(dir + "/" + m.stem + ".t.bin", "wb");
+        for (int t = 0; t < T; ++t) entry(tables[t], slot) = a.buffer.data();
     }
-    for (auto& m : p.state_monitors) {
-        const std::vector<char> bytes = read_file(m.record_file);
-        m.record.resize(bytes.size() / sizeof(int32_t));
-        std::memcpy(m.record.data(), bytes.data(), bytes.size());
-        if ((int64_t)m.record.size() != m.n_record) fail(m.record_file + ": wrong size");
-        m.record_t.resize(T), m.position_t.resize(T), m.times.resize(T);
-        m.vars.resize(T), m.fill.resize(T);
-        for (int t = 0; t < T; ++t) {
-            const int64_t lo = ncg::part_begin(m.n, t, T), hi = ncg::part_begin(m.n, t + 1, T);
-            for (int64_t k = 0; k < m.n_record; ++k)
-                if (m.record[k] >= lo && m.record[k] < hi) {
-                    m.record_t[t].push_back(m.record[k]);
-                    m.position_t[t].push_back(k);
-                }
-            const int64_t n_t = (int64_t)m.record_t[t].size(), rows = state_rows(n_t);
-            m.fill[t] = {0, rows, n_t};
-            if (n_t == 0) m.record_t[t].push_back(0);    // not read; a valid pointer
-            m.times[t].resize(rows);
-            m.vars[t].assign(m.var_slots.size(),
-                             std::vector<double>(rows * std::max<int64_t>(1, n_t)));
+    for (auto& r : p.recordings) {
+        r.fill.assign(T, {0, 0});
+        if (r.snapshot) split_indices(p, r);
+        for (auto& c : r.columns) {
+            c.data.resize(T);
+            c.out = open_or_fail(dir + "/" + c.stem + ".bin", "wb");
         }
-        m.out_times = open_or_fail(dir + "/" + m.stem + ".t.bin", "wb");
-        for (const auto& stem : m.var_stems)
-            m.out_vars.push_back(open_or_fail(dir + "/" + stem + ".bin", "wb"));
+        for (int t = 0; t < T; ++t) {
+            // rows to begin with: events, room for every neuron of the thread to
+            // spike in a step and then some; a snapshot, ~8 MB a column
+            const int64_t per_row = std::max<int64_t>(1, r.snapshot ? r.fill[t][2] : 0);
+            r.fill[t][1] = r.columns.empty() ? 0 : r.snapshot
+                ? std::max<int64_t>(64, (int64_t(1) << 20) / per_row) : r.room(t, T) + (1 << 16);
+            r.resize(t);
+        }
     }
     for (int t = 0; t < T; ++t) {
         point_tables(p, tables[t], t);
@@ -395,76 +421,93 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
     return tables;
 }
 
-// Thread t's run loop stopped for room in a monitor buffer: double it.
+// Thread t's run loop stopped for room in a recording: double the buffers
+// of each recording whose next step might not fit.
 void grow(Program& p, std::vector<void*>& table, int t)
 {
-    const int T = p.threads;
-    for (auto& m : p.spike_monitors)
-        if (m.records() && m.fill[t][0] + part_size(m.n, t, T) > m.fill[t][1]) {
-            m.fill[t][1] *= 2;
-            m.i[t].resize(m.fill[t][1]), m.t[t].resize(m.fill[t][1]);
-        }
-    for (auto& m : p.state_monitors)
-        if (m.fill[t][0] >= m.fill[t][1]) {
-            m.fill[t][1] *= 2;
-            m.times[t].resize(m.fill[t][1]);
-            for (auto& v : m.vars[t]) v.resize(m.fill[t][1] * std::max<int64_t>(1, m.fill[t][2]));
-        }
+    for (auto& r : p.recordings) {
+        const int64_t needed = r.fill[t][0] + r.room(t, p.threads);
+        if (needed <= r.fill[t][1]) continue;
+        while (r.fill[t][1] < needed) r.fill[t][1] = std::max<int64_t>(1, 2 * r.fill[t][1]);
+        r.resize(t);
+    }
     point_tables(p, table, t);
 }
 
-// Write what the monitors hold to their result files and empty them. The
-// spikes of one time step are written thread by thread, that is in the
-// order of their neurons; a state monitor's rows get each thread's columns.
-void write_out(Program& p)
+// An event recording's rows, step by step and in each step thread by
+// thread, that is in the order of their neurons.
+void write_events(Recording& r, int T)
 {
-    const int T = p.threads;
-    for (auto& m : p.spike_monitors) {
-        if (!m.records()) continue;
-        std::vector<int64_t> at(T, 0);
-        while (true) {
-            bool any = false;
-            double first = 0;                        // the earliest time step left
-            for (int t = 0; t < T; ++t)
-                if (at[t] < m.fill[t][0] && (!any || m.t[t][at[t]] < first))
-                    first = m.t[t][at[t]], any = true;
-            if (!any) break;
-            for (int t = 0; t < T; ++t) {
-                int64_t end = at[t];
-                while (end < m.fill[t][0] && m.t[t][end] == first) ++end;
-                write_or_fail(&m.i[t][at[t]], sizeof(int32_t), end - at[t], m.out_i, m.stem);
-                write_or_fail(&m.t[t][at[t]], sizeof(double), end - at[t], m.out_t, m.stem);
-                m.written += end - at[t];
-                at[t] = end;
+    if (r.time < 0) return;                          // nothing recorded but counts
+    std::vector<const double*> times(T);
+    for (int t = 0; t < T; ++t) times[t] = (const double*)r.columns[r.time].data[t].data();
+    std::vector<int64_t> at(T, 0);
+    while (true) {
+        bool any = false;
+        double first = 0;                            // the earliest time step left
+        for (int t = 0; t < T; ++t)
+            if (at[t] < r.fill[t][0] && (!any || times[t][at[t]] < first))
+                first = times[t][at[t]], any = true;
+        if (!any) break;
+        for (int t = 0; t < T; ++t) {
+            int64_t end = at[t];
+            while (end < r.fill[t][0] && times[t][end] == first) ++end;
+            for (auto& c : r.columns) {
+                const char* from = c.data[t].data() + at[t] * c.size;
+                write_or_fail(from, c.size, end - at[t], c.out, c.stem);
             }
+            r.rows += end - at[t];
+            at[t] = end;
         }
-        for (int t = 0; t < T; ++t) m.fill[t][0] = 0;
-    }
-    for (auto& m : p.state_monitors) {
-        const int64_t rows = m.fill[0][0];
-        for (int t = 1; t < T; ++t)
-            if (m.fill[t][0] != rows) fail("threads recorded different numbers of rows");
-        write_or_fail(m.times[0].data(), sizeof(double), rows, m.out_times, m.stem);
-        std::vector<double> block(T > 1 ? rows * m.n_record : 0);
-        for (size_t v = 0; v < m.var_slots.size(); ++v) {
-            const double* out = m.vars[0][v].data();  // one thread: already in order
-            if (T > 1) {
-                for (int64_t r = 0; r < rows; ++r)
-                    for (int t = 0; t < T; ++t) {
-                        const int64_t n_t = m.fill[t][2];
-                        for (int64_t k = 0; k < n_t; ++k)
-                            block[r * m.n_record + m.position_t[t][k]] = m.vars[t][v][r * n_t + k];
-                    }
-                out = block.data();
-            }
-            write_or_fail(out, sizeof(double), rows * m.n_record, m.out_vars[v], m.var_stems[v]);
-        }
-        m.rows += rows;
-        for (int t = 0; t < T; ++t) m.fill[t][0] = 0;
     }
 }
 
-// Run the steps [start, end). With one thread, monitor buffers are written
+// Thread t's rows of a snapshot column (its own indices) into their places
+// in rows of n values.
+template <size_t Size>
+void scatter(char* block, const char* values, int64_t rows, int64_t n,
+             const std::vector<int64_t>& position)
+{
+    const int64_t n_t = (int64_t)position.size();
+    for (int64_t row = 0; row < rows; ++row, values += n_t * Size, block += n * Size)
+        for (int64_t k = 0; k < n_t; ++k)
+            std::memcpy(block + position[k] * Size, values + k * Size, Size);
+}
+
+// A snapshot's rows: the times of any thread (they are all the same), and
+// each column's row put together from every thread's indices.
+void write_snapshot(Recording& r, int T)
+{
+    const int64_t rows = r.fill[0][0];
+    for (int t = 1; t < T; ++t)
+        if (r.fill[t][0] != rows) fail("threads recorded different numbers of rows");
+    std::vector<char> block;
+    for (auto& c : r.columns) {
+        const int64_t values = rows * (c.time ? 1 : r.n_index);
+        const char* out = c.data[0].data();          // one thread: already in order
+        if (!c.time && T > 1) {
+            block.resize((size_t)values * c.size);
+            const auto put = c.size == 8 ? scatter<8> : c.size == 4 ? scatter<4> : scatter<1>;
+            for (int t = 0; t < T; ++t)
+                put(block.data(), c.data[t].data(), rows, r.n_index, r.position_t[t]);
+            out = block.data();
+        }
+        write_or_fail(out, c.size, values, c.out, c.stem);
+    }
+    r.rows += rows;
+}
+
+// Write what the recordings hold to their result files and empty them.
+void write_out(Program& p)
+{
+    for (auto& r : p.recordings) {
+        if (r.snapshot) write_snapshot(r, p.threads);
+        else write_events(r, p.threads);
+        for (auto& fill : r.fill) fill[0] = 0;
+    }
+}
+
+// Run the steps [start, end). With one thread, recording buffers are written
 // out whenever they are full. With several, the steps go in windows of
 // about 2^25 neuron-steps, or of the model's window if shorter (the steps
 // that spikes take to reach another thread's neurons): in a window each
@@ -588,26 +631,20 @@ int main_checked(int argc, char** argv)
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (auto& m : p.spike_monitors) {
-        if (!m.records()) continue;
-        std::fclose(m.out_i), std::fclose(m.out_t);
-        write_header(results, m.stem + ".i", "i4", std::to_string(m.written), p.units);
-        write_header(results, m.stem + ".t", "f8", std::to_string(m.written), p.units);
-    }
-    for (auto& m : p.state_monitors) {
-        std::fclose(m.out_times);
-        for (FILE* f : m.out_vars) std::fclose(f);
-        write_header(results, m.stem + ".t", "f8", std::to_string(m.rows), p.units);
-        for (const auto& stem : m.var_stems)
-            write_header(results, stem, "f8",
-                         std::to_string(m.rows) + ", " + std::to_string(m.n_record), p.units);
-    }
-    for (auto& [slot, s] : p.states) {
-        if (s.stem == "-") continue;
-        FILE* f = open_or_fail(results + "/" + s.stem + ".bin", "wb");
-        write_or_fail(s.buffer.data(), dtype_size(s.dtype), s.count, f, s.stem);
+    for (auto& r : p.recordings)
+        for (auto& c : r.columns) {
+            std::fclose(c.out);
+            const std::string rows = std::to_string(r.rows);
+            write_header(results, c.stem, c.dtype,
+                         r.snapshot && !c.time ? rows + ", " + std::to_string(r.n_index) : rows,
+                         p.units);
+        }
+    for (auto& [slot, a] : p.arrays) {
+        if (!a.state() || a.name == "-") continue;
+        FILE* f = open_or_fail(results + "/" + a.name + ".bin", "wb");
+        write_or_fail(a.buffer.data(), dtype_size(a.dtype), a.count, f, a.name);
         std::fclose(f);
-        write_header(results, s.stem, s.dtype, std::to_string(s.count), p.units);
+        write_header(results, a.name, a.dtype, std::to_string(a.count), p.units);
     }
     FILE* f = open_or_fail(results + "/status.json", "w");
     std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
