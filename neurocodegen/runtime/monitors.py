@@ -50,19 +50,9 @@ class SpikeMonitor(NetworkObject):
         """The array the compiled loop writes for ``name`` (i, t, count, fill)."""
         return {"i": self._i, "t": self._t, "count": self._count, "fill": self._fill}[name]
 
-    def ensure_room(self, needed):
-        """Grow the buffers so that ``needed`` more spikes fit; True if they moved."""
-        if not self.record or self._fill[0] + needed <= self._fill[1]:
-            return False
-        capacity = max(2 * int(self._fill[1]), int(self._fill[0]) + needed)
-        n = int(self._fill[0])
-        for key in ("i", "t"):
-            old = getattr(self, "_" + key)
-            new = np.zeros(capacity, dtype=old.dtype)
-            new[:n] = old[:n]
-            setattr(self, "_" + key, new)
-        self._fill[1] = capacity
-        return True
+    def set_array(self, name, values):
+        """Replace the buffer ``name`` (``i`` or ``t``) by a larger one."""
+        setattr(self, "_" + name, values)
 
     def _load_results(self, columns):
         """Take the columns of a standalone run: ``{"i": ..., "t": ...}``
@@ -213,6 +203,15 @@ class StateMonitor(NetworkObject):
         if name.startswith("var_"):
             return buffers[name[4:]]
         return {"times": times, "fill": fill}[name]
+
+    def set_array(self, name, values):
+        """Replace the buffer ``name`` of the current run by a larger one."""
+        times, fill, buffers = self._blocks[-1]
+        if name.startswith("var_"):
+            buffers[name[4:]] = values
+        else:
+            self._blocks[-1] = (values, fill, buffers)
+        self._cache = None
 
     def _load_results(self, columns):
         """Take the columns of a standalone run (memory-mapped): ``"t"``, the

@@ -21,7 +21,7 @@ from . import base
 from .clock import check_time, random_state
 from .device import get_device
 from .groups import NeuronGroup
-from .monitors import SpikeMonitor, StateMonitor
+from .monitors import StateMonitor
 
 logger = logging.getLogger("neurocodegen.run")
 
@@ -173,7 +173,7 @@ class Network:
         exception between chunks (Ctrl-C, a numerical fault, an error in a
         ``report`` function) leaves the network where the simulation stopped.
         Ctrl-C is held back while a chunk runs and raised after it."""
-        monitors = [o for o in objects if isinstance(o, SpikeMonitor) and o.record]
+        recorders = [(o, o.recording()) for o in objects if hasattr(o, "recording")]
         checker = _FaultChecker([o for o in objects if isinstance(o, NeuronGroup)])
         array, constant = _references(objects)
         arrays, consts = loop.bind(array, constant)
@@ -182,8 +182,8 @@ class Network:
         reporter = _Reporter(report, report_period, step, end)
         with _DeferredInterrupt() as interrupt:
             while step < end:
-                if any([m.ensure_room(m.source.N) for m in monitors]):
-                    arrays, _ = loop.bind(array, constant)   # spike buffers were reallocated
+                if any([grow(o, recording) for o, recording in recorders]):
+                    arrays, _ = loop.bind(array, constant)   # buffers were reallocated
                 stop = min(end, step + chunk)
                 tick = time.perf_counter()
                 reached = loop.run(arrays, consts, self._rng_key, step, stop)
@@ -201,18 +201,44 @@ class Network:
 
 @functools.lru_cache(maxsize=None)
 def _compiler_fingerprint():
-    """sha256 of the code that turns specs into generated code (the model
-    parser, integrators, IR, lowering and backends): a change to any of them,
-    released or not, makes new memo entries."""
+    """What identifies the code that turns specs into generated code (the
+    model parser, integrators, IR, lowering and backends): the path, size and
+    modification time of each of its files, so that a change to any of them,
+    released or not, makes new memo entries (a stat per file: a warm run
+    must not read them all)."""
     import hashlib
-    from pathlib import Path
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for folder in ("model", "integrators", "lowering", "backends", "."):
-        pattern = "*.py" if folder == "." else "**/*.py"
-        for path in sorted((root / folder).glob(pattern)):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    from .. import __version__
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    digest = hashlib.sha256(__version__.encode())
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "runtime",
+                                                                  "jit", "standalone", "units"))
+        for name in sorted(f for f in files if f.endswith(".py")):
+            stat = os.stat(os.path.join(folder, name))
+            digest.update(f"{folder[len(root):]}/{name} {stat.st_size} "
+                          f"{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def grow(obj, recording):
+    """Make room in ``obj``'s growable buffers for one more step (as the run
+    loop checks it: a row per index of the group for events, one row for a
+    snapshot), doubling them; True if they moved. The one growth routine of
+    the in-process mode, for every kind that records (the standalone driver
+    has its own, in C++, over per-thread buffers)."""
+    fill = obj.array("fill")
+    room = recording.size if recording.layout == "events" else 1
+    if not recording.columns or fill[0] + room <= fill[1]:
+        return False
+    rows, capacity = int(fill[0]), max(2 * int(fill[1]), int(fill[0]) + room)
+    for column in recording.columns:
+        width = 1 if recording.layout == "events" or column.time else int(fill[2])
+        old = obj.array(column.array)
+        new = np.zeros(capacity * width, dtype=old.dtype)
+        new[:rows * width] = old[:rows * width]
+        obj.set_array(column.array, new)
+    fill[1] = capacity
+    return True
 
 
 def _references(objects):
