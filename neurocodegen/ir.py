@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import sympy
 
 from .specs import DTYPES, SCHEDULE  # noqa: F401  (model types; the slots of a step)
-from .streams import (KIND_ASSIGN, KIND_NOISE, KIND_RAND_UPDATE, KIND_RESET,  # noqa: F401
-                      KIND_THRESHOLD, stream)
+from .streams import (KIND_ASSIGN, KIND_NOISE, KIND_ON_PRE, KIND_RAND_UPDATE,  # noqa: F401
+                      KIND_RESET, KIND_THRESHOLD, stream)
 
 
 class Uniform(sympy.Function):
@@ -61,7 +61,9 @@ class Array:
     - ``growable``: a buffer appended to, with a ``fill`` array (written,
       capacity, ...) beside it;
     - ``fill``: the fill counters of growable buffers;
-    - ``input``: read-only indices given by the user (a monitor's ``record``).
+    - ``input``: read-only indices given by the user (a monitor's ``record``);
+    - ``internal``: kept by the object across steps and runs, not a result
+      (a synapse ordering, a spike history).
     """
     owner: str
     name: str
@@ -88,10 +90,13 @@ class Constant:
 @dataclass(frozen=True)
 class Variable:
     """A model name that a kernel reads or writes, stored in ``array`` at the
-    loop's index (``scalar``: at index 0, a ``shared`` variable)."""
+    loop's index, or at ``index[loop index]`` when ``index`` (an integer
+    array) is given: a synapse reads its pre- and postsynaptic neurons'
+    variables so. ``scalar``: at index 0, a ``shared`` variable."""
     name: str
     array: Array
     scalar: bool = False
+    index: Array = None
 
 
 # -- index spaces -----------------------------------------------------------------------
@@ -118,6 +123,27 @@ class RecordedIndices:
     group: str
     size: int
     record: Array
+
+
+@dataclass(frozen=True)
+class ArrivingSynapses:
+    """The synapses of a pathway whose presynaptic spike arrives in this step,
+    in Brian's order: by spike step (the longest delay first), then by
+    presynaptic neuron, then by synapse creation. The spikes of each step are
+    kept in ``history``, a ring of ``depth`` spike lists of the source (each
+    ``source_size`` + 1 long: indices, then their number); the synapses of
+    presynaptic neuron p are ``order[offsets[p]:offsets[p+1]]``, sorted by
+    delay (``delays``, in steps, in the same order). ``depth``, ``dmin`` and
+    ``dmax`` are constants of the run, so changing delays does not recompile.
+    Not thread-local: it reads the spikes of every thread."""
+    synapses: str
+    source: str
+    source_size: int
+    spikes: Array
+    history: Array
+    order: Array
+    offsets: Array
+    delays: Array
 
 
 # -- statements -----------------------------------------------------------------------------
@@ -223,8 +249,11 @@ class Program:
 def arrays_of(kernel):
     """Every array ``kernel`` touches, in a fixed order: its space's, its
     variables', then those of its special statements."""
-    out = [getattr(kernel.space, "spikes", None), getattr(kernel.space, "record", None)]
-    out += [v.array for v in kernel.variables]
+    space = kernel.space
+    out = [getattr(space, name, None) for name in ("spikes", "record", "history", "order",
+                                                   "offsets", "delays")]
+    for v in kernel.variables:
+        out += [v.array, v.index]
     if isinstance(kernel, Threshold):
         out += [kernel.spikes] + [a for a, _ in kernel.on_spike]
     if isinstance(kernel, Record):

@@ -70,6 +70,26 @@ class StateMonitorSpec:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class SynapsesSpec:
+    """Synapses from ``source`` to ``target``. ``names`` says where each name
+    of ``on_pre`` lives: ``(name, "synapse"|"pre"|"post", variable, model
+    type, shared)``; ``i`` and ``j`` are the synapse's pre- and
+    postsynaptic indices."""
+    name: str
+    source: str
+    source_N: int
+    target: str
+    target_N: int
+    equations: Equations
+    on_pre: tuple = ()                 # Statement
+    names: tuple = ()
+    externals: tuple = ()
+    rng_id: int = 0
+    period: int = 1
+    order: int = 0
+
+
 def canonical(value):
     """``value`` as plain JSON data: dataclasses field by field (tagged with
     their type), model strings as their text. Anything else is an error, so

@@ -5,7 +5,8 @@ names who draws: (object id << 16) | (kind << 12) | call site, so that every
 ``rand()`` of every kernel of every object has numbers of its own. Indices
 and steps are 64-bit (see ``ncg::philox`` and ``runtime/random.py``).
 """
-KIND_NOISE, KIND_RAND_UPDATE, KIND_THRESHOLD, KIND_RESET, KIND_ASSIGN, KIND_REFRACTORY = range(6)
+(KIND_NOISE, KIND_RAND_UPDATE, KIND_THRESHOLD, KIND_RESET, KIND_ASSIGN, KIND_REFRACTORY,
+ KIND_CONNECT, KIND_ON_PRE) = range(8)
 
 
 def stream(object_id, kind, occurrence):

@@ -31,7 +31,7 @@ def lower_network(specs):
     """The :class:`~neurocodegen.ir.Program` of ``specs``, which are in
     schedule order (slot, order, creation). Kernels of one slot run in the
     order of their objects' ``order``, then in the order of ``specs``."""
-    from . import monitors, neurons  # noqa: F401  (they register their lowerings)
+    from . import monitors, neurons, synapses  # noqa: F401  (they register their lowerings)
     from .schedule import synchronisation
     from ..errors import NeurocodegenError
     placed, methods = [], {}

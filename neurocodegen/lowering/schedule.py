@@ -21,6 +21,8 @@ def synchronisation(kernels):
     meetings (None: unbounded)."""
     barriers = tuple(k for k, kernel in enumerate(kernels)
                      if not isinstance(kernel.space, THREAD_LOCAL_SPACES))
+    # (the smallest delay of synapses is only known at run time: a program
+    # with barriers runs its threads in step, see backends/cpu)
     delays = [kernel.min_delay for kernel in kernels if getattr(kernel, "min_delay", None)]
     window = min(delays) if delays else (1 if barriers else None)
     return barriers, window

@@ -63,7 +63,8 @@ class StandaloneDevice:
                 "build_on_run=False) and call device.build() after the last one.")
         if self.program is None:
             self.program = Program(objects, layout, sources, network._rng_key,
-                                   window=generated.get("window"))
+                                   window=generated.get("window"),
+                                   serial=generated.get("serial", False))
             self.network = network
         elif network is not self.network or objects != self.program.objects \
                 or sources != self.program.sources:
@@ -72,8 +73,8 @@ class StandaloneDevice:
                 "program has one network); create all groups and monitors before the "
                 "first run(), and use Network.add before it.")
         self.program.record_run(start, end, layout.bind_constants(constant))
-        for group in self.program.groups:
-            group._pending = _NOT_YET
+        for obj in self.program.stateful:
+            obj._pending = _NOT_YET
         for monitor in self.program.monitors:
             monitor._pending = _NOT_YET
         if self.build_on_run:

@@ -48,12 +48,15 @@ def recording_of(obj):
 class Program:
     """One network's runs, recorded for a standalone program."""
 
-    def __init__(self, objects, layout, sources, seed, window=None):
+    def __init__(self, objects, layout, sources, seed, window=None, serial=False):
         from ..runtime.groups import NeuronGroup
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
         self.window = window        # steps threads may run apart (None: unbounded)
+        self.serial = serial        # one thread only (kernels that read every thread's data)
         self.by_name = {o.name: o for o in objects}
         self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
+        # objects whose state arrays Python sets (groups, synapses)
+        self.stateful = [o for o in objects if hasattr(o, "_arrays")]
         self.slot = {ref: k for k, (_, _, ref, _) in enumerate(layout.array_refs)}
         # an object with a fill array appends to growable buffers: it records
         self.fill_slot = {owner: k for k, (_, _, (owner, _), role)
@@ -87,11 +90,11 @@ class Program:
 
     def record_run(self, start, end, constants):
         first = not any(op[0] == "run" for op in self.ops)
-        for group in self.groups:
-            for name, slot in self.group_slots(group):
-                if first or name in group._dirty:
-                    self.ops.append(("set", slot, group._arrays[name].copy()))
-            group._dirty.clear()
+        for obj in self.stateful:
+            for name, slot in self.group_slots(obj):
+                if first or name in obj._dirty:
+                    self.ops.append(("set", slot, obj._arrays[name].copy()))
+            obj._dirty.clear()
         self.ops.append(("run", start, end, constants))
 
     def overrides(self, run_args):
@@ -103,16 +106,16 @@ class Program:
             target = run_args_key(key)
             if isinstance(target, str) and "." in target:
                 group_name, variable = target.split(".", 1)
-                matches = [g for g in self.groups if g.name == group_name]
+                matches = [g for g in self.stateful if g.name == group_name]
                 if not matches:
                     raise KeyError(f"run_args: no group named {group_name!r} in this program "
-                                   f"(groups: {', '.join(g.name for g in self.groups)}).")
+                                   f"(groups: {', '.join(g.name for g in self.stateful)}).")
                 target = (matches[0], variable)
             if isinstance(target, str):
                 consts += self._constant_override(target, value, check_dimension)
                 continue
             group, variable = target
-            slots = dict(self.group_slots(group)) if group in self.groups else {}
+            slots = dict(self.group_slots(group)) if group in self.stateful else {}
             if variable not in slots:
                 raise KeyError(f"run_args: {getattr(group, 'name', group)}.{variable} is not "
                                f"a variable of a group this program simulates.")
@@ -125,7 +128,8 @@ class Program:
 
     def _constant_override(self, name, value, check_dimension):
         external = [(k, owner, key) for k, (owner, key) in enumerate(self.layout.constant_refs)
-                    if self.by_name[owner] in self.groups and key not in ("N", "dt")]
+                    if self.by_name[owner] in self.stateful and key not in ("N", "dt")
+                    and key in getattr(self.by_name[owner], "_externals", ())]
         indices = [k for k, _, key in external if key == name]
         if not indices:
             known = sorted({key for _, _, key in external if not key.startswith("_")})
@@ -151,6 +155,8 @@ class Program:
                  f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
         if self.window is not None:
             lines.append(f"window {self.window}")
+        if self.serial:
+            lines.append("serial")
         files = {}
         stems = self.stems()
         lines += [f"group {g.N}" for g in self.groups]
@@ -162,6 +168,9 @@ class Program:
                              f"{stems[slot]}")
                 dim = obj._dims_and_types()[0][key] if role == "state" else None
                 lines.append(f"unit {stems[slot]} {_unit(dim)}")
+            elif role == "internal":          # kept across steps and runs, not a result
+                array = obj.array(key)
+                lines.append(f"array {slot} state {array.dtype.str[1:]} {array.size} -")
             elif role == "spikes":
                 lines.append(f"array {slot} spikes i4 {obj.N} -")
             elif role == "input":
@@ -185,7 +194,8 @@ class Program:
         runs = 0
         for n, op in enumerate(self.ops):
             if op[0] == "set":
-                lines.append(_set_line(op[1], op[2], f"static/set{n}.{stems[op[1]]}.bin", files))
+                owner, key = self.layout.array_refs[op[1]][2]
+                lines.append(_set_line(op[1], op[2], f"static/set{n}.{owner}.{key}.bin", files))
             else:
                 _, start, end, constants = op
                 path = f"static/run{runs}.constants.bin"
@@ -222,7 +232,7 @@ class Program:
             self.by_name[owner].array(key)[...] = loaded[stem]
         for m, columns in monitors.items():
             m._load_results(columns)
-        for obj in self.groups + self.monitors:
+        for obj in self.stateful + self.monitors:
             obj._pending = None
         return status
 

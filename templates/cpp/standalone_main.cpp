@@ -12,6 +12,8 @@
 //   slots <n> | seed <u64> | group <N> (a group of N neurons)
 //   window <steps>                          threads meet at least every <steps>
 //                                           steps (the smallest synaptic delay)
+//   serial                                  run on one thread (kernels read the
+//                                           data of every thread)
 //   array <slot> <role> <dtype> <count> <name>   shared by all threads; roles:
 //     state, counter: set by `set`, written to <name>.bin at the end (-: not);
 //     spikes: <count> indices, then a count per thread; input: read from <name>
@@ -171,6 +173,7 @@ struct Program {
     std::map<int, double> constant_overrides;
     uint64_t seed = 0;
     int64_t window = 0;                              // 0: no bound from the model
+    bool serial = false;                             // one thread only
     int threads = 1;
     int n_slots = 0;
     int64_t most_blocks = 1;                         // of the largest group
@@ -280,6 +283,8 @@ void parse_program(Program& p, const std::string& path)
             p.units[stem] = text;
         } else if (kind == "seed") {
             ok = bool(words >> p.seed);
+        } else if (kind == "serial") {
+            p.serial = true;
         } else if (kind == "window") {
             ok = bool(words >> p.window) && p.window > 0;
         } else if (kind == "set") {
@@ -600,6 +605,7 @@ int main_checked(int argc, char** argv)
     if (p.threads < 1) fail("the number of threads must be at least 1");
     // a thread works on whole blocks of neurons: more threads would idle
     p.threads = (int)std::min<int64_t>(p.threads, p.most_blocks);
+    if (p.serial) p.threads = 1;
     mkdir(results.c_str(), 0777);
     std::remove((results + "/status.json").c_str());
     const auto t0 = std::chrono::steady_clock::now();

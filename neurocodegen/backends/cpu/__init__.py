@@ -18,7 +18,10 @@ class Backend:
         layout, source = kernels.generate(program)
         sources = {"network.cpp": source,
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
-        return {"sources": sources, "layout": layout.to_json(), "window": program.window}
+        # kernels that read other threads' data (synapses) run the program on
+        # one thread until they are split by owner (see docs/architecture.md)
+        return {"sources": sources, "layout": layout.to_json(), "window": program.window,
+                "serial": bool(program.barriers)}
 
     def load(self, generated):
         """The compiled run loop (from the compile cache, built on a miss)."""

@@ -128,6 +128,20 @@ class StateMonitorBlock:
 
 
 @dataclass(frozen=True)
+class SynapsesBlock:
+    """The synapses whose spike arrives now (see ``ir.ArrivingSynapses``);
+    the constants ``_depth``, ``_dmin`` and ``_dmax`` are in the kernel."""
+    kernel: Kernel
+    source_size: int
+    spikes: str
+    history: str
+    order: str
+    offsets: str
+    delays: str
+    template: str = "synapses.cpp.j2"
+
+
+@dataclass(frozen=True)
 class Range:
     """``const int64_t lo/hi``: this thread's part of a group of ``size``."""
     lo: str

@@ -39,7 +39,9 @@ class NetworkPrinter:
 
     def part(self, space):
         """(lo, hi, size) of this thread's part of the space's group."""
-        group = space.group
+        group = getattr(space, "group", None)
+        if group is None:                     # not split among threads
+            return "", "", ""
         if group not in self.ranges:
             prefix = self.prefix.get(group) or f"_ncg_o{len(self.prefix)}"
             self.prefix.setdefault(group, prefix)
@@ -79,7 +81,7 @@ class NetworkPrinter:
 
         body = lower(statements)
         used |= written
-        if "i" in used:
+        if "i" in used and "i" not in variables:      # the loop's index
             body.insert(0, ctx.Assign("i_", "(double)_ncg_i", declare=True))
         loads, stores = [], []
         for name in sorted(used):
@@ -88,7 +90,8 @@ class NetworkPrinter:
             v = variables[name]
             ctype = "bool" if v.array.dtype == "bool" else "double"
             const = "" if name in written else "const "
-            index = "0" if v.scalar else "_ncg_i"
+            index = "0" if v.scalar else \
+                f"{self.array(v.index)}[_ncg_i]" if v.index is not None else "_ncg_i"
             loads.append(ctx.Load(const + ctype, local_name(name), self.array(v.array), index))
             if name in written:
                 stores.append(ctx.Store(self.array(v.array), local_name(name),
@@ -152,6 +155,17 @@ class NetworkPrinter:
                                      record=self.array(kernel.space.record), columns=columns,
                                      template=_template("statemonitor.cpp.j2"))
 
+    def _synapses_pre(self, kernel):
+        k, _ = self.kernel_context(kernel, kernel.statements)
+        space = kernel.space
+        return ctx.SynapsesBlock(k, source_size=space.source_size,
+                                 spikes=self.array(space.spikes),
+                                 history=self.array(space.history),
+                                 order=self.array(space.order),
+                                 offsets=self.array(space.offsets),
+                                 delays=self.array(space.delays),
+                                 template=_template("synapses.cpp.j2"))
+
     def room_check(self, kernel):
         """After a step, return early when a recording kernel's buffers have
         no room for the next step's rows (the caller grows them)."""
@@ -165,9 +179,6 @@ class NetworkPrinter:
 
     # -- the network ------------------------------------------------------------------------
     def source(self):
-        if self.program.barriers:
-            raise NotImplementedError("The C++ backend cannot yet print a barrier within a "
-                                      "time step (kernels that read other threads' data).")
         blocks = [self.block(k) for k in self.program.kernels]
         checks = tuple(self.room_check(k) for k in self.program.kernels
                        if isinstance(k, ir.Record) and k.room is not None)

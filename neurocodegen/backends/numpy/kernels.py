@@ -91,19 +91,24 @@ class NetworkWriter:
             code(f"{name} = numpy.where({cond}, {sides[0].get(target, name)}, "
                  f"{sides[1].get(target, name)})")
 
+    def index(self, v):
+        """Where a variable is read and written: 0, the loop's indices, or
+        an index array at them."""
+        if v.scalar:
+            return "0"
+        return f"{self.name(v.index)}[_idx]" if v.index is not None else "_idx"
+
     def loads(self, code, kernel, names):
         variables = {v.name: v for v in kernel.variables}
         for name in sorted(names & set(variables)):
             v = variables[name]
-            index = "0" if v.scalar else "_idx"
-            code(f"{local_name(name)} = {self.name(v.array)}[{index}]")
+            code(f"{local_name(name)} = {self.name(v.array)}[{self.index(v)}]")
 
     def stores(self, code, kernel, written):
         variables = {v.name: v for v in kernel.variables}
         for name in sorted(written & set(variables)):
             v = variables[name]
-            index = "0" if v.scalar else "_idx"
-            code(f"{self.name(v.array)}[{index}] = {local_name(name)}")
+            code(f"{self.name(v.array)}[{self.index(v)}] = {local_name(name)}")
 
     # -- kernels ------------------------------------------------------------------------------
     def kernel(self, code, kernel):
@@ -117,13 +122,14 @@ class NetworkWriter:
             code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
-        self.space(code, kernel.space)
+        if not isinstance(kernel.space, ir.ArrivingSynapses):
+            self.space(code, kernel.space)
         getattr(self, "_" + kernel.op)(code, kernel)
         code.level -= 1
 
     def _body(self, code, kernel, reads=()):
         used = set(reads) | _used(kernel.statements)
-        if "i" in used:
+        if "i" in used and "i" not in {v.name for v in kernel.variables}:
             code("i_ = _idx.astype(numpy.float64)")
         self.loads(code, kernel, used)
         defined = {v.name for v in kernel.variables} & used
@@ -169,6 +175,37 @@ class NetworkWriter:
             source = self.name(variables[value.name].array)
             code(f"{self.name(array)}[_row * _nrec:(_row + 1) * _nrec] = {source}[_idx]")
         code(f"{fill}[0] = _row + 1")
+
+    def _synapses_pre(self, code, kernel):
+        """The arriving synapses (see ``ir.ArrivingSynapses``), a delay at a
+        time; within one delay, in rounds in which no neuron written to
+        appears twice, so that ``v_post += w`` adds every synapse's ``w`` in
+        order, as one synapse after the other would."""
+        space = kernel.space
+        width = space.source_size + 1
+        history, spikes = self.name(space.history), self.name(space.spikes)
+        code("_depth = int(_depth)")
+        code(f"_now = (_step % _depth) * {width}")
+        code(f"_fired = {spikes}[:{spikes}[{space.source_size}]]")
+        code(f"{history}[_now:_now + _fired.size] = _fired")
+        code(f"{history}[_now + {space.source_size}] = _fired.size")
+        code("for _d in range(int(_dmax), int(_dmin) - 1, -1):")
+        code.level += 1
+        code("if _d > _step:")
+        code("    continue")
+        code(f"_past = ((_step - _d) % _depth) * {width}")
+        code(f"_pre = {history}[_past:_past + {history}[_past + {space.source_size}]]")
+        code(f"_pos = _support.ranges({self.name(space.offsets)}[_pre], "
+             f"{self.name(space.offsets)}[_pre + 1])")
+        code(f"_arriving = {self.name(space.order)}[_pos[{self.name(space.delays)}[_pos] == _d]]")
+        written = _assigned(kernel.statements)
+        keys = sorted({self.name(v.index) for v in kernel.variables
+                       if v.name in written and v.index is not None})
+        targets = ", ".join(f"{k}[_arriving]" for k in keys)
+        code(f"for _idx in _support.rounds(_arriving, [{targets}]):")
+        code.level += 1
+        self._body(code, kernel)
+        code.level -= 2
 
     def room_check(self, code, kernel):
         fill = self.name(kernel.fill)

@@ -33,3 +33,31 @@ def uniform(seed, index, step, stream):
 
 def normal(seed, index, step, stream):
     return _random.randn_at(seed, index, step, stream)
+
+
+def ranges(starts, ends):
+    """The concatenation of ``arange(starts[k], ends[k])`` over k, in order."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return numpy.zeros(0, dtype=numpy.int64)
+    first = numpy.repeat(starts - numpy.cumsum(lengths) + lengths, lengths)
+    return first + numpy.arange(total)
+
+
+def rounds(indices, keys):
+    """``indices`` split into rounds, in order, such that within a round no
+    value of any of ``keys`` (arrays beside ``indices``) repeats: the k-th
+    time a key's value appears goes to round k (or later)."""
+    if not keys or indices.size == 0:
+        return [indices]
+    rank = numpy.zeros(indices.size, dtype=numpy.int64)
+    for key in keys:
+        order = numpy.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = numpy.r_[True, sorted_key[1:] != sorted_key[:-1]]
+        group_start = numpy.maximum.accumulate(numpy.where(starts, numpy.arange(key.size), 0))
+        occurrence = numpy.empty(key.size, dtype=numpy.int64)
+        occurrence[order] = numpy.arange(key.size) - group_start
+        rank = numpy.maximum(rank, occurrence)
+    return [indices[rank == r] for r in range(int(rank.max()) + 1)]

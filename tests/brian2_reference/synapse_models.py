@@ -1,0 +1,102 @@
+"""Small synapse models written once for Brian2 and for neurocodegen (the
+same script runs under both: ``from brian2 import *`` or ``from neurocodegen
+import *``). Record the reference with Brian2 2.9:
+
+    benchmarks/.venv-brian2/bin/python tests/brian2_reference/synapse_models.py
+
+which writes tests/data/brian2_synapses.npz; tests/test_synapses.py runs the
+same models with neurocodegen and compares.
+"""
+import sys
+
+import numpy as np
+
+
+def delays_and_order(sim):
+    """Heterogeneous delays (with values that round up and down), several
+    synapses onto one neuron in one step, a constant-weight and a weighted
+    pathway."""
+    P = sim.NeuronGroup(3, "dv/dt = 1/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                        method="euler", namespace={"ms": sim.ms})
+    P.v = [0.5, 0.2, 0.0]
+    Q = sim.NeuronGroup(4, "v : 1\ncount : 1")
+    S = sim.Synapses(P, Q, "w : 1", on_pre="v_post += w\ncount += 1")
+    S.connect(i=[0, 0, 1, 2, 2, 0], j=[0, 1, 1, 3, 1, 3])
+    S.w = "1 + i + 0.5*j"
+    S.delay = "j*0.5*ms + 0.25*ms + 0.03*ms*i"
+    M = sim.StateMonitor(Q, "v", record=True)
+    return 12 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
+
+
+def lif_network(sim):
+    """80 leaky neurons driven above threshold, coupled by fixed random
+    synapses (given as i, j arrays: the same connectivity in both), with
+    excitatory and inhibitory weights and delays of 1 to 3 ms."""
+    rng = np.random.RandomState(7)
+    N = 80
+    pre, post = np.nonzero(rng.rand(N, N) < 0.1)
+    G = sim.NeuronGroup(N, "dv/dt = (I - v)/(10*ms) : 1\nI : 1", threshold="v > 1",
+                        reset="v = 0", refractory=2 * sim.ms, method="exact",
+                        namespace={"ms": sim.ms})
+    G.v = rng.rand(N)
+    G.I = 1.05 + 0.2 * rng.rand(N)
+    S = sim.Synapses(G, G, "w : 1", on_pre="v_post += w")
+    S.connect(i=pre, j=post)
+    S.w = np.where(pre < 60, 0.05, -0.12)
+    S.delay = (1 + rng.randint(0, 21, len(pre)) * 0.1) * sim.ms
+    return 200 * sim.ms, {"G": G, "S": S, "spikes": sim.SpikeMonitor(G)}
+
+
+def connect_patterns(sim):
+    """connect() all to all, with a condition, and n."""
+    A = sim.NeuronGroup(5, "v : 1", threshold="v > 1")
+    B = sim.NeuronGroup(4, "v : 1")
+    S1 = sim.Synapses(A, B, "w : 1")
+    S1.connect()
+    S2 = sim.Synapses(A, B, "w : 1")
+    S2.connect(condition="i != j and j <= i + 1")
+    S3 = sim.Synapses(A, A, "w : 1")
+    S3.connect(condition="abs(i - j) == 1", n=2)
+    return None, {"S1": S1, "S2": S2, "S3": S3}
+
+
+MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns)}
+
+
+def collect(name, objects):
+    out = {}
+    for label, obj in objects.items():
+        key = f"{name}.{label}"
+        kind = type(obj).__name__
+        if kind == "NeuronGroup":
+            out[f"{key}.v"] = np.array(obj.v[:])
+        elif kind == "Synapses":
+            out[f"{key}.i"], out[f"{key}.j"] = np.array(obj.i[:]), np.array(obj.j[:])
+        elif kind == "StateMonitor":
+            out[f"{key}.t"], out[f"{key}.v"] = np.array(obj.t_), np.array(obj.v)
+        elif kind == "SpikeMonitor":
+            out[f"{key}.i"], out[f"{key}.t"] = np.array(obj.i[:]), np.array(obj.t_[:])
+    return out
+
+
+def run_model(sim, name):
+    sim.start_scope()
+    sim.defaultclock.dt = 0.1 * sim.ms
+    duration, objects = MODELS[name](sim)
+    if duration is not None:
+        net = sim.Network(*objects.values())
+        net.run(duration, namespace={"ms": sim.ms})
+    return collect(name, objects)
+
+
+if __name__ == "__main__":
+    import brian2
+    from pathlib import Path
+    brian2.prefs.codegen.target = "numpy"
+    recorded = {}
+    for model in MODELS:
+        recorded.update(run_model(brian2, model))
+        print(model, "recorded", file=sys.stderr)
+    out = Path(__file__).resolve().parents[1] / "data" / "brian2_synapses.npz"
+    np.savez_compressed(out, brian2_version=brian2.__version__, **recorded)
+    print(f"{len(recorded)} arrays from Brian2 {brian2.__version__} -> {out}")

@@ -1,0 +1,184 @@
+"""Synapses: differential tests against Brian2 2.9's numbers (recorded by
+``tests/brian2_reference/synapse_models.py``), the same in runtime mode, on
+the numpy target and in standalone mode, and clear errors for bad input."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurocodegen import (Network, NeuronGroup, StateMonitor, Synapses, device,
+                          mV, ms, prefs, seed, set_device, start_scope)
+import neurocodegen
+from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
+
+sys.path.insert(0, str(Path(__file__).parent / "brian2_reference"))
+import synapse_models  # noqa: E402
+
+REFERENCE = Path(__file__).parent / "data" / "brian2_synapses.npz"
+
+
+@pytest.fixture(scope="module")
+def brian2():
+    with np.load(REFERENCE) as data:
+        assert str(data["brian2_version"]).startswith("2.9")
+        return {k: data[k] for k in data.files}
+
+
+def _compare(got, brian2, name):
+    for key, values in got.items():
+        expected = brian2[key]
+        assert values.shape == expected.shape, key
+        if key == "lif_network.G.v":      # exp() of two libraries: within rounding
+            np.testing.assert_allclose(values, expected, rtol=0, atol=1e-12, err_msg=key)
+        else:
+            assert np.array_equal(values, expected), key
+
+
+@pytest.mark.parametrize("name", list(synapse_models.MODELS))
+@pytest.mark.parametrize("target", ["cython", "numpy"])
+def test_brian2_numbers_in_runtime_mode(name, target, brian2):
+    prefs.codegen.target = target
+    try:
+        _compare(synapse_models.run_model(neurocodegen, name), brian2, name)
+    finally:
+        prefs.codegen.target = "cython"
+
+
+@pytest.mark.parametrize("name", ["delays_and_order", "lif_network"])
+def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
+    set_device("cpp_standalone", directory=tmp_path / name, threads=2)
+    try:
+        _compare(synapse_models.run_model(neurocodegen, name), brian2, name)
+        # synapses read the spikes of every thread: the program runs on one (for now)
+        assert device.status["threads"] == 1
+    finally:
+        set_device("runtime")
+
+
+def test_delays_round_as_brian_and_effects_show_one_step_later():
+    """A spike at step n with a delay of d steps acts in the synapses slot of
+    step n + d; a StateMonitor (start of a step) sees it at step n + d + 1.
+    Delays round to the nearest step, halves up (Brian's int(d/dt + 0.5))."""
+    P = NeuronGroup(1, "v : 1", threshold="t > 0.95*ms and t < 1.05*ms")
+    Q = NeuronGroup(4, "v : 1")
+    S = Synapses(P, Q, on_pre="v += 1")
+    S.connect(i=0, j=[0, 1, 2, 3])
+    S.delay = [0, 0.04, 0.06, 0.55] * ms
+    M = StateMonitor(Q, "v", record=True)
+    Network(P, Q, S, M).run(3 * ms)
+    first = [M.t[np.argmax(M.v[k] > 0)] / ms for k in range(4)]
+    np.testing.assert_allclose(first, [1.1, 1.1, 1.2, 1.7], atol=1e-9)
+
+
+def test_on_pre_writes_pre_post_and_synaptic_variables():
+    P = NeuronGroup(2, "x : 1", threshold="i == 0 or t > 0.45*ms", reset="")
+    Q = NeuronGroup(2, "y : 1")
+    S = Synapses(P, Q, "w : 1\nhits : 1", on_pre="y_post += w\nx_pre += 1\nhits += 1")
+    S.connect()
+    S.w = "i + 10*j"
+    Network(P, Q, S).run(1 * ms)
+    # neuron 0 spikes in all 10 steps, neuron 1 in the last 5
+    assert list(P.x[:]) == [20, 10]                   # two synapses each, per spike
+    assert list(S.hits[:]) == [10, 10, 5, 5]
+    assert list(Q.y[:]) == [10 * 0 + 5 * 1, 10 * 10 + 5 * 11]
+
+
+def test_connect_with_probability_is_binomial_and_seeded():
+    def build():
+        start_scope()         # the same script again: the same streams
+        seed(3)
+        A = NeuronGroup(200, "v : 1", threshold="v > 1", name="A")
+        S = Synapses(A, A, "w : 1", name="S")
+        S.connect(condition="i != j", p=0.1)
+        result = np.array(S.i), np.array(S.j)
+        del S, A
+        return result
+
+    i1, j1 = build()
+    i2, j2 = build()
+    assert np.array_equal(i1, i2) and np.array_equal(j1, j2)
+    n, p = 200 * 199, 0.1
+    assert abs(len(i1) - n * p) < 5 * np.sqrt(n * p * (1 - p))
+    assert not np.any(i1 == j1)
+    assert np.all(np.diff(i1 * 200 + j1) > 0)        # created in order of i, then j
+
+
+def test_string_assignments_of_synaptic_variables():
+    seed(5)
+    A = NeuronGroup(3, "v : volt", threshold="v > 1*volt")
+    B = NeuronGroup(2, "u : volt")
+    B.u = [1, 2] * mV
+    S = Synapses(A, B, "w : volt", on_pre="u += w")
+    S.connect()
+    S.w = "u_post + j*mV"
+    assert np.allclose(S.w[:] / mV, [1, 3, 1, 3, 1, 3])
+    S.delay = "i*ms"
+    assert np.allclose(S.delay[:] / ms, [0, 0, 1, 1, 2, 2])
+    S.w = "rand()*mV"
+    assert len(set(S.w_[:])) == 6 and len(S) == 6 and list(S.i) == [0, 0, 1, 1, 2, 2]
+
+
+BAD = [
+    (dict(model="v : 1"), EquationError, "has the name of a variable of the source or target"),
+    (dict(on_post="v += 1"), NotImplementedError, "on_post"),
+    (dict(model="dw/dt = -w/(10*ms) : 1"), NotImplementedError, "parameters"),
+    (dict(on_pre={"p1": "v += 1"}), NotImplementedError, "pathways"),
+]
+
+
+@pytest.mark.parametrize("kwargs, exception, fragment", BAD,
+                         ids=[str(k) for k, _, _ in BAD])
+def test_refused_models(kwargs, exception, fragment):
+    G = NeuronGroup(2, "v : 1", threshold="v > 1")
+    with pytest.raises(exception, match=fragment):
+        Synapses(G, G, **kwargs)
+
+
+def test_on_pre_unit_errors_name_the_statement_and_units():
+    G = NeuronGroup(2, "v : volt", threshold="v > 1*volt")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w")
+    S.connect()
+    with pytest.raises(DimensionMismatchError) as info:
+        Network(G, S).run(1 * ms)
+    message = str(info.value)
+    assert "v_post += w" in message and "V" in message and S.name in message
+    S2 = Synapses(G, G, "w : volt", on_pre="v_post += w*gain")
+    S2.connect()
+    with pytest.raises(UndefinedNameError, match="gain"):
+        Network(G, S2).run(1 * ms)
+
+
+def test_connect_errors_name_the_index_and_the_range():
+    A = NeuronGroup(3, "v : 1", threshold="v > 1", name="A3")
+    B = NeuronGroup(2, "v : 1", name="B2")
+    S = Synapses(A, B)
+    with pytest.raises(IndexError, match=r"index 2 is out of range for 'B2' \(2 neurons"):
+        S.connect(i=[0, 1], j=[1, 2])
+    S.connect(i=[0, 1], j=[1, 2], skip_if_invalid=True)
+    assert list(S.i) == [0] and list(S.j) == [1]
+    with pytest.raises(ValueError, match="probability"):
+        S.connect(p=1.5)
+    with pytest.raises(EquationError, match="boolean"):
+        S.connect(condition="i + j")
+    with pytest.raises(DimensionMismatchError):
+        S.connect(condition="i > 3*mV")
+
+
+def test_lowering_places_on_pre_in_the_synapses_slot():
+    from neurocodegen.lowering import lower_network
+    G = NeuronGroup(5, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", name="Gs")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="Ss")
+    S.connect(condition="i != j")
+    objects = [G, S]
+    for o in objects:
+        o.before_run({})
+    program = lower_network([o.spec(1) for o in objects])
+    assert [k.op for k in program.kernels] == ["state_update", "threshold", "synapses_pre",
+                                               "reset"]
+    kernel = program.kernels[2]
+    bound = {v.name: (v.array.owner, v.array.name, v.index.name if v.index else None)
+             for v in kernel.variables}
+    assert bound == {"v_post": ("Gs", "v", "_post"), "w": ("Ss", "w", None)}
+    assert program.barriers == (2,)            # it reads the spikes of every thread
