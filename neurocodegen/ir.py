@@ -63,7 +63,10 @@ class Array:
     - ``fill``: the fill counters of growable buffers;
     - ``input``: read-only indices given by the user (a monitor's ``record``);
     - ``internal``: kept by the object across steps and runs, not a result
-      (a synapse ordering, a spike history).
+      (a synapse ordering);
+    - ``history``: a ring of past spike lists of a group, one slot per step
+      laid out as its spike space (indices by thread part, then a count per
+      thread), so each thread writes its own part.
     """
     owner: str
     name: str
@@ -135,15 +138,23 @@ class ArrivingSynapses:
     presynaptic neuron p are ``order[offsets[p]:offsets[p+1]]``, sorted by
     delay (``delays``, in steps, in the same order). ``depth``, ``dmin`` and
     ``dmax`` are constants of the run, so changing delays does not recompile.
-    Not thread-local: it reads the spikes of every thread."""
+    Within one neuron and delay, synapses are sorted by postsynaptic neuron:
+    a thread takes those of the target neurons it owns (owner computes), and
+    every target neuron still gets its effects in Brian's order. Not
+    thread-local: it reads the spikes of every thread."""
     synapses: str
     source: str
     source_size: int
+    target: str
+    target_size: int
     spikes: Array
     history: Array
     order: Array
     offsets: Array
     delays: Array
+    posts: Array             # the postsynaptic neuron of each synapse, in `order`
+    reads_pre: bool = False  # reads variables of presynaptic neurons
+    writes_pre: bool = False
 
 
 # -- statements -----------------------------------------------------------------------------
@@ -251,7 +262,7 @@ def arrays_of(kernel):
     variables', then those of its special statements."""
     space = kernel.space
     out = [getattr(space, name, None) for name in ("spikes", "record", "history", "order",
-                                                   "offsets", "delays")]
+                                                   "offsets", "delays", "posts")]
     for v in kernel.variables:
         out += [v.array, v.index]
     if isinstance(kernel, Threshold):

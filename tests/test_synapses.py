@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocodegen import (Network, NeuronGroup, StateMonitor, Synapses, device,
+from neurocodegen import (Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, device,
                           mV, ms, prefs, seed, set_device, start_scope)
 import neurocodegen
 from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
@@ -50,8 +50,58 @@ def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", directory=tmp_path / name, threads=2)
     try:
         _compare(synapse_models.run_model(neurocodegen, name), brian2, name)
-        # synapses read the spikes of every thread: the program runs on one (for now)
-        assert device.status["threads"] == 1
+    finally:
+        set_device("runtime")
+
+
+def _coupled(delay, on_pre):
+    """1500 noisy neurons (6 blocks of 256: every thread has some), random
+    excitatory and inhibitory synapses."""
+    start_scope()
+    seed(1)
+    G = NeuronGroup(1500, """dv/dt = (I - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1
+                             I : 1
+                             x : 1""", threshold="v > 1", reset="v = 0", refractory=2 * ms,
+                    method="euler")
+    G.v = "rand()"
+    G.I = "1.0 + 0.1*rand()"
+    G.x = "i*0.001"
+    S = Synapses(G, G, "w : 1", on_pre=on_pre)
+    S.connect(condition="i != j", p=0.02)
+    S.w = "0.2*(rand() - 0.6)"
+    S.delay = delay
+    M = SpikeMonitor(G)
+    Network(G, S, M).run(60 * ms)
+    return G, S, M
+
+
+def _numbers(G, S, M):
+    return [np.array(M.i), np.array(M.t_), np.array(G.v_), np.array(G.x_), np.array(S.w_)]
+
+
+@pytest.mark.parametrize("delay, on_pre, threads", [
+    (0 * ms, "v_post += w", 4),                        # threads meet within each step
+    (1.5 * ms, "v_post += w", 4),                      # ... every 15 steps
+    ("(0.5 + 0.1*(i % 7))*ms", "v_post += w", 4),      # heterogeneous: every 5 steps
+    (1 * ms, "v_post += w*(1 + x_pre)", 4),            # reads the source: every step
+    (1 * ms, "v_post += w\nx_pre += 0.001", 1),       # writes the source: one thread
+], ids=["delay-0", "delay-1.5ms", "heterogeneous", "reads-pre", "writes-pre"])
+def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads, tmp_path):
+    """Each thread applies the effects onto the target neurons it owns, in
+    Brian's order for each neuron: the same numbers as runtime mode for 1,
+    2 and 4 threads."""
+    reference = _numbers(*_coupled(delay, on_pre))
+    assert len(reference[0]) > 2000
+    set_device("cpp_standalone", directory=tmp_path / "net", build_on_run=False)
+    try:
+        objects = _coupled(delay, on_pre)
+        device.build(threads=1)
+        for n in (1, 2, 4):
+            if n > 1:
+                device.run(threads=n)
+            assert device.status["threads"] == min(n, threads)
+            for got, expected in zip(_numbers(*objects), reference):
+                assert np.array_equal(got, expected), n
     finally:
         set_device("runtime")
 

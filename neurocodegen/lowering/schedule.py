@@ -6,8 +6,8 @@ resets, end). Threads own a range of every group's indices; a kernel is
 update, a threshold, a reset, a monitor of a group's spikes or states): then
 threads need not meet between kernels, nor between steps. A kernel that
 reads what another thread wrote in the same step (the spikes of every thread,
-as synaptic propagation will) needs a barrier before it, and spikes that
-travel with a delay of d steps let threads run d steps apart: the *window*.
+as synaptic propagation) needs a barrier before it, and spikes that travel
+with a delay of d steps let threads run d steps apart: the *window*.
 """
 from .. import ir
 
@@ -21,8 +21,10 @@ def synchronisation(kernels):
     meetings (None: unbounded)."""
     barriers = tuple(k for k, kernel in enumerate(kernels)
                      if not isinstance(kernel.space, THREAD_LOCAL_SPACES))
-    # (the smallest delay of synapses is only known at run time: a program
-    # with barriers runs its threads in step, see backends/cpu)
+    # The delays of synapses are values of the run, not of the code: their
+    # kernel meets the other threads itself when a delay is 0 (or when it
+    # reads presynaptic variables), and the standalone program bounds the
+    # window by the shortest delay of its runs (standalone/program.py).
     delays = [kernel.min_delay for kernel in kernels if getattr(kernel, "min_delay", None)]
-    window = min(delays) if delays else (1 if barriers else None)
+    window = min(delays) if delays else None
     return barriers, window

@@ -1,6 +1,8 @@
 """A Synapses' spec to its kernels: the ``pre`` pathway runs ``on_pre`` for
 every synapse whose presynaptic spike arrives in this step (Brian's
 ``synapses`` slot: after thresholds, before resets)."""
+import dataclasses
+
 from .. import ir
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
@@ -52,14 +54,19 @@ def lower_synapses(spec):
         return [], None
     name = spec.name
     space = ir.ArrivingSynapses(
-        synapses=name, source=spec.source, source_size=spec.source_N,
-        spikes=spikes_array(spec.source),
-        history=ir.Array(name, "_history", "int32", "internal"),
+        synapses=name, source=spec.source, source_size=spec.source_N, target=spec.target,
+        target_size=spec.target_N, spikes=spikes_array(spec.source),
+        history=ir.Array(name, "_history", "int32", "history"),
         order=ir.Array(name, "_order", "int32", "internal"),
         offsets=ir.Array(name, "_offsets", "int64", "internal"),
-        delays=ir.Array(name, "_delay_steps", "int32", "internal"))
+        delays=ir.Array(name, "_delay_steps", "int32", "internal"),
+        posts=ir.Array(name, "_post_sorted", "int32", "internal"))
     builder = _SynapseBuilder(spec)
-    kernel = builder.kernel(ir.Kernel, f"on_pre of {name}", "synapses_pre", space,
-                            on_pre_statements(spec))
-    return [("synapses", kernel)], None
+    statements = on_pre_statements(spec)
+    kernel = builder.kernel(ir.Kernel, f"on_pre of {name}", "synapses_pre", space, statements)
+    pre = {n for n, where, *_ in spec.names if where == "pre"}
+    written = {target for target, _ in statements}
+    space = dataclasses.replace(space, reads_pre=bool(pre & builder.used),
+                                writes_pre=bool(pre & written))
+    return [("synapses", dataclasses.replace(kernel, space=space))], None
 

@@ -28,7 +28,8 @@ from .base import NetworkObject, split_plain
 from .clock import check_time, random_state
 from .groups import _fmt, _in_group
 
-_INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_history")
+_INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
+             "_history")
 
 
 class Synapses(NetworkObject):
@@ -80,6 +81,7 @@ class Synapses(NetworkObject):
             self._arrays.update(_order=np.zeros(0, dtype=np.int32),
                                 _offsets=np.zeros(source.N + 1, dtype=np.int64),
                                 _delay_steps=np.zeros(0, dtype=np.int32),
+                                _post_sorted=np.zeros(0, dtype=np.int32),
                                 _history=np.zeros(source.N + 1, dtype=np.int32))
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
@@ -148,23 +150,27 @@ class Synapses(NetworkObject):
             self._prepare_queue()
 
     def _prepare_queue(self):
-        """Synapses sorted by (presynaptic neuron, delay, creation) with the
-        offsets of each neuron's synapses; delays in steps, rounded as Brian
-        rounds them; a spike history deep enough for the longest delay."""
+        """Synapses sorted by (presynaptic neuron, delay, postsynaptic neuron,
+        creation), with the offsets of each neuron's synapses: a thread finds
+        the synapses of a spike, a delay and its own target neurons by binary
+        search, and each target neuron still receives its effects in Brian's
+        order (effects on different neurons commute). Delays in steps,
+        rounded as Brian rounds them; a spike history deep enough for the
+        longest delay while threads run up to the shortest delay apart."""
         dt = self.clock.dt_
         steps = np.floor(self._arrays["delay"] / dt + 0.5).astype(np.int32)
-        pre = self._arrays["_pre"]
-        order = np.lexsort((np.arange(len(pre)), steps, pre)).astype(np.int32)
+        pre, post = self._arrays["_pre"], self._arrays["_post"]
+        order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
         offsets = np.zeros(self.source.N + 1, dtype=np.int64)
         np.cumsum(np.bincount(pre, minlength=self.source.N), out=offsets[1:])
         for name, value in (("_order", order), ("_delay_steps", steps[order]),
-                            ("_offsets", offsets)):
+                            ("_offsets", offsets), ("_post_sorted", post[order])):
             if not np.array_equal(self._arrays[name], value):
                 self._arrays[name] = value
                 self._dirty.add(name)
         dmin = int(steps.min()) if len(steps) else 0
         dmax = int(steps.max()) if len(steps) else 0
-        depth = max(dmax + 1, self._run_constants["_depth"])
+        depth = max(dmax + max(dmin, 1) + 1, self._run_constants["_depth"])
         if depth != self._run_constants["_depth"]:
             self._arrays["_history"] = _deeper_history(self._arrays["_history"],
                                                        self._run_constants["_depth"], depth,

@@ -86,7 +86,8 @@ class Program:
     def group_slots(self, group):
         """(variable, slot) of each of ``group``'s arrays the program uses."""
         return [(name, self.slot[(group.name, name)]) for name in group._arrays
-                if (group.name, name) in self.slot]
+                if (group.name, name) in self.slot
+                and self.layout.array_refs[self.slot[(group.name, name)]][3] != "history"]
 
     def record_run(self, start, end, constants):
         first = not any(op[0] == "run" for op in self.ops)
@@ -144,6 +145,36 @@ class Program:
         return [(k, float(np.asarray(value))) for k in indices]
 
     # -- describing the program -------------------------------------------------
+    def _constant_slots(self, name):
+        """(constant slot, owner) of each constant called ``name``."""
+        return [(k, owner) for k, (owner, key) in enumerate(self.layout.constant_refs)
+                if key == name]
+
+    def _depth(self, owner):
+        """The spike history of ``owner`` (a Synapses) as deep as its deepest
+        run needs, so that one layout serves every run."""
+        runs = [op[3] for op in self.ops if op[0] == "run"]
+        return max([1] + [int(c[k]) for k, o in self._constant_slots("_depth") if o == owner
+                          for c in runs])
+
+    def _run_constants(self, constants):
+        """A run's constants with every history depth at its deepest."""
+        constants = np.array(constants, dtype=np.float64)
+        for k, owner in self._constant_slots("_depth"):
+            constants[k] = self._depth(owner)
+        return constants
+
+    def _window(self):
+        """Steps threads may run apart: the model's, and at most the shortest
+        synaptic delay of any run (a delay of 0 makes threads meet within
+        each step instead, in the generated code)."""
+        runs = [op[3] for op in self.ops if op[0] == "run"]
+        delays = [int(c[k]) for k, _ in self._constant_slots("_dmin") for c in runs
+                  if int(c[k]) > 0]
+        bounds = [w for w in [self.window] + delays if w is not None]
+        return min(bounds) if bounds else None
+
+    # -- describing the program -------------------------------------------------
     def stems(self):
         """slot -> file stem of each array written to the results."""
         return {k: f"{owner}.{key}" for k, (_, _, (owner, key), role)
@@ -153,8 +184,9 @@ class Program:
         """program.txt, and the static files it names: (text, {path: bytes})."""
         lines = ["# written by neurocodegen; read by main.cpp",
                  f"slots {len(self.layout.array_refs)}", f"seed {self.seed}"]
-        if self.window is not None:
-            lines.append(f"window {self.window}")
+        window = self._window()
+        if window is not None:
+            lines.append(f"window {window}")
         if self.serial:
             lines.append("serial")
         files = {}
@@ -171,6 +203,8 @@ class Program:
             elif role == "internal":          # kept across steps and runs, not a result
                 array = obj.array(key)
                 lines.append(f"array {slot} state {array.dtype.str[1:]} {array.size} -")
+            elif role == "history":           # the program lays it out for its threads
+                lines.append(f"history {slot} {self._depth(owner)} {obj.source.N}")
             elif role == "spikes":
                 lines.append(f"array {slot} spikes i4 {obj.N} -")
             elif role == "input":
@@ -199,7 +233,7 @@ class Program:
             else:
                 _, start, end, constants = op
                 path = f"static/run{runs}.constants.bin"
-                files[path] = np.asarray(constants, dtype=np.float64).tobytes()
+                files[path] = self._run_constants(constants).tobytes()
                 lines.append(f"run {start} {end} {path}")
                 runs += 1
         return "\n".join(lines) + "\n", files

@@ -207,6 +207,25 @@ static inline void randn_block(double* __restrict out, uint64_t seed, uint64_t f
     if (n & 1) out[n - 1] = n0[pairs - 1];
 }
 
+// [*first, *last): the synapses in [begin, end) (sorted by delay, then by
+// postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
+// [lo, hi), found by binary search.
+static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
+                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
+                                 int64_t* first, int64_t* last)
+{
+    int64_t a = begin, z = end;                       // first delay >= `delay`
+    while (a < z) { const int64_t m = (a + z) / 2; if (delays[m] < delay) a = m + 1; else z = m; }
+    int64_t b = a; z = end;                           // first delay > `delay`
+    while (b < z) { const int64_t m = (b + z) / 2; if (delays[m] <= delay) b = m + 1; else z = m; }
+    int64_t c = a; z = b;                             // first post >= lo
+    while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
+    int64_t d = c; z = b;                             // first post >= hi
+    while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
+    *first = c;
+    *last = d;
+}
+
 // Brian's timestep(): the integer time step of a time, robust to rounding.
 static inline int64_t timestep(double t, double dt)
 {

@@ -17,6 +17,8 @@
 //   array <slot> <role> <dtype> <count> <name>   shared by all threads; roles:
 //     state, counter: set by `set`, written to <name>.bin at the end (-: not);
 //     spikes: <count> indices, then a count per thread; input: read from <name>
+//   history <slot> <steps> <N>              a ring of <steps> spike spaces of a
+//                                           group of N (a synapses' past spikes)
 //   recording <name> events <fill slot> <N> <column>...
 //     one row per event (a spike), at most one per index and step: each
 //     thread appends those of its part of N. Rows are written step by step
@@ -88,6 +90,7 @@ struct Shared {
     int slot;
     std::string role, dtype, name;
     int64_t count;
+    int64_t group = 0;          // history: the group whose spikes it keeps
     Buffer buffer;
     // set from Python and written to the results (a model variable or counts)
     bool state() const { return role == "state" || role == "counter"; }
@@ -274,6 +277,11 @@ void parse_program(Program& p, const std::string& path)
                  (a.role == "state" || a.role == "counter" || a.role == "spikes" ||
                   a.role == "input") && dtype_size(a.dtype) > 0;
             p.arrays[a.slot] = a;
+        } else if (kind == "history") {
+            Shared a;                                // <count> steps of a group's spike space
+            a.role = "history", a.dtype = "i4", a.name = "-";
+            ok = bool(words >> a.slot >> a.count >> a.group) && a.count > 0 && a.group > 0;
+            p.arrays[a.slot] = a;
         } else if (kind == "recording") {
             ok = parse_recording(p, words);
         } else if (kind == "unit") {
@@ -393,8 +401,10 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
     std::vector<std::vector<void*>> tables(T, std::vector<void*>(p.n_slots, nullptr));
     for (auto& [slot, a] : p.arrays) {
         const size_t size = dtype_size(a.dtype);
-        // a spike space ends with a count per thread
-        a.buffer.resize((size_t)(a.count + (a.role == "spikes" ? T : 0)) * size);
+        // a spike space ends with a count per thread; a history is steps of them
+        const int64_t values = a.role == "spikes" ? a.count + T :
+                               a.role == "history" ? a.count * (a.group + T) : a.count;
+        a.buffer.resize((size_t)values * size);
         if (a.role == "input") {
             const std::vector<char> bytes = read_file(a.name);
             if ((int64_t)bytes.size() != a.count * (int64_t)size) fail(a.name + ": wrong size");

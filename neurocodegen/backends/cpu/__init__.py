@@ -18,10 +18,11 @@ class Backend:
         layout, source = kernels.generate(program)
         sources = {"network.cpp": source,
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
-        # kernels that read other threads' data (synapses) run the program on
-        # one thread until they are split by owner (see docs/architecture.md)
+        # synapses that write presynaptic variables would race between the
+        # threads that own their targets: such a program runs on one thread
+        serial = any(getattr(k.space, "writes_pre", False) for k in program.kernels)
         return {"sources": sources, "layout": layout.to_json(), "window": program.window,
-                "serial": bool(program.barriers)}
+                "serial": serial}
 
     def load(self, generated):
         """The compiled run loop (from the compile cache, built on a miss)."""

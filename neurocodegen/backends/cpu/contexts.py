@@ -133,11 +133,14 @@ class SynapsesBlock:
     the constants ``_depth``, ``_dmin`` and ``_dmax`` are in the kernel."""
     kernel: Kernel
     source_size: int
+    target_size: int
     spikes: str
     history: str
     order: str
     offsets: str
     delays: str
+    posts: str
+    reads_pre: bool           # threads meet before and after, every step
     template: str = "synapses.cpp.j2"
 
 

@@ -159,11 +159,13 @@ class NetworkPrinter:
         k, _ = self.kernel_context(kernel, kernel.statements)
         space = kernel.space
         return ctx.SynapsesBlock(k, source_size=space.source_size,
+                                 target_size=space.target_size,
                                  spikes=self.array(space.spikes),
                                  history=self.array(space.history),
                                  order=self.array(space.order),
                                  offsets=self.array(space.offsets),
                                  delays=self.array(space.delays),
+                                 posts=self.array(space.posts), reads_pre=space.reads_pre,
                                  template=_template("synapses.cpp.j2"))
 
     def room_check(self, kernel):
