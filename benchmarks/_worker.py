@@ -141,6 +141,30 @@ elif args.model == "hodgkin-huxley":
     G.v = El
     G.I = "0.7*nA * i / num_neurons"
     M = SpikeMonitor(G)  # noqa: F405
+elif args.model == "cuba":
+    # Brian2's examples/CUBA.py (Vogels & Abbott 2005 benchmark): N LIF neurons with
+    # exponential currents, 80 % excitatory, connection probability 0.02 (80 inputs
+    # per neuron at N = 4000; with --N 40000 the same 80 inputs: p = 80/N)
+    taum, taue, taui = 20 * ms, 5 * ms, 10 * ms  # noqa: F405
+    Vt, Vr, El = -50 * mV, -60 * mV, -49 * mV  # noqa: F405
+    eqs = """
+    dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+    dge/dt = -ge/taue : volt
+    dgi/dt = -gi/taui : volt
+    """
+    P = NeuronGroup(N, eqs, threshold="v>Vt", reset="v = Vr", refractory=5 * ms,  # noqa: F405
+                    method="exact")
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = 0 * mV  # noqa: F405
+    P.gi = 0 * mV  # noqa: F405
+    we = (60 * 0.27 / 10) * mV  # noqa: F405  excitatory synaptic weight (voltage)
+    wi = (-20 * 4.5 / 10) * mV  # noqa: F405  inhibitory synaptic weight
+    p_connect = 80.0 / N
+    Ce = Synapses(P, P, on_pre="ge += we")  # noqa: F405
+    Ci = Synapses(P, P, on_pre="gi += wi")  # noqa: F405
+    Ce.connect(f"i<{int(0.8 * N)}", p=p_connect)
+    Ci.connect(f"i>={int(0.8 * N)}", p=p_connect)
+    M = SpikeMonitor(P)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 

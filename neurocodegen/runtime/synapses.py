@@ -86,6 +86,7 @@ class Synapses(NetworkObject):
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
         self._connections = 0
+        self._queue_for = None      # (synapses, dt) the queue arrays were made for
         self._externals, self._external_dims = {}, {}
         self._dirty = set()
         self._pending = None
@@ -146,7 +147,7 @@ class Synapses(NetworkObject):
         self._external_dims = {n: dims[n] for n in values}
         self._externals = constants
         self._used = used
-        if self.on_pre:
+        if self.on_pre and self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
     def _prepare_queue(self):
@@ -177,6 +178,7 @@ class Synapses(NetworkObject):
                                                        self.source.N, self.clock.t_ / dt)
             self._dirty.add("_history")
         self._run_constants = {"_depth": depth, "_dmin": dmin, "_dmax": dmax}
+        self._queue_for = (len(self), dt)
 
     # -- the protocol of simulation objects ------------------------------------------------
     def spec(self, period):
@@ -406,6 +408,8 @@ class Synapses(NetworkObject):
                              f"array of shape {result.shape}.")
         self._arrays[name][:] = result
         self._dirty.add(name)
+        if name == "delay":
+            self._queue_for = None
 
     def _evaluate(self, expr, frame, what, expected_dim):
         """A string expression over the synapses, in numpy: synaptic
