@@ -232,3 +232,52 @@ def test_lowering_places_on_pre_in_the_synapses_slot():
              for v in kernel.variables}
     assert bound == {"v_post": ("Gs", "v", "_post"), "w": ("Ss", "w", None)}
     assert program.barriers == (2,)            # it reads the spikes of every thread
+
+
+def test_indexing_synaptic_variables_as_brian():
+    A = NeuronGroup(3, "v : volt", threshold="v > 1*volt")
+    B = NeuronGroup(4, "u : volt")
+    S = Synapses(A, B, "w : volt", on_pre="u += w")
+    S.connect()
+    S.w = "(i + 10*j)*mV"
+    assert np.allclose(S.w[2, 3] / mV, [32])
+    assert np.allclose(S.w[0, :] / mV, [0, 10, 20, 30])
+    assert np.allclose(S.w["i > j"] / mV, [1, 2, 12])
+    assert np.allclose(S.w_[1:3], [0.01, 0.02])
+    S.w[1, :] = 5 * mV
+    S.w["j == 0"] = "-i*mV"
+    assert np.allclose(S.w[:] / mV, [0, 10, 20, 30, -1, 5, 5, 5, -2, 12, 22, 32])
+    assert len(S.w) == 12 and np.isclose(np.mean(S.w) / mV, 11.5)
+    with pytest.raises(DimensionMismatchError, match="unit V"):
+        S.w[0, 0] = 3
+    with pytest.raises(EquationError, match="must be a condition"):
+        S.w["i + j"]
+
+
+def test_generator_syntax_errors_name_the_generator():
+    A = NeuronGroup(6, "x : 1", threshold="x > 1", name="Gen6")
+    B = NeuronGroup(5, "y : 1", name="Gen5")
+    S = Synapses(A, B)
+    with pytest.raises(IndexError, match=r"connect\(j='i'\).*target 5 for i = 5.*'Gen5'"):
+        S.connect(j="i")
+    with pytest.raises(EquationError, match="range"):
+        S.connect(j="k for k in [1, 2]")
+    with pytest.raises(TypeError, match="inside the generator"):
+        S.connect(j="k for k in range(3)", p=0.5)
+    with pytest.raises(DimensionMismatchError, match="dimensionless"):
+        S.connect(p="1*mV")
+
+
+def test_probability_as_an_expression_is_drawn_per_pair():
+    seed(9)
+    A = NeuronGroup(300, "x : 1", threshold="x > 1")
+    A.x = "i/300.0"
+    S = Synapses(A, A)
+    S.connect(p="x_pre")                 # neuron i connects with probability i/300
+    n = 300 * np.arange(300) / 300.0
+    counts = np.bincount(S.i, minlength=300)
+    assert abs(counts.sum() - n.sum()) < 5 * np.sqrt((n * (1 - n / 300)).sum())
+    assert counts[:30].sum() < counts[-30:].sum()
+    T = Synapses(A, A)
+    T.connect(j="k for k in range(N_post) if rand() < 0.1")
+    assert abs(len(T) - 9000) < 5 * np.sqrt(9000 * 0.9)

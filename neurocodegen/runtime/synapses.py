@@ -6,9 +6,10 @@ What is here: parameters per synapse (``w : volt``), ``on_pre`` (a string)
 writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
 ``v`` unsuffixed) variables, ``delay`` (scalar or per synapse),
 ``connect(i=, j=)``, ``connect()`` (all to all), ``connect(condition=...,
-p=...)``, ``n=``. Not yet: differential equations of synapses, ``(summed)``
-variables, ``on_post`` and pathway dicts, the generator syntax of ``j``;
-each is refused with a clear error.
+p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
+``n=``, and Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``). Not yet:
+differential equations of synapses, ``(summed)`` variables, ``on_post`` and
+pathway dicts; each is refused with a clear error.
 """
 import sys
 
@@ -26,10 +27,24 @@ from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
 from .base import NetworkObject, split_plain
 from .clock import check_time, random_state
+from .device import VariableView
 from .groups import _fmt, _in_group
 
 _INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
              "_history")
+
+
+class SynapticView(VariableView):
+    """``S.w``: the values of a synaptic variable, indexed as Brian indexes
+    them: ``S.w[2, 5]``, ``S.w[0, :]``, ``S.w['i > j']``, ``S.w[:]``."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key):
+        return self.get()[self.group._selected(key, sys._getframe(1))]
+
+    def __setitem__(self, key, value):
+        self.group._set_items(self.name, key, value)
 
 
 class Synapses(NetworkObject):
@@ -230,17 +245,21 @@ class Synapses(NetworkObject):
         if self._pending:
             raise NotImplementedError(f"Cannot connect '{self.name}' after a run in standalone "
                                       f"mode.")
-        if isinstance(j, str):
-            raise NotImplementedError(f"Synapses '{self.name}': the generator syntax "
-                                      f"j='...' is not supported yet; use condition=.")
         if not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"connect(n={n!r}) of '{self.name}' must be a non-negative "
                              f"integer.")
-        if isinstance(p, str) or not 0 <= float(p) <= 1:
+        if not isinstance(p, str) and not 0 <= float(p) <= 1:
             raise ValueError(f"connect(p={p!r}) of '{self.name}' must be a probability, a "
-                             f"number in [0, 1] (expressions for p are not supported yet).")
+                             f"number in [0, 1], or an expression.")
         n_pre, n_post = self.source.N, self.target.N
-        if i is not None or j is not None:
+        frame = sys._getframe(level + 1)
+        if isinstance(j, str):
+            if i is not None or condition is not None or p != 1.0:
+                raise TypeError(f"connect(j='{j}') of '{self.name}': write the condition and "
+                                f"the probability inside the generator ('k for k in "
+                                f"range(...) if ...'), without i, condition or p.")
+            pre, post = self._generated(j, skip_if_invalid, namespace, frame)
+        elif i is not None or j is not None:
             if condition is not None or i is None or j is None:
                 raise TypeError(f"connect() of '{self.name}': give both i and j (arrays of "
                                 f"indices), or a condition.")
@@ -259,74 +278,178 @@ class Synapses(NetworkObject):
                             f"out of range for '{group.name}' ({size} neurons: 0..{size - 1}).")
             keep = (pre >= 0) & (pre < n_pre) & (post >= 0) & (post < n_post)
             pre, post = pre[keep], post[keep]
-            if float(p) < 1:
-                pre, post = self._sample(pre, post, float(p))
+            if isinstance(p, str) or float(p) < 1:
+                pre, post = self._sample(pre, post, p, namespace, frame)
         else:
-            frame = sys._getframe(level + 1)
-            pre, post = self._pairs(condition, float(p), namespace, frame)
+            pre, post = self._pairs(condition, p, namespace, frame)
         if n != 1:
             pre, post = np.repeat(pre, n), np.repeat(post, n)
         self._append(pre.astype(np.int32), post.astype(np.int32))
 
-    def _sample(self, pre, post, p):
-        """Keep each pair with probability p, drawn by (pair, connect call)."""
-        key, step = random_state.assignment_key()
-        self._connections += 1
-        index = pre.astype(np.uint64) * np.uint64(self.target.N) + post.astype(np.uint64)
+    def _probability(self, p, namespace, frame):
+        """A function (i, j) -> probabilities for ``p``, a number or an
+        expression of ``i``, ``j``, ``x_pre``, ``x_post`` and constants."""
+        if not isinstance(p, str):
+            return lambda ii, jj: float(p)
+        expr = parse_expression(p, f"connect(p=...) of '{self.name}'")
+        return self._pair_function(expr, namespace, frame, "p", DIMENSIONLESS)
+
+    def _kept(self, ii, jj, probability, key, step):
+        """Which pairs (i, j) a draw keeps, each with its probability: the
+        draw is keyed by the pair and the connect call, so it does not depend
+        on how the pairs are grouped."""
+        p = probability(ii, jj)
+        if np.ndim(p) == 0 and p >= 1:
+            return np.ones(ii.size, dtype=bool)
+        index = ii.astype(np.uint64) * np.uint64(self.target.N) + jj.astype(np.uint64)
         u = ncg_random.rand_at(key, index, step, stream(self._rng_id, KIND_CONNECT, 0))
-        return pre[u < p], post[u < p]
+        return u < p
+
+    def _sample(self, pre, post, p, namespace, frame):
+        """Keep each pair with probability p."""
+        key, step = random_state.assignment_key()
+        keep = self._kept(pre, post, self._probability(p, namespace, frame), key, step)
+        return pre[keep], post[keep]
 
     def _pairs(self, condition, p, namespace, frame):
         """The pairs (i, j) where ``condition`` holds, drawn with probability p,
         evaluated a block of presynaptic neurons at a time."""
         n_pre, n_post = self.source.N, self.target.N
-        expr = None
+        evaluate_at = None
         if isinstance(condition, str):
             expr = parse_expression(condition, f"connect(condition=...) of '{self.name}'")
+            evaluate_at = self._pair_function(expr, namespace, frame, "condition", None)
         elif condition not in (None, True):
             raise TypeError(f"connect(condition=...) of '{self.name}' must be a string, "
                             f"got {condition!r}.")
-        if expr is not None:
-            evaluate_at = self._condition(expr, namespace, frame)
+        probability = self._probability(p, namespace, frame)
         found_pre, found_post = [], []
         block = max(1, (1 << 22) // max(1, n_post))
         key, step = random_state.assignment_key()
-        tag = stream(self._rng_id, KIND_CONNECT, 0)
         for first in range(0, n_pre, block):
             ii, jj = np.meshgrid(np.arange(first, min(n_pre, first + block)),
                                  np.arange(n_post), indexing="ij")
             ii, jj = ii.ravel(), jj.ravel()
-            keep = np.ones(ii.size, dtype=bool) if expr is None else \
-                np.array(evaluate_at(ii, jj), dtype=bool)
-            if p < 1:
-                index = ii.astype(np.uint64) * np.uint64(n_post) + jj.astype(np.uint64)
-                keep &= ncg_random.rand_at(key, index, step, tag) < p
+            if evaluate_at is not None:
+                keep = np.array(evaluate_at(ii, jj), dtype=bool)
+                ii, jj = ii[keep], jj[keep]
+            keep = self._kept(ii, jj, probability, key, step)
             found_pre.append(ii[keep])
             found_post.append(jj[keep])
         return np.concatenate(found_pre), np.concatenate(found_post)
 
-    def _condition(self, expr, namespace, frame):
-        """A function (i, j) -> bool array for the condition ``expr``."""
+    def _generated(self, text, skip_if_invalid, namespace, frame):
+        """Brian's generator syntax: ``j='i'`` (one target per source neuron)
+        or ``j='EXPR for k in range(START, STOP[, STEP]) if COND'`` (the targets
+        EXPR for each k, where COND holds; ``rand()`` in COND draws per pair)."""
+        import ast
+        context = f"connect(j='{text}') of '{self.name}'"
+        source = f"({text.strip()})"
+        try:
+            tree = ast.parse(source, mode="eval").body
+        except SyntaxError:
+            tree = parse_expression(text, context)        # raises, pointing at the error
+        n_pre = self.source.N
+        ii = np.arange(n_pre)
+        if not isinstance(tree, ast.GeneratorExp):
+            expr = parse_expression(text, context)
+            if "j" in expr.identifiers:
+                raise EquationError(f"The target '{expr.code}' of {context} cannot use j: j "
+                                    f"is what it defines.")
+            target = self._pair_function(expr, namespace, frame, "j", DIMENSIONLESS)
+            pre, post = ii, np.broadcast_to(target(ii, ii), ii.shape).astype(np.int64)
+            return self._in_range(pre, post, skip_if_invalid, context)
+        if len(tree.generators) != 1 or not isinstance(tree.generators[0].target, ast.Name):
+            raise EquationError(f"The generator of {context} must have one 'for VAR in "
+                                f"range(...)'.")
+        gen = tree.generators[0]
+        it = gen.iter
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords):
+            raise EquationError(f"The generator of {context} must loop over range(...), got "
+                                f"'{ast.get_source_segment(source, it)}'.")
+        var = gen.target.id
+        segment = lambda node: ast.get_source_segment(source, node)  # noqa: E731
+        bounds = [self._pair_function(parse_expression(segment(a), context), namespace,
+                                      frame, "range", DIMENSIONLESS) for a in it.args]
+        elt = parse_expression(segment(tree.elt), context)
+        conditions = [parse_expression(segment(c), context) for c in gen.ifs]
+        values = [np.broadcast_to(b(ii, ii), ii.shape).astype(np.int64) for b in bounds]
+        start, stop, step = (([np.zeros(n_pre, np.int64)] if len(values) == 1 else []) +
+                             values + ([np.ones(n_pre, np.int64)] if len(values) < 3 else []))
+        if np.any(step == 0):
+            raise ValueError(f"The range of {context} has a step of 0.")
+        counts = np.maximum(0, -(-(stop - start) // step))
+        pre = np.repeat(ii, counts)
+        k = np.repeat(start, counts) + (np.arange(counts.sum()) - np.repeat(
+            np.cumsum(counts) - counts, counts)) * np.repeat(step, counts)
+        if elt.identifiers & {"j"}:
+            raise EquationError(f"The target '{elt.code}' of {context} cannot use j: j is what "
+                                f"it defines.")
+        post = self._pair_function(elt, namespace, frame, "j", DIMENSIONLESS,
+                                   rename={var: "j"})(pre, k)
+        post = np.broadcast_to(post, pre.shape).astype(np.int64)
+        pre, post = self._in_range(pre, post, skip_if_invalid, context)
+        if conditions:
+            if elt.code.strip() != var and any(var in c.identifiers for c in conditions):
+                raise NotImplementedError(f"The condition of {context} uses '{var}' but the "
+                                          f"target is '{elt.code}': write it in terms of j.")
+            key, step_ = random_state.assignment_key()
+            keep = np.ones(pre.size, dtype=bool)
+            for cond in conditions:
+                keep &= np.broadcast_to(self._pair_function(
+                    cond, namespace, frame, "condition", None, rename={var: "j"},
+                    rand_key=(key, step_))(pre, post), pre.shape)
+            pre, post = pre[keep], post[keep]
+        return pre, post
+
+    def _in_range(self, pre, post, skip_if_invalid, context):
+        bad = (post < 0) | (post >= self.target.N)
+        if bad.any() and not skip_if_invalid:
+            raise IndexError(f"{context} gives the target {post[bad][0]} for i = "
+                             f"{pre[bad][0]}, out of range for '{self.target.name}' "
+                             f"({self.target.N} neurons: 0..{self.target.N - 1}); use "
+                             f"skip_if_invalid=True to leave such pairs out.")
+        return pre[~bad], post[~bad]
+
+    def _pair_function(self, expr, namespace, frame, what, expected_dim, rename=None,
+                       rand_key=None):
+        """A function (i, j) -> values of ``expr`` over pairs: ``i``, ``j``,
+        ``N_pre``, ``N_post``, ``x_pre``, ``x_post`` and constants; checks
+        its units (``expected_dim``; None: a boolean condition). ``rename``
+        maps a generator's loop variable to the name it is evaluated as."""
+        for old, new in (rename or {}).items():
+            if old in expr.identifiers and old != new:
+                expr = parse_expression(_renamed(expr.code, old, new), what)
+        return self._condition(expr, namespace, frame, expected_dim, what, rand_key)
+
+    def _condition(self, expr, namespace, frame, expected_dim=None, what="condition",
+                   rand_key=None):
+        """A function (i, j) -> values for ``expr`` (by default a boolean condition)."""
         dims, types = self._dims_and_types()
         neuron = {n: v for n, v in self._neuron_names().items() if n.endswith(("_pre", "_post"))}
         for name, (_, group, var) in neuron.items():
             gdims, gtypes = group._dims_and_types()
             dims[name], types[name] = gdims[var], gtypes[var]
-        external = sorted(expr.identifiers - set(dims))
-        caller = {**frame.f_globals, **frame.f_locals}
         values = {"N_pre": self.source.N, "N_post": self.target.N}
         dims.update(N_pre=DIMENSIONLESS, N_post=DIMENSIONLESS)
         types.update(N_pre="integer", N_post="integer")
+        external = sorted(expr.identifiers - set(dims))
+        caller = {**frame.f_globals, **frame.f_locals}
         try:
             for name, value in resolve_external([n for n in external if n not in values],
                                                 self.namespace if namespace is None
                                                 else namespace, caller).items():
                 dims[name], values[name] = get_dimensions(value), float(np.asarray(value))
                 types[name] = "float"
-            if infer_type(expr, types) != "boolean":
-                raise EquationError(f"The condition '{expr.code}' of connect() must be a "
+            if expected_dim is None and infer_type(expr, types) != "boolean":
+                raise EquationError(f"The {what} '{expr.code}' of connect() must be a "
                                     f"boolean expression (such as 'i != j').")
-            infer_dimension(expr, dims, values)
+            dim = infer_dimension(expr, dims, values)
+            if expected_dim is not None and dim is not expected_dim:
+                raise DimensionMismatchError(
+                    f"The {what} '{expr.code}' of connect() has unit {_fmt(dim)}, but must "
+                    f"be dimensionless.", dim, expected_dim)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
 
@@ -335,7 +458,16 @@ class Synapses(NetworkObject):
             for name, (where, group, var) in neuron.items():
                 if name in expr.identifiers:
                     here[name] = group._arrays[var][ii if where == "pre" else jj]
-            return np.broadcast_to(evaluate(expr, here), ii.shape)
+            draws = iter(range(4096))
+
+            def rand():
+                key, step = rand_key if rand_key is not None else \
+                    random_state.assignment_key()
+                index = ii.astype(np.uint64) * np.uint64(self.target.N) + \
+                    jj.astype(np.uint64)
+                return ncg_random.rand_at(key, index, step,
+                                          stream(self._rng_id, KIND_CONNECT, 1 + next(draws)))
+            return evaluate(expr, here, rand=rand)
         return at
 
     def _append(self, pre, post):
@@ -368,11 +500,60 @@ class Synapses(NetworkObject):
             return self._arrays["_pre" if name == "i" else "_post"].copy()
         key, plain = split_plain(name, self._arrays)
         if key in self._arrays:
-            self._check_available(key)
-            dim = self._dims_and_types()[0][key]
-            values = self._arrays[key]
-            return values if plain or dim is DIMENSIONLESS else Quantity(values, dim=dim)
+            return SynapticView(self, name)
         raise AttributeError(f"Synapses '{self.name}' have no variable '{name}'.")
+
+    def _values(self, name):
+        """The values of variable ``name`` (``w_``: without unit)."""
+        key, plain = split_plain(name, self._arrays)
+        self._check_available(key)
+        dim = self._dims_and_types()[0][key]
+        values = self._arrays[key]
+        return values if plain or dim is DIMENSIONLESS else Quantity(values, dim=dim)
+
+    def _set_items(self, name, index, value):
+        """``S.w[index] = value``: ``index`` as :meth:`_selected` takes it."""
+        key, plain = split_plain(name, self._arrays)
+        selected = self._selected(index, sys._getframe(2))
+        if isinstance(value, str):
+            expr = parse_expression(value, f"assignment to {self.name}.{key}")
+            value = self._evaluate(expr, sys._getframe(2), f"{self.name}.{key}[...] = "
+                                   f"'{value}'", self._dims_and_types()[0][key])
+            value = np.broadcast_to(value, (len(self),))[selected]
+        elif not plain:
+            dim = self._dims_and_types()[0][key]
+            if get_dimensions(value) is not dim:
+                raise DimensionMismatchError(
+                    f"Cannot set {self.name}.{key} (unit {_fmt(dim)}) to {value!r} "
+                    f"(unit {_fmt(get_dimensions(value))}).", dim, get_dimensions(value))
+        if self._pending:
+            raise NotImplementedError(f"Cannot set {self.name}.{key} after a run in "
+                                      f"standalone mode (yet).")
+        self._arrays[key][selected] = np.asarray(value)
+        self._dirty.add(key)
+        if key == "delay":
+            self._queue_for = None
+
+    def _selected(self, index, frame):
+        """Synapse indices for Brian's ways of indexing synaptic variables: a
+        pair ``(i, j)`` of presynaptic and postsynaptic selections (numbers,
+        slices or arrays), a condition string (``'i > j'``), or an index of
+        the synapses themselves (in creation order)."""
+        if isinstance(index, str):
+            expr = parse_expression(index, f"index of {self.name}")
+            mask = self._evaluate(expr, frame, f"{self.name}['{index}']", None)
+            return np.flatnonzero(np.broadcast_to(mask, (len(self),)))
+        if isinstance(index, tuple):
+            if len(index) != 2:
+                raise IndexError(f"Index synapses of '{self.name}' by (i, j) pairs, a "
+                                 f"condition string or synapse numbers, not {index!r}.")
+            keep = np.ones(len(self), dtype=bool)
+            for sel, values, size in ((index[0], self._arrays["_pre"], self.source.N),
+                                      (index[1], self._arrays["_post"], self.target.N)):
+                chosen = np.arange(size)[sel] if isinstance(sel, slice) else np.asarray(sel)
+                keep &= np.isin(values, chosen)
+            return np.flatnonzero(keep)
+        return index
 
     def _check_available(self, name):
         if self._pending:
@@ -437,7 +618,11 @@ class Synapses(NetworkObject):
             dim = infer_dimension(expr, dims, values)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
-        if dim is not expected_dim:
+        if expected_dim is None:
+            if infer_type(expr, types) != "boolean":
+                raise EquationError(f"The index '{expr.code}' of '{self.name}' must be a "
+                                    f"condition (such as 'i > j').")
+        elif dim is not expected_dim:
             raise DimensionMismatchError(
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
@@ -463,6 +648,12 @@ class Synapses(NetworkObject):
     def __repr__(self):
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "
                 f"{len(self)} synapses>")
+
+
+def _renamed(code, old, new):
+    """``code`` with the name ``old`` replaced by ``new`` (whole names only)."""
+    import re
+    return re.sub(rf"\b{re.escape(old)}\b", new, code)
 
 
 def _deeper_history(history, depth, new_depth, n, step):

@@ -60,7 +60,29 @@ def connect_patterns(sim):
     return None, {"S1": S1, "S2": S2, "S3": S3}
 
 
-MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns)}
+def connect_generators(sim):
+    """Brian's generator syntax for j, skip_if_invalid, conditions on pre- and
+    postsynaptic variables, and p as an expression (0 or 1 here, so that the
+    synapses do not depend on the random numbers)."""
+    G = sim.NeuronGroup(6, "x : 1", threshold="x > 1")
+    H = sim.NeuronGroup(5, "y : 1")
+    G.x = "i*0.1"
+    H.y = "i*0.1"
+    S1 = sim.Synapses(G, H)
+    S1.connect(j="i", skip_if_invalid=True)
+    S2 = sim.Synapses(G, H)
+    S2.connect(j="k for k in range(i-1, i+2) if k != i", skip_if_invalid=True)
+    S3 = sim.Synapses(G, H)
+    S3.connect(j="k for k in range(N_post) if abs(x_pre - y_post) < 0.15")
+    S4 = sim.Synapses(G, H)
+    S4.connect(j="2*k for k in range(0, 3)", skip_if_invalid=True)
+    S5 = sim.Synapses(G, H)
+    S5.connect(condition="i != j", p="1.0*(i > j + 1)")
+    return None, {"S1": S1, "S2": S2, "S3": S3, "S4": S4, "S5": S5}
+
+
+MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
+                                  connect_generators)}
 
 
 def collect(name, objects):
