@@ -480,7 +480,10 @@ def plot(rows, path):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
-               "adaptive-threshold": "D", "hodgkin-huxley": "*"}
+               "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P"}
+    if not any(r.get("throughput") and r["model"] in markers for r in rows):
+        log("nothing to plot")
+        return None
     styles = {"noisy-lif": "-", "lif-det": "--"}
     for system in dict.fromkeys(r["system"] for r in rows):
         colors[system] = f"C{len(colors)}"
