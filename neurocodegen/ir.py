@@ -157,6 +157,22 @@ class ArrivingSynapses:
     writes_pre: bool = False
 
 
+@dataclass(frozen=True)
+class SpikingTargets:
+    """The synapses of the target neurons that spiked in this step (a
+    postsynaptic pathway): for each spiking neuron p of ``group``, in order,
+    its synapses ``order[offsets[p]:offsets[p+1]]`` in creation order.
+    Thread-local: a thread takes the spikes of the neurons it owns, and so
+    the synapses it owns."""
+    synapses: str
+    group: str
+    size: int
+    spikes: Array
+    order: Array
+    offsets: Array
+    writes_pre: bool = False
+
+
 # -- statements -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

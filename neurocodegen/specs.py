@@ -83,6 +83,7 @@ class SynapsesSpec:
     target_N: int
     equations: Equations
     on_pre: tuple = ()                 # Statement
+    on_post: tuple = ()
     names: tuple = ()
     externals: tuple = ()
     rng_id: int = 0

@@ -12,7 +12,8 @@ with a delay of d steps let threads run d steps apart: the *window*.
 from .. import ir
 
 #: Index spaces whose kernels touch only the indices a thread owns.
-THREAD_LOCAL_SPACES = (ir.AllNeurons, ir.SpikingNeurons, ir.RecordedIndices)
+THREAD_LOCAL_SPACES = (ir.AllNeurons, ir.SpikingNeurons, ir.RecordedIndices,
+                       ir.SpikingTargets)
 
 
 def synchronisation(kernels):

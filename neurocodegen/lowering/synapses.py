@@ -3,24 +3,50 @@ every synapse whose presynaptic spike arrives in this step (Brian's
 ``synapses`` slot: after thresholds, before resets)."""
 import dataclasses
 
+import sympy
+
 from .. import ir
+from ..errors import IntegrationError
+from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
 from . import lowers
 from .neurons import spikes_array, _KernelBuilder
 
 
-def on_pre_statements(spec):
-    """``on_pre`` as (target, sympy value) pairs, ``+=`` etc. expanded."""
-    statements = []
-    for st in spec.on_pre:
+def event_driven_updates(spec):
+    """The exact solution of the event-driven equations over the time since
+    the synapse's last event, as (target, sympy value) pairs; they run
+    before a pathway's statements, as in Brian."""
+    names = tuple(spec.equations.diff_eq_names)
+    if not names:
+        return []
+    rhs = {n: to_sympy(spec.equations[n].expr) for n in names}
+    try:
+        update = integrate(ODESystem(names, rhs, {n: {} for n in names}), "exact")
+    except IntegrationError as exc:
+        raise IntegrationError(
+            f"The event-driven equations of Synapses '{spec.name}' must have an exact "
+            f"solution (linear, with constant coefficients): {exc}") from None
+    elapsed = ir.T - ir.symbol("lastupdate")
+    return [(target, sympy.sympify(value).xreplace({ir.DT: elapsed}))
+            for target, value in update.statements]
+
+
+def pathway_statements(spec, statements):
+    """A pathway's statements as (target, sympy value) pairs, ``+=`` etc.
+    expanded, after the event-driven updates and before ``lastupdate = t``."""
+    out = event_driven_updates(spec)
+    for st in statements:
         value = to_sympy(st.expr)
         target = ir.symbol(st.target)
         if st.op != "=":
             value = {"+": target + value, "-": target - value,
                      "*": target * value, "/": target / value}[st.op[0]]
-        statements.append((st.target, value))
-    return statements
+        out.append((st.target, value))
+    if spec.equations.diff_eq_names:
+        out.append(("lastupdate", ir.T))
+    return out
 
 
 class _SynapseBuilder(_KernelBuilder):
@@ -50,8 +76,34 @@ class _SynapseBuilder(_KernelBuilder):
 
 @lowers(SynapsesSpec)
 def lower_synapses(spec):
-    if not spec.on_pre:
-        return [], None
+    """The ``pre`` pathway, then the ``post`` one (Brian's order)."""
+    kernels = []
+    if spec.on_pre:
+        kernels.append(("synapses", _pre_pathway(spec)))
+    if spec.on_post:
+        kernels.append(("synapses", _post_pathway(spec)))
+    return kernels, None
+
+
+def _writes_pre(spec, builder, statements):
+    pre = {n for n, where, *_ in spec.names if where == "pre"}
+    return bool(pre & builder.used), bool(pre & {target for target, _ in statements})
+
+
+def _post_pathway(spec):
+    name = spec.name
+    builder = _SynapseBuilder(spec)
+    statements = pathway_statements(spec, spec.on_post)
+    space = ir.SpikingTargets(synapses=name, group=spec.target, size=spec.target_N,
+                              spikes=spikes_array(spec.target),
+                              order=ir.Array(name, "_order_post", "int32", "internal"),
+                              offsets=ir.Array(name, "_offsets_post", "int64", "internal"))
+    kernel = builder.kernel(ir.Kernel, f"on_post of {name}", "synapses_post", space, statements)
+    _, writes = _writes_pre(spec, builder, statements)
+    return dataclasses.replace(kernel, space=dataclasses.replace(space, writes_pre=writes))
+
+
+def _pre_pathway(spec):
     name = spec.name
     space = ir.ArrivingSynapses(
         synapses=name, source=spec.source, source_size=spec.source_N, target=spec.target,
@@ -62,11 +114,9 @@ def lower_synapses(spec):
         delays=ir.Array(name, "_delay_steps", "int32", "internal"),
         posts=ir.Array(name, "_post_sorted", "int32", "internal"))
     builder = _SynapseBuilder(spec)
-    statements = on_pre_statements(spec)
+    statements = pathway_statements(spec, spec.on_pre)
     kernel = builder.kernel(ir.Kernel, f"on_pre of {name}", "synapses_pre", space, statements)
-    pre = {n for n, where, *_ in spec.names if where == "pre"}
-    written = {target for target, _ in statements}
-    space = dataclasses.replace(space, reads_pre=bool(pre & builder.used),
-                                writes_pre=bool(pre & written))
-    return [("synapses", dataclasses.replace(kernel, space=space))], None
+    reads, writes = _writes_pre(spec, builder, statements)
+    space = dataclasses.replace(space, reads_pre=reads, writes_pre=writes)
+    return dataclasses.replace(kernel, space=space)
 

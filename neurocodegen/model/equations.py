@@ -30,8 +30,8 @@ DIFFERENTIAL, SUBEXPRESSION, PARAMETER = "differential", "subexpression", "param
 
 #: Flags each kind of equation accepts.
 ALLOWED_FLAGS = {
-    DIFFERENTIAL: frozenset({"unless refractory"}),
-    SUBEXPRESSION: frozenset({"shared", "constant over dt"}),
+    DIFFERENTIAL: frozenset({"unless refractory", "event-driven", "clock-driven"}),
+    SUBEXPRESSION: frozenset({"shared", "constant over dt", "summed"}),
     PARAMETER: frozenset({"constant", "shared"}),
 }
 

@@ -60,6 +60,11 @@ class NeuronGroup(NetworkObject):
         super().__init__(name, dt=dt, clock=clock, when="groups", order=order)
         self.N = int(N)
         self.equations = model if isinstance(model, Equations) else Equations(model)
+        for eq in self.equations.values():
+            synaptic = eq.flags & {"event-driven", "clock-driven", "summed"}
+            if synaptic:
+                raise EquationError(f"The flag '{sorted(synaptic)[0]}' of '{eq}' belongs to "
+                                    f"Synapses models, not to a NeuronGroup.")
         self.method = method
         self.namespace = namespace
         self.threshold = parse_expression(threshold, "threshold") if threshold else None

@@ -7,9 +7,10 @@ writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
 ``v`` unsuffixed) variables, ``delay`` (scalar or per synapse),
 ``connect(i=, j=)``, ``connect()`` (all to all), ``connect(condition=...,
 p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
-``n=``, and Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``). Not yet:
-differential equations of synapses, ``(summed)`` variables, ``on_post`` and
-pathway dicts; each is refused with a clear error.
+``n=``, Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``), event-driven
+equations (solved exactly since ``lastupdate``) and ``on_post``. Not yet:
+clock-driven equations, ``(summed)`` variables, pathway dicts; each is
+refused with a clear error.
 """
 import sys
 
@@ -31,7 +32,7 @@ from .device import VariableView
 from .groups import _fmt, _in_group
 
 _INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
-             "_history")
+             "_history", "_order_post", "_offsets_post")
 
 
 class SynapticView(VariableView):
@@ -64,20 +65,21 @@ class Synapses(NetworkObject):
         super().__init__(name, dt=dt, clock=clock or source.clock, when="synapses",
                          order=order)
         on_pre = on_pre if on_pre is not None else pre
-        if on_post is not None or post is not None:
-            raise NotImplementedError(f"Synapses '{self.name}': on_post (postsynaptic "
-                                      "pathways) is not supported yet.")
-        if isinstance(on_pre, dict):
-            raise NotImplementedError(f"Synapses '{self.name}': several pathways (on_pre as a "
-                                      "dict) are not supported yet; give one string.")
+        on_post = on_post if on_post is not None else post
+        if isinstance(on_pre, dict) or isinstance(on_post, dict):
+            raise NotImplementedError(f"Synapses '{self.name}': several pathways (on_pre or "
+                                      "on_post as a dict) are not supported yet; give one "
+                                      "string each.")
         self.source, self.target = source, target
         self.equations = model if isinstance(model, Equations) else Equations(model)
         for eq in self.equations.values():
-            if eq.kind != "parameter":
+            event_driven = eq.kind == "differential" and "event-driven" in eq.flags
+            if eq.kind != "parameter" and not event_driven:
                 raise NotImplementedError(
-                    f"Synapses '{self.name}': '{eq}' is a {eq.kind}; synapses support "
-                    f"parameters (such as 'w : volt') for now, not differential equations "
-                    f"or subexpressions.")
+                    f"Synapses '{self.name}': '{eq}' is a "
+                    f"{'clock-driven differential equation' if eq.kind == 'differential' else eq.kind}; "
+                    f"synapses support parameters (such as 'w : volt') and event-driven "
+                    f"equations for now, not clock-driven equations or subexpressions.")
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
                     eq.name in source._arrays or eq.name in target._arrays:
                 raise EquationError(
@@ -85,12 +87,16 @@ class Synapses(NetworkObject):
                     f"of a variable of the source or target group, or of a built-in one; "
                     f"rename it (use '{eq.name}_post' to refer to the target's).")
         self.on_pre = parse_statements(on_pre, "on_pre") if on_pre else ()
+        self.on_post = parse_statements(on_post, "on_post") if on_post else ()
+        self.event_driven = tuple(n for n in self.equations.diff_eq_names)
         self.method = method
         self.namespace = namespace
         self._arrays = {eq.name: np.zeros(0, dtype=DTYPES[eq.dtype])
                         for eq in self.equations.values()}
         self._arrays["_pre"] = np.zeros(0, dtype=np.int32)
         self._arrays["_post"] = np.zeros(0, dtype=np.int32)
+        if self.event_driven:
+            self._arrays["lastupdate"] = np.zeros(0)
         if self.on_pre:
             self._arrays["delay"] = np.zeros(0)
             self._arrays.update(_order=np.zeros(0, dtype=np.int32),
@@ -98,6 +104,9 @@ class Synapses(NetworkObject):
                                 _delay_steps=np.zeros(0, dtype=np.int32),
                                 _post_sorted=np.zeros(0, dtype=np.int32),
                                 _history=np.zeros(source.N + 1, dtype=np.int32))
+        if self.on_post:
+            self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
+                                _offsets_post=np.zeros(target.N + 1, dtype=np.int64))
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
         self._connections = 0
@@ -115,6 +124,7 @@ class Synapses(NetworkObject):
         for name in _INTERNAL:
             dims[name], types[name] = DIMENSIONLESS, "integer"
         dims["delay"], types["delay"] = TIME, "float"
+        dims["lastupdate"], types["lastupdate"] = TIME, "float"
         dims.update(t=TIME, dt=TIME, N=DIMENSIONLESS)
         types.update(t="float", dt="float", N="integer")
         dims["i"], dims["j"] = DIMENSIONLESS, DIMENSIONLESS
@@ -144,8 +154,18 @@ class Synapses(NetworkObject):
                 gdims, gtypes = group._dims_and_types()
                 dims[name], types[name] = gdims[var], gtypes[var]
             used = set()
-            for st in self.on_pre:
+            for st in self.on_pre + self.on_post:
                 used |= st.expr.identifiers | {st.target}
+            if self.event_driven:
+                used |= set(self.event_driven) | {"lastupdate"}
+            for name in self.event_driven:
+                foreign = self.equations[name].expr.identifiers & set(neuron)
+                if foreign:
+                    raise EquationError(
+                        f"The event-driven equation '{self.equations[name]}' uses "
+                        f"'{sorted(foreign)[0]}', a variable of a neuron: event-driven "
+                        f"equations may only use synaptic variables and constants.")
+                used |= self.equations[name].expr.identifiers
             values = resolve_external(sorted(used - set(dims)), self.namespace, namespace)
             constants = {}
             for name, value in values.items():
@@ -157,12 +177,16 @@ class Synapses(NetworkObject):
                          if "constant" not in getattr(group.equations.get(var), "flags", ())}
             check_statements(self.on_pre, dims, types, writable=writable, constants=constants,
                              context="on_pre")
+            check_statements(self.on_post, dims, types, writable=writable, constants=constants,
+                             context="on_post")
+            if self.event_driven:
+                self.equations.check_units({n: dims[n] for n in values}, group_name=self.name)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
         self._external_dims = {n: dims[n] for n in values}
         self._externals = constants
         self._used = used
-        if self.on_pre and self._queue_for != (len(self), self.clock.dt_):
+        if (self.on_pre or self.on_post) and self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
     def _prepare_queue(self):
@@ -174,6 +198,18 @@ class Synapses(NetworkObject):
         rounded as Brian rounds them; a spike history deep enough for the
         longest delay while threads run up to the shortest delay apart."""
         dt = self.clock.dt_
+        if self.on_pre:
+            self._prepare_pre_queue(dt)
+        self._queue_for = (len(self), dt)
+        if self.on_post:          # the synapses of each target neuron, in creation order
+            post = self._arrays["_post"]
+            self._arrays["_order_post"] = np.argsort(post, kind="stable").astype(np.int32)
+            offsets = np.zeros(self.target.N + 1, dtype=np.int64)
+            np.cumsum(np.bincount(post, minlength=self.target.N), out=offsets[1:])
+            self._arrays["_offsets_post"] = offsets
+            self._dirty.update({"_order_post", "_offsets_post"})
+
+    def _prepare_pre_queue(self, dt):
         steps = np.floor(self._arrays["delay"] / dt + 0.5).astype(np.int32)
         pre, post = self._arrays["_pre"], self._arrays["_post"]
         order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
@@ -193,7 +229,6 @@ class Synapses(NetworkObject):
                                                        self.source.N, self.clock.t_ / dt)
             self._dirty.add("_history")
         self._run_constants = {"_depth": depth, "_dmin": dmin, "_dmax": dmax}
-        self._queue_for = (len(self), dt)
 
     # -- the protocol of simulation objects ------------------------------------------------
     def spec(self, period):
@@ -202,8 +237,11 @@ class Synapses(NetworkObject):
                                       f"and of its source group (for now).")
         neuron = self._neuron_names()
         names = []
-        for name in sorted(self._used & (set(self.equations) | set(neuron))):
-            if name in self.equations:
+        synaptic = set(self.equations) | ({"lastupdate"} if self.event_driven else set())
+        for name in sorted(self._used & (synaptic | set(neuron))):
+            if name == "lastupdate":
+                names.append((name, "synapse", name, "float", False))
+            elif name in self.equations:
                 eq = self.equations[name]
                 names.append((name, "synapse", name, eq.dtype, "shared" in eq.flags))
             else:
@@ -213,6 +251,7 @@ class Synapses(NetworkObject):
         return SynapsesSpec(name=self.name, source=self.source.name, source_N=self.source.N,
                             target=self.target.name, target_N=self.target.N,
                             equations=self.equations, on_pre=tuple(self.on_pre),
+                            on_post=tuple(self.on_post),
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             rng_id=self._rng_id, period=period, order=self.order)
 
@@ -474,7 +513,7 @@ class Synapses(NetworkObject):
         old = len(self)
         self._arrays["_pre"] = np.concatenate([self._arrays["_pre"], pre])
         self._arrays["_post"] = np.concatenate([self._arrays["_post"], post])
-        for name in self.equations:
+        for name in list(self.equations) + (["lastupdate"] if self.event_driven else []):
             self._arrays[name] = np.concatenate([self._arrays[name],
                                                  np.zeros(len(pre), self._arrays[name].dtype)])
         if "delay" in self._arrays:

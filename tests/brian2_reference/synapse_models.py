@@ -81,8 +81,40 @@ def connect_generators(sim):
     return None, {"S1": S1, "S2": S2, "S3": S3, "S4": S4, "S5": S5}
 
 
+def stdp_traces(sim):
+    """Brian's STDP rule (event-driven traces, on_pre and on_post) between
+    regularly firing neurons at different rates, with delays: the weights,
+    traces and lastupdate after the run depend on every spike's time."""
+    ns = {"ms": sim.ms, "taupre": 20 * sim.ms, "taupost": 20 * sim.ms, "wmax": 0.01,
+          "dApre": 0.01 * 0.01, "dApost": -0.01 * 0.01 * 1.05}
+    P = sim.NeuronGroup(4, "dv/dt = (1 + 0.13*i)/(7*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    Q = sim.NeuronGroup(3, "dv/dt = (1 + 0.21*i)/(9*ms) : 1\ng : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    S = sim.Synapses(P, Q, """w : 1
+                              dApre/dt = -Apre/taupre : 1 (event-driven)
+                              dApost/dt = -Apost/taupost : 1 (event-driven)""",
+                     on_pre="""g_post += w
+                               Apre += dApre
+                               w = clip(w + Apost, 0, wmax)""",
+                     on_post="""Apost += dApost
+                                w = clip(w + Apre, 0, wmax)""", namespace=ns)
+    S.connect()
+    S.w = "0.005"
+    S.delay = "i*0.3*ms"
+    return 150 * sim.ms, {"P": P, "Q": Q, "S": S}
+
+
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
-                                  connect_generators)}
+                                  connect_generators, stdp_traces)}
+
+
+def _optional(obj, var):
+    """``obj.var_[:]`` as an array, or None if the object has no ``var``."""
+    try:
+        return np.array(getattr(obj, var + "_")[:])
+    except (AttributeError, KeyError):
+        return None
 
 
 def collect(name, objects):
@@ -92,12 +124,20 @@ def collect(name, objects):
         kind = type(obj).__name__
         if kind == "NeuronGroup":
             out[f"{key}.v"] = np.array(obj.v[:])
+            optional = ("g",)
         elif kind == "Synapses":
             out[f"{key}.i"], out[f"{key}.j"] = np.array(obj.i[:]), np.array(obj.j[:])
+            optional = ("w", "Apre", "Apost", "lastupdate")
         elif kind == "StateMonitor":
             out[f"{key}.t"], out[f"{key}.v"] = np.array(obj.t_), np.array(obj.v)
-        elif kind == "SpikeMonitor":
+            optional = ()
+        else:                                          # SpikeMonitor
             out[f"{key}.i"], out[f"{key}.t"] = np.array(obj.i[:]), np.array(obj.t_[:])
+            optional = ()
+        for var in optional:
+            values = _optional(obj, var)
+            if values is not None:
+                out[f"{key}.{var}"] = values
     return out
 
 

@@ -145,6 +145,16 @@ class SynapsesBlock:
 
 
 @dataclass(frozen=True)
+class PostSynapsesBlock:
+    """The synapses of the target neurons of this thread that spiked."""
+    kernel: Kernel
+    spikes: str
+    order: str
+    offsets: str
+    template: str = "synapses_post.cpp.j2"
+
+
+@dataclass(frozen=True)
 class Range:
     """``const int64_t lo/hi``: this thread's part of a group of ``size``."""
     lo: str

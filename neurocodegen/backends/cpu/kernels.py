@@ -168,6 +168,14 @@ class NetworkPrinter:
                                  posts=self.array(space.posts), reads_pre=space.reads_pre,
                                  template=_template("synapses.cpp.j2"))
 
+    def _synapses_post(self, kernel):
+        k, _ = self.kernel_context(kernel, kernel.statements)
+        space = kernel.space
+        return ctx.PostSynapsesBlock(k, spikes=self.array(space.spikes),
+                                     order=self.array(space.order),
+                                     offsets=self.array(space.offsets),
+                                     template=_template("synapses_post.cpp.j2"))
+
     def room_check(self, kernel):
         """After a step, return early when a recording kernel's buffers have
         no room for the next step's rows (the caller grows them)."""

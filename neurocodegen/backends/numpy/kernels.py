@@ -122,7 +122,7 @@ class NetworkWriter:
             code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
-        if not isinstance(kernel.space, ir.ArrivingSynapses):
+        if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets)):
             self.space(code, kernel.space)
         getattr(self, "_" + kernel.op)(code, kernel)
         code.level -= 1
@@ -198,6 +198,12 @@ class NetworkWriter:
         code(f"_pos = _support.ranges({self.name(space.offsets)}[_pre], "
              f"{self.name(space.offsets)}[_pre + 1])")
         code(f"_arriving = {self.name(space.order)}[_pos[{self.name(space.delays)}[_pos] == _d]]")
+        self._in_rounds(code, kernel)
+        code.level -= 1
+
+    def _in_rounds(self, code, kernel):
+        """The kernel's statements over the synapses ``_arriving``, in rounds in
+        which no neuron written to appears twice (see ``support.rounds``)."""
         written = _assigned(kernel.statements)
         keys = sorted({self.name(v.index) for v in kernel.variables
                        if v.name in written and v.index is not None})
@@ -205,7 +211,17 @@ class NetworkWriter:
         code(f"for _idx in _support.rounds(_arriving, [{targets}]):")
         code.level += 1
         self._body(code, kernel)
-        code.level -= 2
+        code.level -= 1
+
+    def _synapses_post(self, code, kernel):
+        """The synapses of the target neurons that spiked, neuron by neuron,
+        each neuron's in creation order."""
+        space = kernel.space
+        spikes, offsets = self.name(space.spikes), self.name(space.offsets)
+        code(f"_fired = {spikes}[:{spikes}[{space.size}]]")
+        code(f"_arriving = {self.name(space.order)}[_support.ranges({offsets}[_fired], "
+             f"{offsets}[_fired + 1])]")
+        self._in_rounds(code, kernel)
 
     def room_check(self, code, kernel):
         fill = self.name(kernel.fill)
