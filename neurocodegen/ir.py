@@ -173,6 +173,20 @@ class SpikingTargets:
     writes_pre: bool = False
 
 
+@dataclass(frozen=True)
+class SynapsesByTarget:
+    """Every synapse, taken target neuron by target neuron (``group``), each
+    neuron's in creation order: ``order[offsets[p]:offsets[p+1]]``.
+    Thread-local: a thread takes the target neurons it owns (unless the
+    kernel touches presynaptic variables, ``touches_pre``)."""
+    synapses: str
+    group: str
+    size: int
+    order: Array
+    offsets: Array
+    touches_pre: bool = False
+
+
 # -- statements -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -248,6 +262,14 @@ class Threshold(Kernel):
 
 
 @dataclass(frozen=True)
+class Summed(Kernel):
+    """A kernel over :class:`SynapsesByTarget` whose statements compute
+    ``_summed`` for each synapse; ``target[p]`` becomes the sum over the
+    synapses of neuron p, added in creation order from 0."""
+    target: Array = None
+
+
+@dataclass(frozen=True)
 class Record(Kernel):
     """A monitor's kernel: its statements are :class:`Append` and
     :class:`Increment`. ``room`` is how many rows one step may append to the
@@ -285,6 +307,8 @@ def arrays_of(kernel):
         out += [kernel.spikes] + [a for a, _ in kernel.on_spike]
     if isinstance(kernel, Record):
         out.append(kernel.fill)
+    if isinstance(kernel, Summed):
+        out.append(kernel.target)
     for st in kernel.statements:
         if isinstance(st, Increment):
             out.append(st.array)

@@ -84,6 +84,9 @@ class SynapsesSpec:
     equations: Equations
     on_pre: tuple = ()                 # Statement
     on_post: tuple = ()
+    summed: tuple = ()                 # (equation name, target variable)
+    method: object = None              # of clock-driven equations
+    target_order: int = 0              # summed variables run just before the target
     names: tuple = ()
     externals: tuple = ()
     rng_id: int = 0

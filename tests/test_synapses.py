@@ -19,7 +19,8 @@ REFERENCE = Path(__file__).parent / "data" / "brian2_synapses.npz"
 # values that pass through exp() (ours and numpy's may differ in the last bits), or
 # that the numpy target sums in another order than C++
 ROUNDED = {"lif_network.G.v", "stdp_traces.S.w", "stdp_traces.S.Apre", "stdp_traces.S.Apost",
-           "stdp_traces.P.v", "stdp_traces.Q.v"}
+           "stdp_traces.P.v", "stdp_traces.Q.v", "summed_conductances.M.v",
+           "summed_conductances.Q.v", "summed_conductances.P.v"}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
         prefs.codegen.target = "cython"
 
 
-@pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces"])
+@pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces",
+                                  "summed_conductances"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", directory=tmp_path / name, threads=2)
     try:
@@ -68,6 +70,11 @@ STDP = dict(model="""w : 1
                        w = clip(w + Apre, -0.2, 0.2)""")
 
 
+SUMMED = dict(model="""dg/dt = -g/(5*ms) : 1 (clock-driven)
+                       w : 1
+                       x_post = w*g : 1 (summed)""", on_pre="v_post += w\ng += 1")
+
+
 def _coupled(delay, on_pre):
     """1500 noisy neurons (6 blocks of 256: every thread has some), random
     excitatory and inhibitory synapses."""
@@ -80,7 +87,8 @@ def _coupled(delay, on_pre):
     G.v = "rand()"
     G.I = "1.0 + 0.1*rand()"
     G.x = "i*0.001"
-    S = Synapses(G, G, **(STDP if on_pre == "stdp" else dict(model="w : 1", on_pre=on_pre)))
+    S = Synapses(G, G, **({"stdp": STDP, "summed": SUMMED}.get(on_pre) or
+                          dict(model="w : 1", on_pre=on_pre)))
     S.connect(condition="i != j", p=0.02)
     S.w = "0.2*(rand() - 0.6)"
     S.delay = delay
@@ -100,7 +108,9 @@ def _numbers(G, S, M):
     (1 * ms, "v_post += w*(1 + x_pre)", 4),            # reads the source: every step
     (1 * ms, "v_post += w\nx_pre += 0.001", 1),       # writes the source: one thread
     (1 * ms, "stdp", 4),                               # on_post on the owner's thread
-], ids=["delay-0", "delay-1.5ms", "heterogeneous", "reads-pre", "writes-pre", "stdp"])
+    (1 * ms, "summed", 4),                             # clock-driven g, summed into x
+], ids=["delay-0", "delay-1.5ms", "heterogeneous", "reads-pre", "writes-pre", "stdp",
+        "summed"])
 def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads, tmp_path):
     """Each thread applies the effects onto the target neurons it owns, in
     Brian's order for each neuron: the same numbers as runtime mode for 1,
@@ -186,8 +196,9 @@ def test_string_assignments_of_synaptic_variables():
 
 BAD = [
     (dict(model="v : 1"), EquationError, "has the name of a variable of the source or target"),
-    (dict(model="dw/dt = -w/(10*ms) : 1"), NotImplementedError, "clock-driven"),
-    (dict(model="dw/dt = -w/(10*ms) : 1 (clock-driven)"), NotImplementedError, "clock-driven"),
+    (dict(model="s = 2*w : 1\nw : 1"), NotImplementedError, "summed ones"),
+    (dict(model="v_pre = 1 : 1 (summed)"), NotImplementedError, "'_post'"),
+    (dict(model="x_post = 1 : 1 (summed)"), EquationError, "must be a parameter"),
     (dict(on_pre={"p1": "v += 1"}), NotImplementedError, "pathways"),
 ]
 

@@ -1,8 +1,9 @@
 """Lowering: specs to kernel IR, one module per object kind.
 
 A lowering function takes one spec and returns ``(slot, kernel)`` pairs (the
-slot of Brian's schedule each kernel runs in) and a note for the log (the
-integration method a group got, or None). Register one with
+slot of Brian's schedule each kernel runs in; ``(slot, kernel, order)`` for a
+kernel whose order in its slot is not its object's) and a note for the log
+(the integration method a group got, or None). Register one with
 ``@lowers(SpecType)``; :func:`lower_network` orders every kernel of a
 network into one :class:`~neurocodegen.ir.Program`.
 """
@@ -42,8 +43,9 @@ def lower_network(specs):
             raise LoweringError(spec, exc) from exc
         if note is not None:
             methods[spec.name] = note
-        for slot, kernel in kernels:
-            placed.append((ir.SCHEDULE.index(slot), spec.order, rank, kernel))
+        for slot, kernel, *order in kernels:      # a kernel may have its own order
+            placed.append((ir.SCHEDULE.index(slot), order[0] if order else spec.order, rank,
+                           kernel))
     kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:3]))
     barriers, window = synchronisation(kernels)
     return ir.Program(arrays=_arrays(kernels), constants=_constants(kernels),

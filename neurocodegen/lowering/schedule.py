@@ -13,7 +13,7 @@ from .. import ir
 
 #: Index spaces whose kernels touch only the indices a thread owns.
 THREAD_LOCAL_SPACES = (ir.AllNeurons, ir.SpikingNeurons, ir.RecordedIndices,
-                       ir.SpikingTargets)
+                       ir.SpikingTargets, ir.SynapsesByTarget)
 
 
 def synchronisation(kernels):
@@ -21,7 +21,8 @@ def synchronisation(kernels):
     must meet within a step, and how many steps they may run between
     meetings (None: unbounded)."""
     barriers = tuple(k for k, kernel in enumerate(kernels)
-                     if not isinstance(kernel.space, THREAD_LOCAL_SPACES))
+                     if not isinstance(kernel.space, THREAD_LOCAL_SPACES)
+                     or getattr(kernel.space, "touches_pre", False))
     # The delays of synapses are values of the run, not of the code: their
     # kernel meets the other threads itself when a delay is 0 (or when it
     # reads presynaptic variables), and the standalone program bounds the

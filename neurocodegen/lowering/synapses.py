@@ -18,7 +18,7 @@ def event_driven_updates(spec):
     """The exact solution of the event-driven equations over the time since
     the synapse's last event, as (target, sympy value) pairs; they run
     before a pathway's statements, as in Brian."""
-    names = tuple(spec.equations.diff_eq_names)
+    names = _event_driven(spec)
     if not names:
         return []
     rhs = {n: to_sympy(spec.equations[n].expr) for n in names}
@@ -44,9 +44,14 @@ def pathway_statements(spec, statements):
             value = {"+": target + value, "-": target - value,
                      "*": target * value, "/": target / value}[st.op[0]]
         out.append((st.target, value))
-    if spec.equations.diff_eq_names:
+    if _event_driven(spec):
         out.append(("lastupdate", ir.T))
     return out
+
+
+def _event_driven(spec):
+    eqs = spec.equations
+    return tuple(n for n in eqs.diff_eq_names if "event-driven" in eqs[n].flags)
 
 
 class _SynapseBuilder(_KernelBuilder):
@@ -76,13 +81,62 @@ class _SynapseBuilder(_KernelBuilder):
 
 @lowers(SynapsesSpec)
 def lower_synapses(spec):
-    """The ``pre`` pathway, then the ``post`` one (Brian's order)."""
+    """The pathways, in Brian's order: every ``pre`` pathway runs before the
+    other objects of the synapses slot (order -1), every ``post`` pathway
+    after them (order 1)."""
     kernels = []
+    for name, var in spec.summed:     # just before the target's state update
+        kernels.append(("groups", _summed(spec, name, var), spec.target_order - 1))
+    method = None
+    if any(n for n in spec.equations.diff_eq_names
+           if "event-driven" not in spec.equations[n].flags):
+        kernel, method = _state_update(spec)
+        kernels.append(("groups", kernel))
     if spec.on_pre:
-        kernels.append(("synapses", _pre_pathway(spec)))
+        kernels.append(("synapses", _pre_pathway(spec), -1))
     if spec.on_post:
-        kernels.append(("synapses", _post_pathway(spec)))
-    return kernels, None
+        kernels.append(("synapses", _post_pathway(spec), 1))
+    return kernels, method
+
+
+def _by_target(spec, builder):
+    name = spec.name
+    pre = {n for n, where, *_ in spec.names if where == "pre"}
+    return ir.SynapsesByTarget(synapses=name, group=spec.target, size=spec.target_N,
+                               order=ir.Array(name, "_order_post", "int32", "internal"),
+                               offsets=ir.Array(name, "_offsets_post", "int64", "internal"),
+                               touches_pre=bool(pre & builder.used))
+
+
+def _state_update(spec):
+    """The clock-driven equations, integrated every step for every synapse,
+    by the thread that owns its target neuron."""
+    eqs = spec.equations
+    names = tuple(n for n in eqs.diff_eq_names if "event-driven" not in eqs[n].flags)
+    if eqs.stochastic_variables:
+        raise IntegrationError(f"Synapses '{spec.name}': noise (xi) in synaptic equations is "
+                               f"not supported yet.")
+    rhs = {n: to_sympy(eqs[n].expr) for n in names}
+    update = integrate(ODESystem(names, rhs, {n: {} for n in names}), spec.method)
+    builder = _SynapseBuilder(spec)
+    statements = list(update.statements)
+    builder.statements(statements)                 # to know the names it uses
+    space = _by_target(spec, builder)
+    builder = _SynapseBuilder(spec)
+    kernel = builder.kernel(ir.Kernel, f"state update of {spec.name} ({update.method})",
+                            "synapses_update", space, statements)
+    return kernel, update.method
+
+
+def _summed(spec, name, var):
+    builder = _SynapseBuilder(spec)
+    statements = [("_summed", to_sympy(spec.equations[name].expr))]
+    builder.statements(statements)
+    space = _by_target(spec, builder)
+    builder = _SynapseBuilder(spec)
+    # the target is a parameter of the target group (a float: checked at run())
+    return builder.kernel(ir.Summed, f"summed variable {name} of {spec.name}", "summed", space,
+                          statements, target=ir.Array(spec.target, var, "float64"))
 
 
 def _writes_pre(spec, builder, statements):

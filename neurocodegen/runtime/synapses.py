@@ -8,9 +8,9 @@ writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
 ``connect(i=, j=)``, ``connect()`` (all to all), ``connect(condition=...,
 p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
 ``n=``, Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``), event-driven
-equations (solved exactly since ``lastupdate``) and ``on_post``. Not yet:
-clock-driven equations, ``(summed)`` variables, pathway dicts; each is
-refused with a clear error.
+equations (solved exactly since ``lastupdate``), ``on_post``, clock-driven
+equations and ``(summed)`` variables of the target. Not yet: pathway dicts,
+noise in synaptic equations; each is refused with a clear error.
 """
 import sys
 
@@ -72,14 +72,11 @@ class Synapses(NetworkObject):
                                       "string each.")
         self.source, self.target = source, target
         self.equations = model if isinstance(model, Equations) else Equations(model)
+        self.summed = []            # (equation name, target variable)
         for eq in self.equations.values():
-            event_driven = eq.kind == "differential" and "event-driven" in eq.flags
-            if eq.kind != "parameter" and not event_driven:
-                raise NotImplementedError(
-                    f"Synapses '{self.name}': '{eq}' is a "
-                    f"{'clock-driven differential equation' if eq.kind == 'differential' else eq.kind}; "
-                    f"synapses support parameters (such as 'w : volt') and event-driven "
-                    f"equations for now, not clock-driven equations or subexpressions.")
+            if eq.kind == "subexpression":
+                self.summed.append((eq.name, self._summed_target(eq)))
+                continue
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
                     eq.name in source._arrays or eq.name in target._arrays:
                 raise EquationError(
@@ -88,11 +85,14 @@ class Synapses(NetworkObject):
                     f"rename it (use '{eq.name}_post' to refer to the target's).")
         self.on_pre = parse_statements(on_pre, "on_pre") if on_pre else ()
         self.on_post = parse_statements(on_post, "on_post") if on_post else ()
-        self.event_driven = tuple(n for n in self.equations.diff_eq_names)
+        self.event_driven = tuple(n for n in self.equations.diff_eq_names
+                                  if "event-driven" in self.equations[n].flags)
+        self.clock_driven = tuple(n for n in self.equations.diff_eq_names
+                                  if n not in self.event_driven)
         self.method = method
         self.namespace = namespace
         self._arrays = {eq.name: np.zeros(0, dtype=DTYPES[eq.dtype])
-                        for eq in self.equations.values()}
+                        for eq in self.equations.values() if eq.kind != "subexpression"}
         self._arrays["_pre"] = np.zeros(0, dtype=np.int32)
         self._arrays["_post"] = np.zeros(0, dtype=np.int32)
         if self.event_driven:
@@ -104,7 +104,7 @@ class Synapses(NetworkObject):
                                 _delay_steps=np.zeros(0, dtype=np.int32),
                                 _post_sorted=np.zeros(0, dtype=np.int32),
                                 _history=np.zeros(source.N + 1, dtype=np.int32))
-        if self.on_post:
+        if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
                                 _offsets_post=np.zeros(target.N + 1, dtype=np.int64))
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
@@ -115,6 +115,31 @@ class Synapses(NetworkObject):
         self._dirty = set()
         self._pending = None
         self._initialized = True
+
+    @property
+    def _by_target(self):
+        """Whether kernels take the synapses by target neuron (on_post, clock-driven
+        equations, summed variables)."""
+        return bool(self.on_post or self.clock_driven or self.summed)
+
+    def _summed_target(self, eq):
+        """The target group's variable that ``eq`` (``x_post = ... (summed)``) sets."""
+        if "summed" not in eq.flags:
+            raise NotImplementedError(
+                f"Synapses '{self.name}': '{eq}' is a subexpression; synapses support "
+                f"summed ones ('x_post = ... : unit (summed)') for now.")
+        var = eq.name[:-len("_post")] if eq.name.endswith("_post") else None
+        if var is None:
+            raise NotImplementedError(
+                f"Synapses '{self.name}': the summed variable '{eq.name}' must end in "
+                f"'_post' (a variable of the target; '_pre' is not supported yet).")
+        target_eq = self.target.equations.get(var)
+        if target_eq is None or target_eq.kind != "parameter":
+            raise EquationError(
+                f"Synapses '{self.name}': the summed variable '{eq}' sets '{var}' of "
+                f"'{self.target.name}', which must be a parameter there (such as "
+                f"'{var} : {eq.unit}').")
+        return var
 
     # -- names and units -----------------------------------------------------------------
     def _dims_and_types(self):
@@ -158,6 +183,8 @@ class Synapses(NetworkObject):
                 used |= st.expr.identifiers | {st.target}
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
+            for name in self.clock_driven + tuple(n for n, _ in self.summed):
+                used |= self.equations[name].expr.identifiers | {name}
             for name in self.event_driven:
                 foreign = self.equations[name].expr.identifiers & set(neuron)
                 if foreign:
@@ -179,14 +206,23 @@ class Synapses(NetworkObject):
                              context="on_pre")
             check_statements(self.on_post, dims, types, writable=writable, constants=constants,
                              context="on_post")
-            if self.event_driven:
-                self.equations.check_units({n: dims[n] for n in values}, group_name=self.name)
+            if self.event_driven or self.clock_driven or self.summed:
+                known = {n: dims[n] for n in values}
+                known.update({n: dims[n] for n in neuron})
+                self.equations.check_units(known, group_name=self.name)
+            for name, var in self.summed:
+                declared, expected = self.equations[name].dim, self.target._dims_and_types()[0][var]
+                if declared is not expected:
+                    raise DimensionMismatchError(
+                        f"The summed variable '{self.equations[name]}' sets '{var}' of "
+                        f"'{self.target.name}', which has unit {_fmt(expected)}, not "
+                        f"{_fmt(declared)}.", declared, expected)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
         self._external_dims = {n: dims[n] for n in values}
         self._externals = constants
         self._used = used
-        if (self.on_pre or self.on_post) and self._queue_for != (len(self), self.clock.dt_):
+        if (self.on_pre or self._by_target) and self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
     def _prepare_queue(self):
@@ -201,7 +237,7 @@ class Synapses(NetworkObject):
         if self.on_pre:
             self._prepare_pre_queue(dt)
         self._queue_for = (len(self), dt)
-        if self.on_post:          # the synapses of each target neuron, in creation order
+        if self._by_target:       # the synapses of each target neuron, in creation order
             post = self._arrays["_post"]
             self._arrays["_order_post"] = np.argsort(post, kind="stable").astype(np.int32)
             offsets = np.zeros(self.target.N + 1, dtype=np.int64)
@@ -237,7 +273,8 @@ class Synapses(NetworkObject):
                                       f"and of its source group (for now).")
         neuron = self._neuron_names()
         names = []
-        synaptic = set(self.equations) | ({"lastupdate"} if self.event_driven else set())
+        synaptic = {n for n in self.equations if n in self._arrays} | \
+            ({"lastupdate"} if self.event_driven else set())
         for name in sorted(self._used & (synaptic | set(neuron))):
             if name == "lastupdate":
                 names.append((name, "synapse", name, "float", False))
@@ -251,7 +288,9 @@ class Synapses(NetworkObject):
         return SynapsesSpec(name=self.name, source=self.source.name, source_N=self.source.N,
                             target=self.target.name, target_N=self.target.N,
                             equations=self.equations, on_pre=tuple(self.on_pre),
-                            on_post=tuple(self.on_post),
+                            on_post=tuple(self.on_post), summed=tuple(self.summed),
+                            method=self.method if isinstance(self.method, (str, type(None)))
+                            else tuple(self.method), target_order=self.target.order,
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             rng_id=self._rng_id, period=period, order=self.order)
 
@@ -513,7 +552,8 @@ class Synapses(NetworkObject):
         old = len(self)
         self._arrays["_pre"] = np.concatenate([self._arrays["_pre"], pre])
         self._arrays["_post"] = np.concatenate([self._arrays["_post"], post])
-        for name in list(self.equations) + (["lastupdate"] if self.event_driven else []):
+        for name in [n for n in self.equations if n in self._arrays] + \
+                (["lastupdate"] if self.event_driven else []):
             self._arrays[name] = np.concatenate([self._arrays[name],
                                                  np.zeros(len(pre), self._arrays[name].dtype)])
         if "delay" in self._arrays:
@@ -639,7 +679,8 @@ class Synapses(NetworkObject):
         values = {"i": self._arrays["_pre"], "j": self._arrays["_post"], "N": len(self),
                   "t": self.clock.t_, "dt": self.clock.dt_}
         for name in self.equations:
-            values[name] = self._arrays[name]
+            if name in self._arrays:
+                values[name] = self._arrays[name]
         if "delay" in self._arrays:
             values["delay"] = self._arrays["delay"]
         for name, (where, group, var) in neuron.items():
@@ -682,7 +723,7 @@ class Synapses(NetworkObject):
     def variable_table(self):
         """name -> (array, model type, shared) of the synaptic variables."""
         return {eq.name: (self._arrays[eq.name], eq.dtype, "shared" in eq.flags)
-                for eq in self.equations.values()}
+                for eq in self.equations.values() if eq.name in self._arrays}
 
     def __repr__(self):
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "

@@ -105,8 +105,27 @@ def stdp_traces(sim):
     return 150 * sim.ms, {"P": P, "Q": Q, "S": S}
 
 
+def summed_conductances(sim):
+    """Clock-driven synaptic conductances (exact), summed into the targets'
+    input every step before they are integrated, as in Brian's schedule."""
+    ns = {"ms": sim.ms}
+    P = sim.NeuronGroup(4, "dv/dt = (1 + 0.13*i)/(7*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    Q = sim.NeuronGroup(3, "dv/dt = (Isyn - v)/(20*ms) : 1\nIsyn : 1", method="euler",
+                        namespace=ns)
+    S = sim.Synapses(P, Q, """dg/dt = -g/(5*ms) : 1 (clock-driven)
+                              w : 1
+                              Isyn_post = w*g : 1 (summed)""", on_pre="g += 1",
+                     namespace=ns)
+    S.connect(condition="i != j")
+    S.w = "0.1*i + 0.01*j"
+    S.delay = "i*0.2*ms"
+    M = sim.StateMonitor(Q, "v", record=True)
+    return 60 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
+
+
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
-                                  connect_generators, stdp_traces)}
+                                  connect_generators, stdp_traces, summed_conductances)}
 
 
 def _optional(obj, var):
@@ -124,10 +143,10 @@ def collect(name, objects):
         kind = type(obj).__name__
         if kind == "NeuronGroup":
             out[f"{key}.v"] = np.array(obj.v[:])
-            optional = ("g",)
+            optional = ("g", "Isyn")
         elif kind == "Synapses":
             out[f"{key}.i"], out[f"{key}.j"] = np.array(obj.i[:]), np.array(obj.j[:])
-            optional = ("w", "Apre", "Apost", "lastupdate")
+            optional = ("w", "Apre", "Apost", "lastupdate", "g")
         elif kind == "StateMonitor":
             out[f"{key}.t"], out[f"{key}.v"] = np.array(obj.t_), np.array(obj.v)
             optional = ()

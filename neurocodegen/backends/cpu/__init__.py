@@ -20,7 +20,8 @@ class Backend:
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
         # synapses that write presynaptic variables would race between the
         # threads that own their targets: such a program runs on one thread
-        serial = any(getattr(k.space, "writes_pre", False) for k in program.kernels)
+        serial = any(getattr(k.space, "writes_pre", False) or
+                     getattr(k.space, "touches_pre", False) for k in program.kernels)
         return {"sources": sources, "layout": layout.to_json(), "window": program.window,
                 "serial": serial}
 

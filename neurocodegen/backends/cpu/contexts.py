@@ -155,6 +155,17 @@ class PostSynapsesBlock:
 
 
 @dataclass(frozen=True)
+class ByTargetBlock:
+    """Every synapse, by this thread's target neurons; with ``summed`` (an
+    array of the target), each neuron gets the sum of its synapses' ``_summed``."""
+    kernel: Kernel
+    order: str
+    offsets: str
+    summed: str = ""
+    template: str = "synapses_by_target.cpp.j2"
+
+
+@dataclass(frozen=True)
 class Range:
     """``const int64_t lo/hi``: this thread's part of a group of ``size``."""
     lo: str

@@ -176,6 +176,19 @@ class NetworkPrinter:
                                      offsets=self.array(space.offsets),
                                      template=_template("synapses_post.cpp.j2"))
 
+    def _by_target(self, kernel, summed=""):
+        k, _ = self.kernel_context(kernel, kernel.statements)
+        space = kernel.space
+        return ctx.ByTargetBlock(k, order=self.array(space.order),
+                                 offsets=self.array(space.offsets), summed=summed,
+                                 template=_template("synapses_by_target.cpp.j2"))
+
+    def _synapses_update(self, kernel):
+        return self._by_target(kernel)
+
+    def _summed(self, kernel):
+        return self._by_target(kernel, summed=self.array(kernel.target))
+
     def room_check(self, kernel):
         """After a step, return early when a recording kernel's buffers have
         no room for the next step's rows (the caller grows them)."""

@@ -122,7 +122,8 @@ class NetworkWriter:
             code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
-        if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets)):
+        if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets,
+                                         ir.SynapsesByTarget)):
             self.space(code, kernel.space)
         getattr(self, "_" + kernel.op)(code, kernel)
         code.level -= 1
@@ -212,6 +213,21 @@ class NetworkWriter:
         code.level += 1
         self._body(code, kernel)
         code.level -= 1
+
+    def _synapses_update(self, code, kernel):
+        """Every synapse (in order of target neuron; each its own values)."""
+        space = kernel.space
+        code(f"_idx = {self.name(space.order)}")
+        self._body(code, kernel)
+
+    def _summed(self, code, kernel):
+        """The sum of ``_summed`` over each target neuron's synapses, added in
+        creation order from 0 (``bincount`` adds in the order it is given)."""
+        space = kernel.space
+        self._synapses_update(code, kernel)
+        posts = f"numpy.repeat(numpy.arange({space.size}), numpy.diff({self.name(space.offsets)}))"
+        code(f"{self.name(kernel.target)}[:] = numpy.bincount({posts}, "
+             f"weights=numpy.broadcast_to(_summed, _idx.shape), minlength={space.size})")
 
     def _synapses_post(self, code, kernel):
         """The synapses of the target neurons that spiked, neuron by neuron,
