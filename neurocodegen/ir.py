@@ -122,10 +122,13 @@ class SpikingNeurons:
 
 @dataclass(frozen=True)
 class RecordedIndices:
-    """The indices listed in ``record`` (of a group of ``size``)."""
+    """The indices listed in ``record`` (of a group of ``size``). With
+    ``split_by_index`` False (synapses, which belong to the thread of their
+    target neuron), threads cannot split them by index."""
     group: str
     size: int
     record: Array
+    split_by_index: bool = True
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,16 @@ def owners(program):
     for name in [a.owner for a in program.arrays] + [k.owner for k in program.kernels]:
         seen.setdefault(name, len(seen))
     return list(seen)
+
+
+def needs_one_thread(kernel):
+    """Whether ``kernel`` makes its program run on one thread: its effects
+    would race between the threads that own the data (presynaptic variables
+    written by synapses that belong to their targets' threads; synapses
+    recorded by index)."""
+    space = kernel.space
+    return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_pre", False)
+                or getattr(space, "split_by_index", True) is False)
 
 
 def symbol(name):

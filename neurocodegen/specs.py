@@ -68,6 +68,9 @@ class StateMonitorSpec:
     period: int = 1
     when: str = "start"
     order: int = 0
+    # the source's indices are owned by the thread whose part they fall in
+    # (a group's neurons); synapses are owned by their target's thread
+    split_by_index: bool = True
 
 
 @dataclass(frozen=True)

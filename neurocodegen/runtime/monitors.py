@@ -193,7 +193,8 @@ class StateMonitor(NetworkObject):
         variables = tuple((v, table[v][1], table[v][2]) for v in self.variables)
         return StateMonitorSpec(name=self.name, source=self.source.name,
                                 source_N=self.source.N, variables=variables, period=period,
-                                when=self.when, order=self.order)
+                                when=self.when, order=self.order,
+                                split_by_index=not hasattr(self.source, "connect"))
 
     def array(self, name):
         """The array the compiled loop writes for ``name`` in the current run."""

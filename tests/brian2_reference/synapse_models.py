@@ -121,7 +121,8 @@ def summed_conductances(sim):
     S.w = "0.1*i + 0.01*j"
     S.delay = "i*0.2*ms"
     M = sim.StateMonitor(Q, "v", record=True)
-    return 60 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
+    MS = sim.StateMonitor(S, ["g", "w"], record=[0, 3, 7])
+    return 60 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M, "MS": MS}
 
 
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
@@ -148,7 +149,10 @@ def collect(name, objects):
             out[f"{key}.i"], out[f"{key}.j"] = np.array(obj.i[:]), np.array(obj.j[:])
             optional = ("w", "Apre", "Apost", "lastupdate", "g")
         elif kind == "StateMonitor":
-            out[f"{key}.t"], out[f"{key}.v"] = np.array(obj.t_), np.array(obj.v)
+            out[f"{key}.t"] = np.array(obj.t_)
+            recorded = getattr(obj, "record_variables", None) or obj.variables
+            for var in recorded:
+                out[f"{key}.{var}"] = np.array(getattr(obj, var + "_"))
             optional = ()
         else:                                          # SpikeMonitor
             out[f"{key}.i"], out[f"{key}.t"] = np.array(obj.i[:]), np.array(obj.t_[:])

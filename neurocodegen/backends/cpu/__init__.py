@@ -18,10 +18,10 @@ class Backend:
         layout, source = kernels.generate(program)
         sources = {"network.cpp": source,
                    "module.pyx": render("cython/module.pyx.j2", ModuleSource("network.cpp"))}
-        # synapses that write presynaptic variables would race between the
-        # threads that own their targets: such a program runs on one thread
-        serial = any(getattr(k.space, "writes_pre", False) or
-                     getattr(k.space, "touches_pre", False) for k in program.kernels)
+        # kernels whose effects would race between threads (synapses that
+        # write presynaptic variables, ...) make the program run on one thread
+        from ... import ir
+        serial = any(ir.needs_one_thread(k) for k in program.kernels)
         return {"sources": sources, "layout": layout.to_json(), "window": program.window,
                 "serial": serial}
 
