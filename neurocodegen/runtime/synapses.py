@@ -42,6 +42,8 @@ class SynapticView(VariableView):
     __slots__ = ()
 
     def __getitem__(self, key):
+        if isinstance(key, tuple) and any(k is None or k is Ellipsis for k in key):
+            return self.get()[key]            # numpy's indexing (as plotting uses it)
         return self.get()[self.group._selected(key, sys._getframe(1))]
 
     def __setitem__(self, key, value):
@@ -59,9 +61,6 @@ class Synapses(NetworkObject):
         for role, group in (("source", source), ("target", target)):
             if not hasattr(group, "_arrays") or not hasattr(group, "N"):
                 raise TypeError(f"The {role} of Synapses must be a NeuronGroup, got {group!r}.")
-        if getattr(source, "threshold", None) is None:
-            raise ValueError(f"The source of Synapses must have a threshold (it sends spikes); "
-                             f"{source!r} has none.")
         super().__init__(name, dt=dt, clock=clock or source.clock, when="synapses",
                          order=order)
         on_pre = on_pre if on_pre is not None else pre
@@ -85,6 +84,11 @@ class Synapses(NetworkObject):
                     f"rename it (use '{eq.name}_post' to refer to the target's).")
         self.on_pre = parse_statements(on_pre, "on_pre") if on_pre else ()
         self.on_post = parse_statements(on_post, "on_post") if on_post else ()
+        for statements, role, group in ((self.on_pre, "source", source),
+                                        (self.on_post, "target", target)):
+            if statements and getattr(group, "threshold", None) is None:
+                raise ValueError(f"Synapses '{self.name}' run on_{'pre' if role == 'source' else 'post'} "
+                                 f"when the {role} spikes, but {group!r} has no threshold.")
         self.event_driven = tuple(n for n in self.equations.diff_eq_names
                                   if "event-driven" in self.equations[n].flags)
         self.clock_driven = tuple(n for n in self.equations.diff_eq_names
@@ -580,6 +584,13 @@ class Synapses(NetworkObject):
         key, plain = split_plain(name, self._arrays)
         if key in self._arrays:
             return SynapticView(self, name)
+        neuron = self._neuron_names()
+        if name.endswith(("_pre", "_post")) and name in neuron:
+            # x_pre, v_post: a neuron's variable at each synapse's neuron (read only)
+            where, group, var = neuron[name]
+            self._check_available(name)
+            values = group._values(var)[self._arrays["_pre" if where == "pre" else "_post"]]
+            return values
         raise AttributeError(f"Synapses '{self.name}' have no variable '{name}'.")
 
     def _values(self, name):
