@@ -43,6 +43,10 @@ class Hoister:
         self.table = {}   # expression -> symbol
         self.order = []   # (symbol, expression)
 
+    def invariant(self, expr):
+        """Whether ``expr`` is the same for every index of the loop."""
+        return self._invariant(expr)
+
     def _invariant(self, expr):
         return (expr.free_symbols <= self.scalars
                 and not (self.impure and expr.atoms(*self.impure)))

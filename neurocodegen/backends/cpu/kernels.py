@@ -60,17 +60,26 @@ class NetworkPrinter:
         printer = CppPrinter()
         used, written = set(extra_reads), set()
 
-        def lower(items):
-            out = []
+        def lower(items, known):
+            """``known``: temporaries whose value is the same for every index,
+            with that value, so that expressions using them are hoisted too
+            (the integrators' shared terms, such as exp(-dt/tau))."""
+            out, known = [], dict(known)
             for st in items:
                 if isinstance(st, ir.If):
-                    used.update(s.name for s in st.condition.free_symbols)
-                    out.append(ctx.Branch(printer.doprint(hoist(st.condition)),
-                                          tuple(lower(st.then)), tuple(lower(st.otherwise))))
+                    condition = st.condition.xreplace(known)
+                    used.update(s.name for s in condition.free_symbols)
+                    out.append(ctx.Branch(printer.doprint(hoist(condition)),
+                                          tuple(lower(st.then, known)),
+                                          tuple(lower(st.otherwise, known))))
                 elif isinstance(st, _BufferRead):
                     out.append(ctx.Assign(local_name(st.target), st.text, declare=True))
                 else:
-                    expr = st.value
+                    expr = st.value.xreplace(known) if known else st.value
+                    if st.target not in variables and st.target.startswith("_") \
+                            and not expr.is_Boolean and hoist.invariant(expr):
+                        known[ir.symbol(st.target)] = expr
+                        continue
                     used.update(s.name for s in expr.free_symbols)
                     if st.target in variables:
                         written.add(st.target)
@@ -79,7 +88,7 @@ class NetworkPrinter:
                                           declare=st.target not in variables, ctype=ctype))
             return out
 
-        body = lower(statements)
+        body = lower(statements, {})
         used |= written
         if "i" in used and "i" not in variables:      # the loop's index
             body.insert(0, ctx.Assign("i_", "(double)_ncg_i", declare=True))
