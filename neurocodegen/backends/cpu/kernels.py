@@ -83,11 +83,15 @@ class NetworkPrinter:
                     used.update(s.name for s in expr.free_symbols)
                     if st.target in variables:
                         written.add(st.target)
-                    ctype = "bool" if isinstance(expr, sympy.logic.boolalg.Boolean) else "double"
+                    boolean = _is_bool(expr, booleans)
+                    if boolean:
+                        booleans.add(st.target)
+                    ctype = "bool" if boolean else "double"
                     out.append(ctx.Assign(local_name(st.target), printer.doprint(hoist(expr)),
                                           declare=st.target not in variables, ctype=ctype))
             return out
 
+        booleans = {v.name for v in kernel.variables if v.array.dtype == "bool"}
         body = lower(statements, {})
         used |= written
         if "i" in used and "i" not in variables:      # the loop's index
@@ -121,7 +125,7 @@ class NetworkPrinter:
 
     def _state_update(self, kernel):
         variables = {v.name for v in kernel.variables}
-        statements, buffers = _noise_blocks(kernel.statements, variables)
+        statements, buffers = _noise_blocks(_selects(kernel.statements), variables)
         k, _ = self.kernel_context(kernel, statements)
         return ctx.StateUpdateBlock(k, noise=buffers, template=_template("stateupdate.cpp.j2"))
 
@@ -229,6 +233,50 @@ class _BufferRead:
 
     def __init__(self, target, text):
         self.target, self.text = target, text
+
+
+def _is_bool(expr, booleans):
+    """Whether ``expr`` is a truth value (a name is one if it holds one)."""
+    if isinstance(expr, sympy.Symbol):
+        return expr.name in booleans
+    if isinstance(expr, ir.Select):
+        return _is_bool(expr.args[1], booleans)
+    return isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not,
+                             sympy.logic.boolalg.BooleanAtom))
+
+
+def _selects(statements):
+    """A branch whose sides only assign becomes both sides computed for
+    every neuron, then a select per assigned name: the same numbers, in a
+    loop without a branch, which the compiler vectorises (a refractory
+    neuron's held variable, next to variables that keep integrating)."""
+    out = []
+    for st in statements:
+        if not (isinstance(st, ir.If) and all(isinstance(s, ir.Assign) and
+                                              not isinstance(s.value, ir.Uniform)
+                                              for s in st.then + st.otherwise)):
+            out.append(st)
+            continue
+        n = len(out)
+        condition = ir.symbol(f"_c{n}")
+        out.append(ir.Assign(f"_c{n}", st.condition))
+        sides = []
+        for side, items in (("t", st.then), ("e", st.otherwise)):
+            renamed = {}
+            for item in items:
+                value = item.value.xreplace({ir.symbol(a): ir.symbol(b)
+                                             for a, b in renamed.items()})
+                renamed[item.target] = f"_{side}{n}_{item.target}"
+                out.append(ir.Assign(renamed[item.target], value))
+            sides.append(renamed)
+        assigned = list(dict.fromkeys(a.target for a in st.then + st.otherwise))
+        for name in assigned:
+            if name.startswith("_"):       # the sides' own temporaries
+                continue
+            then = ir.symbol(sides[0].get(name, name))
+            otherwise = ir.symbol(sides[1].get(name, name))
+            out.append(ir.Assign(name, ir.Select(condition, then, otherwise)))
+    return out
 
 
 def _noise_blocks(statements, variables):
