@@ -34,6 +34,27 @@ def _unique_name(name):
             return f"{stem}_{k}"
 
 
+def assigned_values(owner, name, value, dim, size, check_units=True, evaluated=False,
+                    noun="values"):
+    """``value`` as the array assigned to ``owner.name`` (``size`` of them):
+    its unit checked against ``dim`` (unless ``evaluated`` from a string,
+    already checked, or ``check_units`` is False: ``G.v_ = ...``), one value
+    or ``size`` values."""
+    import numpy as np
+    from ..errors import DimensionMismatchError
+    from ..units import format_dimension, get_dimensions
+    if not evaluated and check_units and get_dimensions(value) is not dim:
+        got = get_dimensions(value)
+        raise DimensionMismatchError(
+            f"Cannot set {owner}.{name} (unit {format_dimension(dim)}) to {value!r} "
+            f"(unit {format_dimension(got)}).", dim, got)
+    result = np.asarray(value)
+    if result.ndim > 1 or (result.ndim == 1 and result.shape[0] not in (1, size)):
+        raise ValueError(f"Cannot set {owner}.{name} ({size} {noun}) from an array of "
+                         f"shape {result.shape}.")
+    return result
+
+
 def split_plain(name, names):
     """Brian's ``v_`` for the values of ``v`` without their unit: ``(key,
     plain)`` with ``key`` the variable's name when ``name`` is ``key + '_'``

@@ -13,7 +13,7 @@ from ..streams import KIND_ASSIGN, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
-from .base import NetworkObject, split_plain
+from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView, get_device
 
@@ -254,21 +254,13 @@ class NeuronGroup(NetworkObject):
     def _assign(self, name, value, frame, check_units=True):
         array = self._arrays[name]
         dim = self._dims_and_types()[0][name]
-        if isinstance(value, str):
+        evaluated = isinstance(value, str)
+        if evaluated:
             expr = parse_expression(value, f"assignment to {self.name}.{name}")
-            result = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'",
-                                    expected_dim=dim)
-        else:
-            if check_units and get_dimensions(value) is not dim:
-                raise DimensionMismatchError(
-                    f"Cannot set {self.name}.{name} (unit {_fmt(dim)}) to {value!r} "
-                    f"(unit {_fmt(get_dimensions(value))}).", dim, get_dimensions(value))
-            result = np.asarray(value)
-        result = np.asarray(result)
-        if result.ndim > 1 or (result.ndim == 1 and result.shape[0] not in (1, len(array))):
-            raise ValueError(f"Cannot set {self.name}.{name} ({len(array)} values) from an "
-                             f"array of shape {result.shape}.")
-        array[:] = result
+            value = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'",
+                                   expected_dim=dim)
+        array[:] = assigned_values(self.name, name, value, dim, len(array), check_units,
+                                   evaluated)
         self._dirty.add(name)
 
     def _evaluate(self, expr, frame, what, expected_dim=None):

@@ -26,7 +26,7 @@ from ..streams import KIND_ASSIGN, KIND_CONNECT, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
-from .base import NetworkObject, split_plain
+from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
 from .groups import _fmt, _in_group
@@ -664,20 +664,12 @@ class Synapses(NetworkObject):
             raise NotImplementedError(f"Cannot set {self.name}.{name} after a run in "
                                       f"standalone mode (yet).")
         dim = self._dims_and_types()[0][name]
-        if isinstance(value, str):
+        evaluated = isinstance(value, str)
+        if evaluated:
             expr = parse_expression(value, f"assignment to {self.name}.{name}")
-            result = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'", dim)
-        else:
-            if check_units and get_dimensions(value) is not dim:
-                raise DimensionMismatchError(
-                    f"Cannot set {self.name}.{name} (unit {_fmt(dim)}) to {value!r} "
-                    f"(unit {_fmt(get_dimensions(value))}).", dim, get_dimensions(value))
-            result = np.asarray(value)
-        result = np.asarray(result)
-        if result.ndim > 1 or (result.ndim == 1 and result.shape[0] not in (1, len(self))):
-            raise ValueError(f"Cannot set {self.name}.{name} ({len(self)} synapses) from an "
-                             f"array of shape {result.shape}.")
-        self._arrays[name][:] = result
+            value = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'", dim)
+        self._arrays[name][:] = assigned_values(self.name, name, value, dim, len(self),
+                                                check_units, evaluated, noun="synapses")
         self._dirty.add(name)
         if name == "delay":
             self._queue_for = None
