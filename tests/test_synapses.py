@@ -336,3 +336,22 @@ def test_stdp_traces_decay_exactly_between_events():
     Network(P, Q, S).run(10 * ms)
     assert np.isclose(S.w[:][0], 0.5 * np.exp(-5 / 20), rtol=1e-12)
     assert np.isclose(S.lastupdate[:][0] / ms, 6.0)
+
+
+def test_run_args_change_synaptic_weights_without_compiling(tmp_path):
+    set_device("cpp_standalone", directory=tmp_path / "ra", build_on_run=False)
+    try:
+        P = NeuronGroup(2, "v : 1", threshold="t > 0.45*ms and t < 0.55*ms")
+        Q = NeuronGroup(2, "v : 1")
+        S = Synapses(P, Q, "w : 1", on_pre="v_post += w")
+        S.connect(j="i")
+        S.w = [1.0, 2.0]
+        Network(P, Q, S).run(1 * ms)
+        device.build()
+        assert list(Q.v[:]) == [1.0, 2.0]
+        device.run(run_args={S.w: np.array([10.0, 20.0])})
+        assert list(Q.v[:]) == [10.0, 20.0]
+        with pytest.raises(KeyError, match="delay cannot change between runs"):
+            device.run(run_args={S.delay: 0.6 * ms})
+    finally:
+        set_device("runtime")

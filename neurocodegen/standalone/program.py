@@ -118,6 +118,10 @@ class Program:
             group, variable = target
             slots = dict(self.group_slots(group)) if group in self.stateful else {}
             if variable not in slots:
+                if variable == "delay" and hasattr(group, "connect"):
+                    raise KeyError(f"run_args: {group.name}.delay cannot change between runs "
+                                   f"of a built program (delays order the synapses); set "
+                                   f"{group.name}.delay before run() and build again.")
                 raise KeyError(f"run_args: {getattr(group, 'name', group)}.{variable} is not "
                                f"a variable of a group this program simulates.")
             check_dimension(f"{group.name}.{variable}", value,
