@@ -99,13 +99,15 @@ def lower_synapses(spec):
     return kernels, method
 
 
-def _by_target(spec, builder):
+def _by_target(spec, statements):
+    """Every synapse by target neuron, for (target, sympy value) ``statements``."""
     name = spec.name
     pre = {n for n, where, *_ in spec.names if where == "pre"}
+    used = {s.name for _, value in statements for s in sympy.sympify(value).free_symbols}
     return ir.SynapsesByTarget(synapses=name, group=spec.target, size=spec.target_N,
                                order=ir.Array(name, "_order_post", "int32", "internal"),
                                offsets=ir.Array(name, "_offsets_post", "int64", "internal"),
-                               touches_pre=bool(pre & builder.used))
+                               touches_pre=bool(pre & used))
 
 
 def _state_update(spec):
@@ -118,25 +120,20 @@ def _state_update(spec):
                                f"not supported yet.")
     rhs = {n: to_sympy(eqs[n].expr) for n in names}
     update = integrate(ODESystem(names, rhs, {n: {} for n in names}), spec.method)
-    builder = _SynapseBuilder(spec)
     statements = list(update.statements)
-    builder.statements(statements)                 # to know the names it uses
-    space = _by_target(spec, builder)
-    builder = _SynapseBuilder(spec)
-    kernel = builder.kernel(ir.Kernel, f"state update of {spec.name} ({update.method})",
-                            "synapses_update", space, statements)
+    kernel = _SynapseBuilder(spec).kernel(
+        ir.Kernel, f"state update of {spec.name} ({update.method})", "synapses_update",
+        _by_target(spec, statements), statements)
     return kernel, update.method
 
 
 def _summed(spec, name, var):
-    builder = _SynapseBuilder(spec)
     statements = [("_summed", to_sympy(spec.equations[name].expr))]
-    builder.statements(statements)
-    space = _by_target(spec, builder)
-    builder = _SynapseBuilder(spec)
     # the target is a parameter of the target group (a float: checked at run())
-    return builder.kernel(ir.Summed, f"summed variable {name} of {spec.name}", "summed", space,
-                          statements, target=ir.Array(spec.target, var, "float64"))
+    return _SynapseBuilder(spec).kernel(
+        ir.Summed, f"summed variable {name} of {spec.name}", "summed",
+        _by_target(spec, statements), statements,
+        target=ir.Array(spec.target, var, "float64"))
 
 
 def _writes_pre(spec, builder, statements):
