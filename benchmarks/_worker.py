@@ -165,6 +165,44 @@ elif args.model == "cuba":
     Ce.connect(f"i<{int(0.8 * N)}", p=p_connect)
     Ci.connect(f"i>={int(0.8 * N)}", p=p_connect)
     M = SpikeMonitor(P)  # noqa: F405
+elif args.model == "cobahh":
+    # Brian2's examples/COBAHH.py (Brette et al. 2007 benchmark 3): N Hodgkin-Huxley
+    # neurons with conductance synapses, exponential Euler, p = 0.02 (80 % excitatory;
+    # the example's subgroups P[:3200], P[3200:] written as conditions on i)
+    area = 20000 * umetre ** 2  # noqa: F405
+    Cm = (1 * ufarad * cm ** -2) * area  # noqa: F405
+    gl = (5e-5 * siemens * cm ** -2) * area  # noqa: F405
+    El, EK, ENa = -60 * mV, -90 * mV, 50 * mV  # noqa: F405
+    g_na = (100 * msiemens * cm ** -2) * area  # noqa: F405
+    g_kd = (30 * msiemens * cm ** -2) * area  # noqa: F405
+    VT = -63 * mV  # noqa: F405
+    taue, taui = 5 * ms, 10 * ms  # noqa: F405
+    Ee, Ei = 0 * mV, -80 * mV  # noqa: F405
+    we, wi = 6 * nS, 67 * nS  # noqa: F405
+    eqs = Equations("""
+    dv/dt = (gl*(El-v)+ge*(Ee-v)+gi*(Ei-v)-g_na*(m*m*m)*h*(v-ENa)-g_kd*(n*n*n*n)*(v-EK))/Cm : volt
+    dm/dt = alpha_m*(1-m)-beta_m*m : 1
+    dn/dt = alpha_n*(1-n)-beta_n*n : 1
+    dh/dt = alpha_h*(1-h)-beta_h*h : 1
+    dge/dt = -ge*(1./taue) : siemens
+    dgi/dt = -gi*(1./taui) : siemens
+    alpha_m = 0.32*(mV**-1)*4*mV/exprel((13*mV-v+VT)/(4*mV))/ms : Hz
+    beta_m = 0.28*(mV**-1)*5*mV/exprel((v-VT-40*mV)/(5*mV))/ms : Hz
+    alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+    beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+    alpha_n = 0.032*(mV**-1)*5*mV/exprel((15*mV-v+VT)/(5*mV))/ms : Hz
+    beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+    """)  # noqa: F405
+    P = NeuronGroup(N, model=eqs, threshold="v>-20*mV", refractory=3 * ms,  # noqa: F405
+                    method="exponential_euler")
+    Ce = Synapses(P, P, on_pre="ge+=we")  # noqa: F405
+    Ci = Synapses(P, P, on_pre="gi+=wi")  # noqa: F405
+    Ce.connect(f"i<{int(0.8 * N)}", p=80.0 / N)
+    Ci.connect(f"i>={int(0.8 * N)}", p=80.0 / N)
+    P.v = "El + (randn() * 5 - 5)*mV"
+    P.ge = "(randn() * 1.5 + 4) * 10.*nS"
+    P.gi = "(randn() * 12 + 20) * 10.*nS"
+    M = SpikeMonitor(P)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 

@@ -64,7 +64,7 @@ TOLERANCE = 5.0
 # networks with random connectivity: each system draws its own synapses, and the total
 # count of a realisation varies by more than a Poisson count would (CUBA, N = 4000, 1 s,
 # ours over seeds 0-3: 22280-24157 spikes), so they agree within a relative tolerance
-NETWORK = {"cuba"}
+NETWORK = {"cuba", "cobahh"}
 NETWORK_TOLERANCE = 0.15
 # measurements left out of the full run because one process would take too long:
 # (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
@@ -110,6 +110,8 @@ def plan(quick, models=None, sizes=None):
     cases.append(("cuba N=4e+03", "cuba", 4000, 1.0, 0.01))
     if not quick:
         cases.append(("cuba N=4e+04", "cuba", 40_000, 1.0, 0.01))
+    # Brian2's examples/COBAHH.py (4000 HH neurons, conductance synapses)
+    cases.append(("cobahh N=4e+03", "cobahh", 4000, 0.2 if quick else 1.0, 0.01))
     if models is not None:
         cases = [c for c in cases if c[1] in models]
     return cases
@@ -480,7 +482,7 @@ def plot(rows, path):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
-               "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P"}
+               "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P", "cobahh": "X"}
     if not any(r.get("throughput") and r["model"] in markers for r in rows):
         log("nothing to plot")
         return None
@@ -532,7 +534,8 @@ def main(argv=None):
                         help="repetitions at N >= 10^6 (full run, default 1)")
     parser.add_argument("--models", default=None,
                         help="comma-separated subset of: import, tutorial-small, noisy-lif, "
-                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba (default: all)")
+                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh "
+                        "(default: all)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated N for noisy-lif and lif-det "
                         "(default 10000 quick; 10000,100000,1000000 full)")

@@ -523,3 +523,18 @@ def test_partly_frozen_model_with_noise_on_the_free_variable():
     assert held.sum() > 40 and np.all(M.v[0][held] == 0)
     assert np.all(np.diff(M.w[0][held]) != 0)               # w still moves
     assert 0.15 < np.std(G.w[:]) < 0.25     # 0.3*sqrt((1 - exp(-2))/2) = 0.197
+
+
+def test_string_assignment_with_subexpressions_that_use_constants():
+    """Assigning with a string evaluates only the subexpressions the string
+    uses, each with the constants it needs (Brian's HH examples set v and the
+    conductances from strings while their rates use VT, mV, ms)."""
+    VT = -63 * mV  # noqa: F841
+    G = NeuronGroup(3, """dv/dt = -v/(10*ms) : volt
+                          alpha = 0.32*(mV**-1)*4*mV/exprel((13*mV-v+VT)/(4*mV))/ms : Hz
+                          g : siemens""")
+    G.v = "-65*mV + i*mV"
+    G.g = "(i + 1)*nS"
+    assert np.allclose(G.v / mV, [-65, -64, -63]) and np.allclose(G.g / nS, [1, 2, 3])
+    x = (13 - (-65) + (-63)) / 4.0
+    assert np.isclose(float(G.alpha[0] / Hz), 0.32 * 4 / (np.expm1(x) / x) * 1e3)

@@ -273,14 +273,20 @@ class NeuronGroup(NetworkObject):
         values = {"i": np.arange(self.N), "N": self.N, "t": 0.0, "dt": self.clock.dt_}
         for n, (array, _, shared) in self.variable_table().items():
             values[n] = array[0] if shared else array
-        external = sorted(expr.identifiers - set(dims) - set(self.equations))
+        # the subexpressions the expression uses, directly or through others
+        subexpressions, names = [], set(expr.identifiers)
+        for sub in reversed(self.equations.subexpr_names):     # users before what they use
+            if sub in names:
+                subexpressions.insert(0, sub)
+                names |= self.equations[sub].expr.identifiers
+        external = sorted(names - set(dims) - set(self.equations))
         caller = {**frame.f_globals, **frame.f_locals}
         try:
             resolved = resolve_external(external, self.namespace, caller)
             for n, v in resolved.items():
                 dims[n], values[n] = get_dimensions(v), float(np.asarray(v))
                 types[n] = "float"
-            for sub in self.equations.subexpr_names:
+            for sub in subexpressions:                           # in dependency order
                 values[sub] = evaluate(self.equations[sub].expr, values)
             dim = infer_dimension(expr, dims, values)
         except NeurocodegenError as exc:
