@@ -64,8 +64,10 @@ TOLERANCE = 5.0
 # networks with random connectivity: each system draws its own synapses, and the total
 # count of a realisation varies by more than a Poisson count would (CUBA, N = 4000, 1 s,
 # ours over seeds 0-3: 22280-24157 spikes), so they agree within a relative tolerance
+# COBAHH's first 0.2 s are a transient whose total varies more: Brian2's own totals over
+# seeds and targets spread 23767-30272, ours 27192-29100, hence 25 %
 NETWORK = {"cuba", "cobahh"}
-NETWORK_TOLERANCE = 0.15
+NETWORK_TOLERANCE = {"cuba": 0.15, "cobahh": 0.25}
 # measurements left out of the full run because one process would take too long:
 # (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
 # takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6;
@@ -461,8 +463,9 @@ def noisy_check(r, rows, systems, lines, problems):
         parts.append(f"{s} {b:.0f} ({relative:.1%})" if network else f"{s} {b:.0f} ({z:.1f} sd)")
         if s in OURS and b != ours[0]:
             status = "DIFFER (our modes draw the same random numbers)"
-        elif s in EXACT_PEERS and s not in OURS and network and relative > NETWORK_TOLERANCE:
-            status = f"DIFFER (beyond {NETWORK_TOLERANCE:.0%})"
+        elif s in EXACT_PEERS and s not in OURS and network and \
+                relative > NETWORK_TOLERANCE[r["model"]]:
+            status = f"DIFFER (beyond {NETWORK_TOLERANCE[r['model']]:.0%})"
         elif s in EXACT_PEERS and s not in OURS and not network and z > TOLERANCE:
             status = f"DIFFER (beyond {TOLERANCE:g} sd)"
     line = f"{r['key']}: " + ", ".join(parts) + f" -> {status}"
