@@ -203,6 +203,37 @@ elif args.model == "cobahh":
     P.ge = "(randn() * 1.5 + 4) * 10.*nS"
     P.gi = "(randn() * 12 + 20) * 10.*nS"
     M = SpikeMonitor(P)  # noqa: F405
+elif args.model == "stdp":
+    # Brian2's examples/synapses/STDP.py (Song, Miller and Abbott 2000): N Poisson
+    # inputs at 15 Hz onto one neuron through plastic synapses (event-driven traces)
+    taum, taupre, taupost = 10 * ms, 20 * ms, 20 * ms  # noqa: F405
+    Ee, vt, vr, El = 0 * mV, -54 * mV, -60 * mV, -74 * mV  # noqa: F405
+    taue = 5 * ms  # noqa: F405
+    F = 15 * Hz  # noqa: F405
+    gmax = .01
+    dApre = .01
+    dApost = -dApre * taupre / taupost * 1.05
+    dApost *= gmax
+    dApre *= gmax
+    eqs_neurons = """
+    dv/dt = (ge * (Ee-v) + El - v) / taum : volt
+    dge/dt = -ge / taue : 1
+    """
+    poisson_input = PoissonGroup(N, rates=F)  # noqa: F405
+    neurons = NeuronGroup(1, eqs_neurons, threshold="v>vt", reset="v = vr",  # noqa: F405
+                          method="euler")
+    S = Synapses(poisson_input, neurons,  # noqa: F405
+                 """w : 1
+                    dApre/dt = -Apre / taupre : 1 (event-driven)
+                    dApost/dt = -Apost / taupost : 1 (event-driven)""",
+                 on_pre="""ge += w
+                        Apre += dApre
+                        w = clip(w + Apost, 0, gmax)""",
+                 on_post="""Apost += dApost
+                         w = clip(w + Apre, 0, gmax)""")
+    S.connect()
+    S.w = "rand() * gmax"
+    M = SpikeMonitor(poisson_input)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 

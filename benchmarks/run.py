@@ -59,7 +59,7 @@ NO_COMPILE = {"nest", "brian2-numpy"}  # no code generation: no cold/warm first 
 DETERMINISTIC = {"tutorial-small", "lif-det", "hodgkin-huxley"}  # spike counts must agree
 # noisy models: the random numbers differ between systems, so the total spike counts
 # must agree within statistical tolerance, TOLERANCE standard deviations (see noisy_check)
-NOISY = {"noisy-lif", "adaptive-threshold"}
+NOISY = {"noisy-lif", "adaptive-threshold", "stdp"}  # stdp: its Poisson inputs' spikes
 TOLERANCE = 5.0
 # networks with random connectivity: each system draws its own synapses, and the total
 # count of a realisation varies by more than a Poisson count would (CUBA, N = 4000, 1 s,
@@ -114,6 +114,8 @@ def plan(quick, models=None, sizes=None):
         cases.append(("cuba N=4e+04", "cuba", 40_000, 1.0, 0.01))
     # Brian2's examples/COBAHH.py (4000 HH neurons, conductance synapses)
     cases.append(("cobahh N=4e+03", "cobahh", 4000, 0.2 if quick else 1.0, 0.01))
+    # Brian2's examples/synapses/STDP.py (1000 Poisson inputs, plastic synapses)
+    cases.append(("stdp N=1e+03", "stdp", 1000, 1.0 if quick else 10.0, 0.01))
     if models is not None:
         cases = [c for c in cases if c[1] in models]
     return cases
@@ -485,7 +487,8 @@ def plot(rows, path):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
-               "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P", "cobahh": "X"}
+               "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P", "cobahh": "X",
+               "stdp": "v"}
     if not any(r.get("throughput") and r["model"] in markers for r in rows):
         log("nothing to plot")
         return None
@@ -537,7 +540,7 @@ def main(argv=None):
                         help="repetitions at N >= 10^6 (full run, default 1)")
     parser.add_argument("--models", default=None,
                         help="comma-separated subset of: import, tutorial-small, noisy-lif, "
-                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh "
+                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh, stdp "
                         "(default: all)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated N for noisy-lif and lif-det "
