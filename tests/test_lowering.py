@@ -127,12 +127,15 @@ GOLDEN_THRESHOLD = """\
             const double t_ = (double)_ncg_step * dt_;
             (void)t_;
             int32_t _ncg_nspikes = 0;
-            for (int64_t _ncg_i = _ncg_o0_lo; _ncg_i < _ncg_o0_hi; ++_ncg_i) {
+            for (int64_t _ncg_b = _ncg_o0_lo; _ncg_b < _ncg_o0_hi; _ncg_b += ncg::BLOCK) {
+                const int64_t _ncg_end_b = _ncg_b + ncg::BLOCK < _ncg_o0_hi ? _ncg_b + ncg::BLOCK : _ncg_o0_hi;
+            for (int64_t _ncg_i = _ncg_b; _ncg_i < _ncg_end_b; ++_ncg_i) {
                 const double v_ = _ncg_o0_v[_ncg_i];
                 const bool _cond = v_ > 1.0;
                 if (_cond) {
                     _ncg_o0__spikespace[_ncg_o0_lo + _ncg_nspikes++] = (int32_t)_ncg_i;
                 }
+            }
             }
             _ncg_o0__spikespace[7 + _ncg_thread] = _ncg_nspikes;
         }
@@ -146,7 +149,7 @@ def test_golden_threshold_kernel():
                     name="Gold")
     _, source = generate(lower_network(specs_of(G)))
     start = source.index("        // threshold of Gold")
-    text = "\n".join(line for line in source[start:].splitlines()[:18] if line.strip())
+    text = "\n".join(line for line in source[start:].splitlines()[:21] if line.strip())
     assert text + "\n" == GOLDEN_THRESHOLD
 
 

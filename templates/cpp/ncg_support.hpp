@@ -226,6 +226,15 @@ static inline void synapse_range(const int32_t* delays, const int32_t* posts, in
     *last = d;
 }
 
+// Uniforms for indices first, ..., first+n-1, written to out[0..n): the
+// numbers of ncg::rand, in a loop that compilers vectorise.
+static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t first, int n,
+                              uint64_t step, uint32_t tag)
+{
+    for (int k = 0; k < n; ++k)
+        out[k] = rand(seed, first + (uint64_t)k, step, tag);
+}
+
 // Brian's timestep(): the integer time step of a time, robust to rounding.
 static inline int64_t timestep(double t, double dt)
 {

@@ -94,6 +94,7 @@ class ThresholdBlock:
     condition: str
     spikespace: str
     on_spike: tuple = ()      # Store(array, value) for each spiking neuron
+    uniforms: tuple = ()      # NoiseBuffer of uniform draws, filled a block at a time
     template: str = "threshold.cpp.j2"
 
 

@@ -131,12 +131,13 @@ class NetworkPrinter:
 
     def _threshold(self, kernel):
         reads = {s.name for s in kernel.condition.free_symbols}
-        k, printer = self.kernel_context(kernel, kernel.statements, extra_reads=reads)
+        statements, buffers = _uniform_blocks(kernel.statements)
+        k, printer = self.kernel_context(kernel, statements, extra_reads=reads)
         on_spike = tuple(ctx.Store(self.array(array), _value(value, printer), "")
                          for array, value in kernel.on_spike)
         return ctx.ThresholdBlock(k, condition=printer.doprint(kernel.condition),
                                   spikespace=self.array(kernel.spikes), on_spike=on_spike,
-                                  template=_template("threshold.cpp.j2"))
+                                  uniforms=buffers, template=_template("threshold.cpp.j2"))
 
     def _reset(self, kernel):
         k, _ = self.kernel_context(kernel, kernel.statements)
@@ -277,6 +278,30 @@ def _selects(statements):
             otherwise = ir.symbol(sides[1].get(name, name))
             out.append(ir.Assign(name, ir.Select(condition, then, otherwise)))
     return out
+
+
+def _uniform_blocks(statements):
+    """The uniform draws of a threshold (``rand() < rates*dt``) become reads
+    from buffers filled a block of neurons at a time: the same numbers
+    (``ncg::rand_block`` equals ``ncg::rand``), but the draws vectorise."""
+    buffers = {}
+
+    def rewrite(expr):
+        table = {}
+        for draw in ir.draws(expr):
+            if type(draw) is not ir.Uniform:
+                continue
+            tag = int(draw.args[0])
+            if tag not in buffers:
+                buffers[tag] = ctx.NoiseBuffer(f"_ncg_u{len(buffers)}", tag)
+            table[draw] = ir.symbol(f"_u{list(buffers).index(tag)}")
+        return expr.xreplace(table) if table else expr
+
+    body = [ir.Assign(st.target, rewrite(st.value)) if isinstance(st, ir.Assign) else st
+            for st in statements]
+    reads = [_BufferRead(f"_u{k}", f"{b.name}[_ncg_i - _ncg_b]")
+             for k, b in enumerate(buffers.values())]
+    return reads + body, tuple(buffers.values())
 
 
 def _noise_blocks(statements, variables):
