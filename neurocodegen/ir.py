@@ -286,15 +286,11 @@ class Record(Kernel):
 class Program:
     """What one network runs each time step, in order: its arrays, its
     constants and its kernels. ``barriers`` are the positions of kernels
-    before which threads meet within a step; ``window`` is the number of
-    steps threads may run without meeting (``None``: unbounded, as for
-    uncoupled neurons; the smallest synaptic delay once spikes travel). See
-    ``lowering/schedule.py``."""
+    before which threads meet within a step (see ``lowering/schedule.py``)."""
     arrays: tuple
     constants: tuple
     kernels: tuple
     barriers: tuple = ()
-    window: int = None
     methods: dict = field(default_factory=dict, compare=False)   # group -> integration method
 
 

@@ -41,7 +41,7 @@ def test_noisy_group_and_monitors_in_brians_schedule_order():
         ("spike_record", "S", "SpikingNeurons"),       # 'thresholds', order 1
         ("reset", "G", "SpikingNeurons")]              # 'resets'
     assert program.methods == {"G": "euler"}
-    assert program.window is None                      # uncoupled neurons: no barrier
+    assert program.barriers == ()                      # uncoupled neurons: no barrier
 
 
 def test_state_update_draws_noise_and_selects_on_refractoriness():
@@ -160,16 +160,13 @@ def test_schedule_needs_no_barrier_for_thread_local_kernels_only():
     G = NeuronGroup(10, NOISY, threshold="v > 1", reset="v = 0", refractory=5 * ms,
                     method="euler", name="Sched")
     kernels = lower_network(specs_of(G, SpikeMonitor(G, name="SchedS"))).kernels
-    assert synchronisation(kernels) == ((), None)
+    assert synchronisation(kernels) == ()
 
     @dataclass(frozen=True)
-    class AllSpikesOfAllThreads:      # what synaptic propagation will read
+    class AllSpikesOfAllThreads:      # a space no thread owns alone
         group: str
         size: int
 
-    class Propagation(ir.Kernel):
-        min_delay = 3
-
-    crossing = Propagation(name="p", owner="S", op="propagate",
-                           space=AllSpikesOfAllThreads("Sched", 10), period=1, statements=())
-    assert synchronisation(kernels + (crossing,)) == ((len(kernels),), 3)
+    crossing = ir.Kernel(name="p", owner="S", op="propagate",
+                         space=AllSpikesOfAllThreads("Sched", 10), period=1, statements=())
+    assert synchronisation(kernels + (crossing,)) == (len(kernels),)

@@ -121,6 +121,9 @@ def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads
     try:
         objects = _coupled(delay, on_pre)
         device.build(threads=1)
+        program = (tmp_path / "net" / "program.txt").read_text()
+        if delay == 1.5 * ms:         # threads run up to the shortest delay apart
+            assert "window 15\n" in program
         for n in (1, 2, 4):
             if n > 1:
                 device.run(threads=n)

@@ -47,9 +47,8 @@ def lower_network(specs):
             placed.append((ir.SCHEDULE.index(slot), order[0] if order else spec.order, rank,
                            kernel))
     kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:3]))
-    barriers, window = synchronisation(kernels)
     return ir.Program(arrays=_arrays(kernels), constants=_constants(kernels),
-                      kernels=kernels, barriers=barriers, window=window, methods=methods)
+                      kernels=kernels, barriers=synchronisation(kernels), methods=methods)
 
 
 def _arrays(kernels):

@@ -103,17 +103,19 @@ def refractory_condition(spec):
                              (timestep(ref, ir.DT) - sympy.Float(0.001)) * ir.DT)
 
 
+def expanded(statement, value):
+    """``(target, sympy value)`` of one statement whose right-hand side is
+    ``value``: ``v += x`` becomes ``(v, v + x)``."""
+    target = symbol(statement.target)
+    if statement.op != "=":
+        value = {"+": target + value, "-": target - value,
+                 "*": target * value, "/": target / value}[statement.op[0]]
+    return statement.target, value
+
+
 def reset_statements(spec):
     """The reset as (variable, sympy value) pairs, ``+=`` etc. expanded."""
-    statements = []
-    for st in spec.reset:
-        value = _sympy(spec, st.expr)
-        target = symbol(st.target)
-        if st.op != "=":
-            value = {"+": target + value, "-": target - value,
-                     "*": target * value, "/": target / value}[st.op[0]]
-        statements.append((st.target, value))
-    return statements
+    return [expanded(st, _sympy(spec, st.expr)) for st in spec.reset]
 
 
 def _select_on_not_refractory(statements):

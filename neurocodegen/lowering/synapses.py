@@ -11,7 +11,7 @@ from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
 from . import lowers
-from .neurons import spikes_array, _KernelBuilder
+from .neurons import _KernelBuilder, expanded, spikes_array
 
 
 def event_driven_updates(spec):
@@ -37,13 +37,7 @@ def pathway_statements(spec, statements):
     """A pathway's statements as (target, sympy value) pairs, ``+=`` etc.
     expanded, after the event-driven updates and before ``lastupdate = t``."""
     out = event_driven_updates(spec)
-    for st in statements:
-        value = to_sympy(st.expr)
-        target = ir.symbol(st.target)
-        if st.op != "=":
-            value = {"+": target + value, "-": target - value,
-                     "*": target * value, "/": target / value}[st.op[0]]
-        out.append((st.target, value))
+    out += [expanded(st, to_sympy(st.expr)) for st in statements]
     if _event_driven(spec):
         out.append(("lastupdate", ir.T))
     return out

@@ -82,6 +82,23 @@ class RandomState:
         self.assignments += 1
         return _splitmix64(self.seed ^ 0x5EED5EED5EED5EED), self.assignments
 
+    def assignment_draws(self, object_id, size):
+        """``{"rand": f, "randn": f}`` for evaluating one string assignment over
+        ``size`` indices of an object: the k-th call in the string draws from
+        the object's k-th assignment stream (see ``neurocodegen.streams``)."""
+        from ..streams import KIND_ASSIGN, stream
+        from . import random as ncg_random
+        key, step = self.assignment_key()
+        calls = iter(range(4096))
+
+        def rand():
+            return ncg_random.rand(key, size, step, stream(object_id, KIND_ASSIGN, next(calls)))
+
+        def randn():
+            return ncg_random.randn(key, size, step, stream(object_id, KIND_ASSIGN, next(calls)))
+
+        return {"rand": rand, "randn": randn}
+
 
 random_state = RandomState()
 

@@ -63,7 +63,6 @@ class StandaloneDevice:
                 "build_on_run=False) and call device.build() after the last one.")
         if self.program is None:
             self.program = Program(objects, layout, sources, network._rng_key,
-                                   window=generated.get("window"),
                                    serial=generated.get("serial", False))
             self.network = network
         elif network is not self.network or objects != self.program.objects \

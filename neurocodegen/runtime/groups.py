@@ -9,10 +9,8 @@ from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import resolve_external
 from ..model.unitcheck import check_statements, check_threshold, infer_dimension, infer_type
 from ..specs import DTYPES, NeuronGroupSpec
-from ..streams import KIND_ASSIGN, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
-from . import random as ncg_random
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView, get_device
@@ -295,22 +293,10 @@ class NeuronGroup(NetworkObject):
             raise DimensionMismatchError(
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
-        key, step = random_state.assignment_key()
-        draws = iter(range(4096))
-
-        def rand():
-            return ncg_random.rand(key, self.N, step, self._tag(next(draws)))
-
-        def randn():
-            return ncg_random.randn(key, self.N, step, self._tag(next(draws)))
-
-        result = evaluate(expr, values, rand=rand, randn=randn)
+        result = evaluate(expr, values, **random_state.assignment_draws(self._rng_id, self.N))
         if expected_dim is None and dim is not DIMENSIONLESS:
             return Quantity(result, dim=dim)
         return result
-
-    def _tag(self, occurrence):
-        return stream(self._rng_id, KIND_ASSIGN, occurrence)
 
     def __len__(self):
         return self.N

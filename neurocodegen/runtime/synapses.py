@@ -22,7 +22,7 @@ from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import resolve_external
 from ..model.unitcheck import check_statements, infer_dimension, infer_type
 from ..specs import DTYPES, SynapsesSpec
-from ..streams import KIND_ASSIGN, KIND_CONNECT, stream
+from ..streams import KIND_CONNECT, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
 from . import random as ncg_random
@@ -709,19 +709,7 @@ class Synapses(NetworkObject):
             raise DimensionMismatchError(
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
-        key, step = random_state.assignment_key()
-        draws = iter(range(4096))
-        size = len(self)
-
-        def rand():
-            return ncg_random.rand(key, size, step,
-                                   stream(self._rng_id, KIND_ASSIGN, next(draws)))
-
-        def randn():
-            return ncg_random.randn(key, size, step,
-                                    stream(self._rng_id, KIND_ASSIGN, next(draws)))
-
-        return evaluate(expr, values, rand=rand, randn=randn)
+        return evaluate(expr, values, **random_state.assignment_draws(self._rng_id, len(self)))
 
     def variable_table(self):
         """name -> (array, model type, shared) of the synaptic variables."""

@@ -48,10 +48,9 @@ def recording_of(obj):
 class Program:
     """One network's runs, recorded for a standalone program."""
 
-    def __init__(self, objects, layout, sources, seed, window=None, serial=False):
+    def __init__(self, objects, layout, sources, seed, serial=False):
         from ..runtime.groups import NeuronGroup
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
-        self.window = window        # steps threads may run apart (None: unbounded)
         self.serial = serial        # one thread only (kernels that read every thread's data)
         self.by_name = {o.name: o for o in objects}
         self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
@@ -169,14 +168,13 @@ class Program:
         return constants
 
     def _window(self):
-        """Steps threads may run apart: the model's, and at most the shortest
-        synaptic delay of any run (a delay of 0 makes threads meet within
+        """Steps threads may run apart: at most the shortest synaptic delay
+        of any run (None: unbounded; a delay of 0 makes threads meet within
         each step instead, in the generated code)."""
         runs = [op[3] for op in self.ops if op[0] == "run"]
         delays = [int(c[k]) for k, _ in self._constant_slots("_dmin") for c in runs
                   if int(c[k]) > 0]
-        bounds = [w for w in [self.window] + delays if w is not None]
-        return min(bounds) if bounds else None
+        return min(delays) if delays else None
 
     # -- describing the program -------------------------------------------------
     def stems(self):

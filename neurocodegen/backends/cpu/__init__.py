@@ -22,8 +22,7 @@ class Backend:
         # write presynaptic variables, ...) make the program run on one thread
         from ... import ir
         serial = any(ir.needs_one_thread(k) for k in program.kernels)
-        return {"sources": sources, "layout": layout.to_json(), "window": program.window,
-                "serial": serial}
+        return {"sources": sources, "layout": layout.to_json(), "serial": serial}
 
     def load(self, generated):
         """The compiled run loop (from the compile cache, built on a miss)."""

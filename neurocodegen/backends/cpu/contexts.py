@@ -141,7 +141,8 @@ class SynapsesBlock:
     offsets: str
     delays: str
     posts: str
-    reads_pre: bool           # threads meet before and after, every step
+    meet_before: str          # C++ condition for threads to meet before the delivery
+    meet_after: str = ""      # ... and after it ("": never)
     template: str = "synapses.cpp.j2"
 
 

@@ -179,7 +179,13 @@ class NetworkPrinter:
                                  order=self.array(space.order),
                                  offsets=self.array(space.offsets),
                                  delays=self.array(space.delays),
-                                 posts=self.array(space.posts), reads_pre=space.reads_pre,
+                                 posts=self.array(space.posts),
+                                 # this step's spikes of every thread are needed now with a
+                                 # delay of 0; presynaptic variables are read while their
+                                 # owners may write them: meet before and after
+                                 meet_before="_ncg_threads > 1" if space.reads_pre
+                                 else "_ncg_threads > 1 && _dmin == 0",
+                                 meet_after="_ncg_threads > 1" if space.reads_pre else "",
                                  template=_template("synapses.cpp.j2"))
 
     def _synapses_post(self, kernel):
