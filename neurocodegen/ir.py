@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import sympy
 
 from .specs import DTYPES, SCHEDULE  # noqa: F401  (model types; the slots of a step)
-from .streams import (KIND_ASSIGN, KIND_NOISE, KIND_ON_PRE, KIND_RAND_UPDATE,  # noqa: F401
-                      KIND_RESET, KIND_THRESHOLD, stream)
+from .streams import (KIND_ASSIGN, KIND_INPUT, KIND_NOISE, KIND_ON_PRE,  # noqa: F401
+                      KIND_OPERATION, KIND_RAND_UPDATE, KIND_RESET, KIND_THRESHOLD, stream)
 
 
 class Uniform(sympy.Function):
@@ -41,6 +41,14 @@ class Select(sympy.Function):
 
     def _eval_is_real(self):
         return self.args[1].is_real and self.args[2].is_real
+
+
+class Lookup(sympy.Function):
+    """``Lookup(table, index)``: the value at ``index`` (a whole number, in
+    range) of the kernel's table named ``table`` (a symbol; the kernel's
+    ``tables`` bind it to an array): a TimedArray's values."""
+    nargs = 2
+    is_real = True
 
 
 def draws(expr):
@@ -252,6 +260,7 @@ class Kernel:
     variables: tuple = ()
     constants: tuple = ()     # (local name, Constant)
     scalars: frozenset = frozenset()   # names that are the same for every index
+    tables: tuple = ()        # (local name, Array) read by Lookup
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,17 @@ class Threshold(Kernel):
     condition: sympy.Basic = sympy.true
     spikes: Array = None
     on_spike: tuple = ()
+
+
+@dataclass(frozen=True)
+class Generator(Kernel):
+    """The spikes of a SpikeGeneratorGroup: the events of the current step
+    (of the group's own clock, modulo the constant ``_period_steps`` when it
+    is not 0) are read from ``steps`` (sorted; ``_nevents`` of them) and
+    ``indices`` (ascending within a step) into ``spikes``."""
+    spikes: Array = None
+    steps: Array = None
+    indices: Array = None
 
 
 @dataclass(frozen=True)
@@ -302,10 +322,13 @@ def arrays_of(kernel):
                                                    "offsets", "delays", "posts")]
     for v in kernel.variables:
         out += [v.array, v.index]
+    out += [array for _, array in kernel.tables]
     if isinstance(kernel, Threshold):
         out += [kernel.spikes] + [a for a, _ in kernel.on_spike]
     if isinstance(kernel, Record):
         out.append(kernel.fill)
+    if isinstance(kernel, Generator):
+        out += [kernel.spikes, kernel.steps, kernel.indices]
     if isinstance(kernel, Summed):
         out.append(kernel.target)
     for st in kernel.statements:

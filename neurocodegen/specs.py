@@ -32,6 +32,7 @@ class NeuronGroupSpec:
     refractory: object = None          # None, "time", or (Expression, is_condition)
     method: object = None              # name, None (automatic), or a tuple of names
     externals: tuple = ()              # sorted names taken from the namespace
+    tables: tuple = ()                 # (name, dimensions) of the TimedArrays it calls
     rng_id: int = 0
     period: int = 1                    # acts every `period` base steps
     order: int = 0
@@ -92,8 +93,37 @@ class SynapsesSpec:
     target_order: int = 0              # summed variables run just before the target
     names: tuple = ()
     externals: tuple = ()
+    tables: tuple = ()                 # TimedArrays (not supported in Synapses yet)
     rng_id: int = 0
     period: int = 1
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class SpikeGeneratorSpec:
+    """A SpikeGeneratorGroup of ``N`` neurons: its spikes come from a table
+    of events (values given at run time)."""
+    name: str
+    N: int
+    period: int = 1
+    when: str = "thresholds"
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class RegularOperationSpec:
+    """``group.run_regularly(code, dt=...)``: ``statements`` run for every
+    neuron of ``group`` every ``period`` base steps. ``externals`` are the
+    names it takes from the namespace, its own and those of the group's
+    subexpressions."""
+    name: str
+    group: NeuronGroupSpec
+    statements: tuple                  # Statement
+    externals: tuple = ()
+    tables: tuple = ()
+    rng_id: int = 0
+    period: int = 1
+    when: str = "start"
     order: int = 0
 
 

@@ -32,7 +32,7 @@ def lower_network(specs):
     """The :class:`~neurocodegen.ir.Program` of ``specs``, which are in
     schedule order (slot, order, creation). Kernels of one slot run in the
     order of their objects' ``order``, then in the order of ``specs``."""
-    from . import monitors, neurons, synapses  # noqa: F401  (they register their lowerings)
+    from . import inputs, monitors, neurons, operations, synapses  # noqa: F401  (they register)
     from .schedule import synchronisation
     from ..errors import NeurocodegenError
     placed, methods = [], {}

@@ -5,12 +5,13 @@ refractoriness, subexpression substitution, noise extraction, the
 integration scheme and common subexpressions. Printing is the backends'.
 """
 import sympy
+from sympy.core.function import AppliedUndef
 
 from .. import ir
 from ..errors import EquationError
 from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
-from ..model.sympy_functions import rand, randn
+from ..model.sympy_functions import clip, int_, rand, randn
 from ..specs import NeuronGroupSpec
 from . import lowers
 from .optimize import common_subexpressions
@@ -138,10 +139,15 @@ def _select_on_not_refractory(statements):
 class _KernelBuilder:
     """Turns (target, sympy) pairs and (condition, then, else) triples into IR
     statements of one kernel, numbering its random draws, and binds the names
-    they use to the group's arrays and constants."""
+    they use to the group's arrays and constants. ``runner``, when given, is
+    the spec of another object acting on the group's arrays (an operation of
+    ``run_regularly``): it owns the kernel's constants and random draws, and
+    gives its period."""
 
-    def __init__(self, spec, kind):
+    def __init__(self, spec, kind, runner=None):
         self.spec, self.kind = spec, kind
+        self.runner = runner if runner is not None else spec
+        self.tables, self.table_constants = {}, set()     # of TimedArrays
         self.used, self.draws = set(), 0
         self.arrays = {name: ir.Variable(name, ir.Array(spec.name, name, ir.DTYPES[dtype]),
                                          shared)
@@ -153,13 +159,38 @@ class _KernelBuilder:
         calls = sorted(expr.atoms(rand, randn), key=lambda f: int(f.args[0]))
         table = {}
         for call in calls:
-            tag = ir.stream(self.spec.rng_id, self.kind, self.draws)
+            tag = ir.stream(self.runner.rng_id, self.kind, self.draws)
             self.draws += 1
             table[call] = (ir.Uniform if isinstance(call, rand) else ir.Normal)(tag)
         return expr.xreplace(table) if table else expr
 
+    def _lookups(self, expr):
+        """Calls of TimedArrays become reads of their tables (Brian's rule:
+        the value at step ``k`` covers ``k*dt <= t < (k+1)*dt``, with Brian's
+        guard against rounding, ``int((t/eps + 0.5)/K)`` where ``eps`` is the
+        table's dt divided by ``K``; out of range, the first or last value)."""
+        dimensions = dict(self.runner.tables)
+        calls = [c for c in expr.atoms(AppliedUndef) if type(c).__name__ in dimensions]
+        if not calls:
+            return expr
+        table = {}
+        for call in calls:
+            name = type(call).__name__
+            local = f"_table_{name}"
+            K, eps, rows, cols = (symbol(f"{local}_{what}")
+                                  for what in ("K", "eps", "rows", "cols"))
+            step = clip(int_((call.args[0] / eps + sympy.Float(0.5)) / K), 0, rows - 1)
+            index = step
+            self.table_constants |= {K.name, eps.name, rows.name}
+            if dimensions[name] == 2:
+                index = step * cols + clip(int_(call.args[1]), 0, cols - 1)
+                self.table_constants.add(cols.name)
+            self.tables[local] = ir.Array(self.runner.name, local, "float64", "input")
+            table[call] = ir.Lookup(symbol(local), index)
+        return expr.xreplace(table)
+
     def expr(self, expr):
-        expr = self._draws_numbered(sympy.sympify(expr))
+        expr = self._lookups(self._draws_numbered(sympy.sympify(expr)))
         self.used.update(s.name for s in expr.free_symbols)
         return expr
 
@@ -181,18 +212,19 @@ class _KernelBuilder:
     def kernel(self, cls, name, op, space, statements, extra=(), **fields):
         body = tuple(self.statements(statements))
         self.used.update(extra)
-        spec = self.spec
+        spec = self.runner
         externals = set(spec.externals)
+        externals |= self.table_constants
         constants = [(n, ir.Constant(spec.name, n)) for n in sorted(self.used & externals)]
         if "N" in self.used:
             constants.append(("N", ir.Constant(spec.name, "N")))
         constants.append(("dt", ir.Constant(spec.name, "dt")))
         variables = tuple(self.arrays[n] for n in sorted(self.used) if n in self.arrays)
-        scalars = frozenset(externals | {"t", "dt"} | {n for n, v in self.arrays.items()
-                                                        if v.scalar})
+        scalars = frozenset(externals | {"t", "dt"} | set(self.tables)
+                            | {n for n, v in self.arrays.items() if v.scalar})
         return cls(name=name, owner=spec.name, op=op, space=space, period=spec.period,
                    statements=body, variables=variables, constants=tuple(constants),
-                   scalars=scalars, **fields)
+                   scalars=scalars, tables=tuple(sorted(self.tables.items())), **fields)
 
 
 def spikes_array(group):

@@ -3,8 +3,9 @@
 Model strings (right-hand sides of equations, thresholds, resets, string
 assignments such as ``G.v = 'rand()*(vt0-vr)+vr'``) are parsed with Python's
 :mod:`ast` and then checked against a whitelist: numbers, names, arithmetic,
-comparisons, ``and``/``or``/``not`` and calls of the functions in
-:data:`FUNCTIONS`. Anything else (attributes, indexing, strings, lambdas, ...)
+comparisons, ``and``/``or``/``not``, calls of the functions in
+:data:`FUNCTIONS` and of functions from the namespace (a TimedArray, checked
+when the model is run). Anything else (attributes, indexing, strings, lambdas, ...)
 raises :class:`~neurocodegen.errors.ExpressionSyntaxError` with a caret under
 the offending part, so nothing a user writes can reach generated code
 unchecked.
@@ -96,8 +97,10 @@ class Expression:
 
     ``code`` is the user's text (surrounding whitespace removed), ``tree`` the
     validated :class:`ast.expr` whose source positions refer to ``code``,
-    ``identifiers`` the variable names it uses and ``functions`` the function
-    names it calls. Two expressions are equal when their code is.
+    ``identifiers`` the names it takes from its model or namespace
+    (variables, constants, and the functions it calls that are not built in,
+    such as a TimedArray) and ``functions`` the function names it calls. Two
+    expressions are equal when their code is.
     """
 
     code: str
@@ -278,14 +281,19 @@ class _Validator:
             self.fail(node, "only calls of named functions are allowed")
         name = func.id
         check_name(name, self.context, self.line, func.col_offset, self.lineno)
-        if name not in FUNCTIONS:
-            self.fail(func, f"unknown function {name!r}; available functions: "
-                      + ", ".join(sorted(FUNCTIONS)))
         if node.keywords:
             self.fail(node, f"keyword arguments are not allowed (in the call of {name!r})")
         for arg in node.args:
             if type(arg) is ast.Starred:
                 self.fail(arg, _FORBIDDEN_NODES[ast.Starred])
+        if name not in FUNCTIONS:
+            # a function of the namespace (a TimedArray): a name like any
+            # other, resolved and checked (arguments, units) before a run
+            self.identifiers.add(name)
+            self.functions.add(name)
+            for arg in node.args:
+                self.visit(arg)
+            return
         nargs = FUNCTIONS[name]
         if len(node.args) != nargs:
             plural = "argument" if nargs == 1 else "arguments"
@@ -497,6 +505,8 @@ def _evaluate(node, values, randoms):
         if name in randoms:
             return randoms[name]()
         args = [_evaluate(arg, values, randoms) for arg in node.args]
+        if name not in _NUMPY_FUNCTIONS:             # a function of the namespace
+            return values[name](*args)
         return _NUMPY_FUNCTIONS[name](*args)
     raise AssertionError(f"unvalidated node {kind.__name__}")  # pragma: no cover
 

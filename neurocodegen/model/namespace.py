@@ -47,9 +47,15 @@ def _describe(value):
     return f"a {type(value).__name__}"
 
 
+def is_function(value):
+    """Whether ``value`` is a function model strings may call (a TimedArray)."""
+    return getattr(value, "is_model_function", False) is True
+
+
 def check_value(name, value, context=""):
-    """Raise TypeError unless ``value`` is a real scalar number or quantity."""
-    if isinstance(value, (bool, np.bool_)) or (
+    """Raise TypeError unless ``value`` is a real scalar number or quantity,
+    or a function model strings may call."""
+    if is_function(value) or isinstance(value, (bool, np.bool_)) or (
             isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)):
         return value
     if isinstance(value, np.ndarray) and value.ndim == 0 and \
@@ -94,3 +100,23 @@ def resolve_external(names, explicit_namespace=None, caller_namespace=None, cont
             f"{'are' if plural else 'is'} not defined: {'they are' if plural else 'it is'} "
             f"neither a model variable, nor in {source}, nor a unit or constant.")
     return resolved
+
+
+def bind_externals(values, dims, types=None):
+    """Record in ``dims`` (and ``types``) what each resolved external of
+    ``values`` is: a number's unit, or a function itself (the unit checker
+    reads its signature). Returns ``(constants, functions)``: the numbers as
+    floats in SI units, and the functions."""
+    from neurocodegen.units import get_dimensions
+    constants, functions = {}, {}
+    for name, value in values.items():
+        if is_function(value):
+            dims[name] = functions[name] = value
+            if types is not None:
+                types[name] = "float"
+            continue
+        dims[name] = get_dimensions(value)
+        if types is not None:
+            types[name] = "boolean" if isinstance(value, (bool, np.bool_)) else "float"
+        constants[name] = float(np.asarray(value))
+    return constants, functions

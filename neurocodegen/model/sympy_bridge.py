@@ -87,7 +87,10 @@ def _convert(node, counter):
             return sf.rand(sympy.Integer(next(counter)))
         if name == "randn":
             return sf.randn(sympy.Integer(next(counter)))
-        return _FUNCTIONS[name](*(_convert(arg, counter) for arg in node.args))
+        args = (_convert(arg, counter) for arg in node.args)
+        if name not in _FUNCTIONS:                   # a function of the namespace
+            return sympy.Function(name, real=True)(*args)
+        return _FUNCTIONS[name](*args)
     raise AssertionError(f"unvalidated node {kind.__name__}")  # pragma: no cover
 
 

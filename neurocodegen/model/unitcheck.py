@@ -8,7 +8,7 @@ import ast
 
 from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
 from neurocodegen.model.expressions import (
-    Expression, evaluate, parse_expression, parse_statements)
+    FUNCTIONS, Expression, evaluate, parse_expression, parse_statements)
 from neurocodegen.units.dimensions import BASE_SYMBOLS, DIMENSIONLESS
 
 FLOAT, INTEGER, BOOLEAN = "float", "integer", "boolean"
@@ -83,9 +83,14 @@ class _DimensionInference:
             return DIMENSIONLESS
         if kind is ast.Name:
             try:
-                return self.dims[node.id]
+                dim = self.dims[node.id]
             except KeyError:
                 raise _undefined(node.id, self.expr) from None
+            if hasattr(dim, "arg_dims"):
+                raise DimensionMismatchError(
+                    f"Expression {self.expr.code!r} uses {node.id!r} as a value, but it is "
+                    f"a function (a TimedArray), not a number: call it, {node.id}(t).")
+            return dim
         if kind is ast.UnaryOp:
             dim = self.visit(node.operand)
             return DIMENSIONLESS if type(node.op) is ast.Not else dim
@@ -136,6 +141,13 @@ class _DimensionInference:
     def call(self, node):
         name = node.func.id
         dims = [self.visit(arg) for arg in node.args]
+        if name in self.dims:                        # a function of the namespace
+            return self.external_call(node, self.dims[name], dims)
+        if name not in FUNCTIONS:
+            raise UndefinedNameError(
+                f"Expression {self.expr.code!r} calls the unknown function {name!r}: it is "
+                f"neither a built-in function ({', '.join(sorted(FUNCTIONS))}) nor a "
+                "TimedArray of the namespace.")
         if name in ("rand", "randn"):
             return DIMENSIONLESS
         if name in _DIMENSIONLESS_FUNCTIONS or name == "int":
@@ -154,6 +166,28 @@ class _DimensionInference:
                                   "the value's", (node.args[0], dims[0]), (arg, dim))
             return dims[0]
         return dims[0]  # abs, floor, ceil
+
+
+    def external_call(self, node, function, dims):
+        """A call of a function of the namespace: ``function`` has
+        ``arg_dims`` (one dimension per argument) and ``dim`` (its value's)."""
+        name = node.func.id
+        signature = getattr(function, "arg_dims", None)
+        if signature is None:
+            raise DimensionMismatchError(
+                f"Expression {self.expr.code!r} calls {name!r}, which is not a function "
+                "(a TimedArray) but a value.")
+        if len(dims) != len(signature):
+            raise DimensionMismatchError(
+                f"Expression {self.expr.code!r} calls {name}() with {len(dims)} "
+                f"argument(s); it takes {len(signature)} ({function.describe_args()}).")
+        for arg, got, needed in zip(node.args, dims, signature):
+            if got is not needed:
+                raise DimensionMismatchError(
+                    f"Expression {self.expr.code!r} calls {name}() with "
+                    f"{self.expr.segment(arg)!r}, which is {describe_dimension(got)}; "
+                    f"{name}() takes {function.describe_args()}.", got, needed)
+        return function.dim
 
 
 def infer_dimension(expr, dims, constants=None):

@@ -72,7 +72,8 @@ class NetworkObject:
       (``neurocodegen/specs.py``, ``neurocodegen/lowering/``);
     - ``array(name)`` and ``constant(name)``: the numpy array and the value
       that generated code refers to as ``(object name, name)``;
-    - ``dependencies()``: the objects it needs in the same network.
+    - ``dependencies()``: the objects it needs in the same network;
+    - ``contained_objects``: the objects that join a network with it.
     """
 
     def __init__(self, name, dt=None, clock=None, when="start", order=0):
@@ -101,6 +102,12 @@ class NetworkObject:
         """Other objects this one needs in the same network."""
         return ()
 
+    @property
+    def contained_objects(self):
+        """Objects that belong to this one and join every network it joins
+        (the operations of ``G.run_regularly``), as in Brian."""
+        return tuple(getattr(self, "_contained", ()))
+
     def before_run(self, namespace):
         """Resolve external names and check units (nothing to do by default)."""
 
@@ -120,7 +127,9 @@ class NetworkObject:
         return exc
 
     def schedule_key(self):
-        return (SCHEDULE.index(self.when), self.order, self._creation_id)
+        """Where the object runs in a step: its slot, its ``order``, then
+        (as Brian breaks ties) its name."""
+        return (SCHEDULE.index(self.when), self.order, self.name)
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}>"

@@ -6,14 +6,15 @@ import numpy as np
 from ..errors import DimensionMismatchError, EquationError, NeurocodegenError
 from ..model.equations import Equations
 from ..model.expressions import evaluate, parse_expression, parse_statements
-from ..model.namespace import resolve_external
+from ..model.namespace import bind_externals, resolve_external
 from ..model.unitcheck import check_statements, check_threshold, infer_dimension, infer_type
 from ..specs import DTYPES, NeuronGroupSpec
-from ..units import Quantity, get_dimensions
+from ..units import Quantity
 from ..units.dimensions import DIMENSIONLESS, TIME
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView, get_device
+from .timedarray import table_array, table_constant
 
 _BUILTINS = {"t": (TIME, "float"), "dt": (TIME, "float"),
              "i": (DIMENSIONLESS, "integer"), "N": (DIMENSIONLESS, "integer")}
@@ -80,9 +81,11 @@ class NeuronGroup(NetworkObject):
             self._arrays["not_refractory"] = np.ones(self.N, dtype=np.bool_)
         self._spikespace = np.zeros(self.N + 1, dtype=np.int32)
         self._externals = {}
+        self._functions = {}      # TimedArrays the model calls
         self._external_dims = {}
         self._dirty = set()       # variables assigned since the last run (standalone)
         self._pending = None      # why values cannot be read now (standalone), or None
+        self._contained = []      # operations of run_regularly
         self._initialized = True
 
     # -- model description ---------------------------------------------------
@@ -104,6 +107,28 @@ class NeuronGroup(NetworkObject):
                 "boolean" if name == "not_refractory" else "float")
             table[name] = (array, dtype, eq is not None and "shared" in eq.flags)
         return table
+
+    @property
+    def _spiking(self):
+        """Whether it makes spikes (it has a threshold), to drive Synapses."""
+        return self.threshold is not None
+
+    def _writable(self):
+        """The variables that statements (a reset, ``run_regularly``) may
+        write: stored ones, except ``(constant)`` parameters."""
+        return {n for n in self.variable_table()
+                if n not in self.equations or "constant" not in self.equations[n].flags}
+
+    def run_regularly(self, code, dt=None, clock=None, when="start", order=0, name=None):
+        """Run the statements ``code`` for every neuron every ``dt`` (the
+        group's clock by default), in the schedule slot ``when``, as Brian's
+        ``run_regularly``; compiled like the rest of the step. Returns the
+        operation, which joins every network the group joins."""
+        from .operations import RegularOperation
+        operation = RegularOperation(self, code, dt=dt, clock=clock, when=when, order=order,
+                                     name=name)
+        self._contained.append(operation)
+        return operation
 
     def _dims_and_types(self):
         dims, types = {}, {}
@@ -134,21 +159,16 @@ class NeuronGroup(NetworkObject):
         try:
             values = resolve_external(self._external_names(), self.namespace, run_namespace)
             dims, types = self._dims_and_types()
-            constants = {}
-            for name, value in values.items():
-                dims[name] = get_dimensions(value)
-                types[name] = "boolean" if isinstance(value, (bool, np.bool_)) else "float"
-                constants[name] = float(np.asarray(value))
+            constants, functions = bind_externals(values, dims, types)
+            for function in functions.values():      # a TimedArray's dt fits ours
+                function.run_constants(self.clock.dt_, self)
             external_dims = {n: dims[n] for n in values}
             self._external_dims = external_dims
             self.equations.check_units(external_dims, group_name=self.name)
             if self.threshold is not None:
                 check_threshold(self.threshold, dims, types, constants=constants)
             if self.reset:
-                writable = {n for n in self.variable_table()
-                            if n not in self.equations
-                            or "constant" not in self.equations[n].flags}
-                check_statements(self.reset, dims, types, writable=writable,
+                check_statements(self.reset, dims, types, writable=self._writable(),
                                  constants=constants)
             if self._refractory_expr is not None:
                 kind = infer_type(self._refractory_expr, types)
@@ -164,6 +184,7 @@ class NeuronGroup(NetworkObject):
         if self.has_refractoriness and self._refractory_expr is None:
             constants["_refractory"] = float(self.refractory)
         self._externals = constants
+        self._functions = functions
 
     # -- the protocol of simulation objects (see runtime/base.py) ---------------
     def spec(self, period):
@@ -177,12 +198,21 @@ class NeuronGroup(NetworkObject):
         return NeuronGroupSpec(name=self.name, N=self.N, equations=self.equations,
                                threshold=self.threshold, reset=tuple(self.reset),
                                refractory=refractory, method=method,
-                               externals=tuple(sorted(self._externals)), rng_id=self._rng_id,
+                               externals=tuple(sorted(self._externals)),
+                               tables=self._tables(), rng_id=self._rng_id,
                                period=period, order=self.order)
+
+    def _tables(self):
+        """(name, dimensions) of the TimedArrays the model calls."""
+        return tuple((name, f.values.ndim) for name, f in sorted(self._functions.items()))
 
     def array(self, name):
         """The numpy array the compiled code uses for ``name``."""
-        return self._spikespace if name == "_spikespace" else self._arrays[name]
+        if name == "_spikespace":
+            return self._spikespace
+        if name.startswith("_table_"):
+            return table_array(self._functions, name)
+        return self._arrays[name]
 
     def constant(self, name):
         """The value of the run-time constant ``name`` (SI units)."""
@@ -190,6 +220,8 @@ class NeuronGroup(NetworkObject):
             return self.N
         if name == "dt":
             return self.clock.dt_
+        if name.startswith("_table_"):
+            return table_constant(self._functions, name, self.clock.dt_, self)
         return self._externals[name]
 
     def wrap_error(self, exc):
@@ -268,7 +300,7 @@ class NeuronGroup(NetworkObject):
         if self._pending and stale:
             raise NotImplementedError(self._pending.format(
                 what=f"'{expr.code}' (it uses {self.name}.{stale[0]})"))
-        values = {"i": np.arange(self.N), "N": self.N, "t": 0.0, "dt": self.clock.dt_}
+        values = {"i": np.arange(self.N), "N": self.N, "t": self.clock.t_, "dt": self.clock.dt_}
         for n, (array, _, shared) in self.variable_table().items():
             values[n] = array[0] if shared else array
         # the subexpressions the expression uses, directly or through others
@@ -281,9 +313,9 @@ class NeuronGroup(NetworkObject):
         caller = {**frame.f_globals, **frame.f_locals}
         try:
             resolved = resolve_external(external, self.namespace, caller)
-            for n, v in resolved.items():
-                dims[n], values[n] = get_dimensions(v), float(np.asarray(v))
-                types[n] = "float"
+            constants, functions = bind_externals(resolved, dims, types)
+            values.update(constants)
+            values.update({n: f.plain(self.clock.dt_) for n, f in functions.items()})
             for sub in subexpressions:                           # in dependency order
                 values[sub] = evaluate(self.equations[sub].expr, values)
             dim = infer_dimension(expr, dims, values)

@@ -18,7 +18,8 @@ class MagicNetwork(Network):
                 if isinstance(value, base.NetworkObject) and value._scope == base.current_scope() \
                         and value not in found:
                     found.append(value)
-        self.objects = found
+        self.objects = []
+        self.add(*found)
 
 
 _magic = {"network": None}

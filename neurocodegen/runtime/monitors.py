@@ -18,7 +18,7 @@ class SpikeMonitor(NetworkObject):
 
     def __init__(self, source, record=True, when="thresholds", order=1,
                  name="spikemonitor*"):
-        if getattr(source, "threshold", None) is None:
+        if not getattr(source, "_spiking", False):
             raise ValueError(f"SpikeMonitor needs a group with a threshold; "
                              f"{source!r} has none.")
         super().__init__(name, clock=source.clock, when=when, order=order)

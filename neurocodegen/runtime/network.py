@@ -62,6 +62,7 @@ class Network:
                 raise TypeError(f"Cannot add {obj!r} to a network.")
             elif obj not in self.objects:
                 self.objects.append(obj)
+                self.add(*obj.contained_objects)
 
     @property
     def t(self):

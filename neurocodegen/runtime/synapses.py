@@ -86,7 +86,7 @@ class Synapses(NetworkObject):
         self.on_post = parse_statements(on_post, "on_post") if on_post else ()
         for statements, role, group in ((self.on_pre, "source", source),
                                         (self.on_post, "target", target)):
-            if statements and getattr(group, "threshold", None) is None:
+            if statements and not group._spiking:
                 raise ValueError(f"Synapses '{self.name}' run on_{'pre' if role == 'source' else 'post'} "
                                  f"when the {role} spikes, but {group!r} has no threshold.")
         self.event_driven = tuple(n for n in self.equations.diff_eq_names

@@ -49,11 +49,10 @@ class Program:
     """One network's runs, recorded for a standalone program."""
 
     def __init__(self, objects, layout, sources, seed, serial=False):
-        from ..runtime.groups import NeuronGroup
         self.objects, self.layout, self.sources, self.seed = objects, layout, sources, seed
         self.serial = serial        # one thread only (kernels that read every thread's data)
         self.by_name = {o.name: o for o in objects}
-        self.groups = [o for o in objects if isinstance(o, NeuronGroup)]
+        self.groups = [o for o in objects if hasattr(o, "_spikespace")]   # neurons
         # objects whose state arrays Python sets (groups, synapses)
         self.stateful = [o for o in objects if hasattr(o, "_arrays")]
         self.slot = {ref: k for k, (_, _, ref, _) in enumerate(layout.array_refs)}

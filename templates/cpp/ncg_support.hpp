@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 
 namespace ncg {
 

@@ -198,3 +198,14 @@ class NetworkSource:
 class ModuleSource:
     """The Cython wrapper around the C++ run loop."""
     cpp_file: str
+
+
+@dataclass(frozen=True)
+class SpikeGeneratorBlock:
+    """The spikes of this step from a sorted table of (step, index) events:
+    this thread's neurons among them, into its part of the spike space."""
+    kernel: Kernel
+    spikespace: str
+    steps: str                # event steps, sorted
+    indices: str              # event neurons, ascending within a step
+    template: str = "spikegenerator.cpp.j2"

@@ -57,7 +57,7 @@ class NetworkPrinter:
         variables = {v.name: v for v in kernel.variables}
         scalars = {ir.symbol(n) for n in kernel.scalars}
         hoist = Hoister(scalars, impure=(ir.Uniform,))
-        printer = CppPrinter()
+        printer = CppPrinter({local: self.array(array) for local, array in kernel.tables})
         used, written = set(extra_reads), set()
 
         def lower(items, known):
@@ -168,6 +168,13 @@ class NetworkPrinter:
                                      fill=self.array(snapshot.fill),
                                      record=self.array(kernel.space.record), columns=columns,
                                      template=_template("statemonitor.cpp.j2"))
+
+    def _spike_generator(self, kernel):
+        k, _ = self.kernel_context(kernel, ())
+        return ctx.SpikeGeneratorBlock(k, spikespace=self.array(kernel.spikes),
+                                       steps=self.array(kernel.steps),
+                                       indices=self.array(kernel.indices),
+                                       template=_template("spikegenerator.cpp.j2"))
 
     def _synapses_pre(self, kernel):
         k, _ = self.kernel_context(kernel, kernel.statements)

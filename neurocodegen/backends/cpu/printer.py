@@ -22,8 +22,13 @@ class CppPrinter(C99CodePrinter):
 
     _number_symbols = set()
 
-    def __init__(self):
+    def __init__(self, tables=None):
         super().__init__({"full_prec": True})
+        self.tables = tables or {}      # Lookup's table name -> C++ array
+
+    def _print_Lookup(self, expr):
+        table, index = expr.args
+        return f"{self.tables[table.name]}[(int64_t)({self._print(index)})]"
 
     def _print_Symbol(self, expr):
         return local_name(expr.name)

@@ -120,6 +120,8 @@ class NetworkWriter:
         code.level += 1
         for local, constant in kernel.constants:
             code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
+        for local, array in kernel.tables:
+            code(f"{local} = {self.name(array)}")
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
         if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets,
@@ -152,6 +154,16 @@ class NetworkWriter:
         code(f"{spikes}[{size}] = _fired.size")
         for array, value in kernel.on_spike:
             code(f"{self.name(array)}[_fired] = {self.expr(value)}")
+
+    def _spike_generator(self, code, kernel):
+        own = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
+        steps, spikes = self.name(kernel.steps), self.name(kernel.spikes)
+        code(f"_own = {own} % int(_period_steps) if _period_steps > 0 else {own}")
+        code(f"_a = numpy.searchsorted({steps}[:int(_nevents)], _own, 'left')")
+        code(f"_z = numpy.searchsorted({steps}[:int(_nevents)], _own, 'right')")
+        code(f"_fired = {self.name(kernel.indices)}[_a:_z]")
+        code(f"{spikes}[:_fired.size] = _fired")
+        code(f"{spikes}[{kernel.space.size}] = _fired.size")
 
     def _spike_record(self, code, kernel):
         for st in kernel.statements:

@@ -19,6 +19,10 @@ class NumpyPrinter(NumPyPrinter):
     def _print_Symbol(self, expr):
         return local_name(expr.name)
 
+    def _print_Lookup(self, expr):
+        table, index = expr.args
+        return f"{table.name}[numpy.asarray({self._print(index)}).astype(numpy.int64)]"
+
     def _print_Float(self, expr):
         return repr(float(expr))
 

@@ -1,0 +1,72 @@
+"""Small models of inputs and operations, written once for Brian2 and for
+neurocodegen (the same code runs under both: ``sim`` is the module). Each
+model builds, runs and returns its numbers as plain arrays. Record the
+reference with Brian2 2.9:
+
+    benchmarks/.venv-brian2/bin/python tests/brian2_reference/input_models.py
+
+which writes tests/data/brian2_inputs.npz; tests/test_inputs.py runs the
+same models with neurocodegen and compares.
+"""
+import sys
+
+import numpy as np
+
+
+def regular_operations(sim):
+    """run_regularly at several dts and slots, against a StateMonitor (which
+    records at the start of a step, Brian's tie broken by name) and a reset."""
+    ns = {"ms": sim.ms, "vr": 0.25}
+    G = sim.NeuronGroup(3, "dv/dt = (1 + 0.2*i)/(5*ms) : 1\ncount : 1\nlast : 1",
+                        threshold="v > 1", reset="v = 0", method="euler", namespace=ns)
+    G.run_regularly("v = vr*i\ncount += 1", dt=2.7 * sim.ms)
+    G.run_regularly("last = v", dt=0.5 * sim.ms, when="end")
+    M = sim.StateMonitor(G, ["v", "last"], record=True)
+    S = sim.SpikeMonitor(G)
+    net = sim.Network(G, M, S)
+    net.run(10 * sim.ms, namespace=ns)
+    return {"v": M.v_[:], "last": M.last_[:], "count": G.count_[:], "spikes_i": S.i[:],
+            "spikes_t": S.t_[:]}
+
+
+def timed_arrays(sim):
+    """1-D and 2-D TimedArrays with units, with a dt coarser than, equal to
+    and finer than the group's, read in equations, a threshold and a reset,
+    and past their end (the last value holds)."""
+    ta = sim.TimedArray([1.0, 3.0, 2.0, 4.0] * sim.nA, dt=0.3 * sim.ms)
+    tb = sim.TimedArray(np.arange(12.0).reshape(4, 3) * 0.1, dt=0.1 * sim.ms)
+    tc = sim.TimedArray(np.linspace(0, 1, 50), dt=0.05 * sim.ms)
+    ns = {"ms": sim.ms, "nA": sim.nA, "ta": ta, "tb": tb, "tc": tc}
+    G = sim.NeuronGroup(3, """dv/dt = (ta(t)/nA + tb(t, i) - v)/(2*ms) : 1
+                              dw/dt = tc(t)/ms : 1
+                              x : 1""",
+                        threshold="v > 1.5 + tb(t, 2 - i)", reset="v = 0\nx += ta(t)/nA",
+                        method="euler", namespace=ns)
+    M = sim.StateMonitor(G, ["v", "w"], record=True)
+    S = sim.SpikeMonitor(G)
+    net = sim.Network(G, M, S)
+    net.run(6 * sim.ms, namespace=ns)
+    return {"v": M.v_[:], "w": M.w_[:], "x": G.x_[:], "spikes_i": S.i[:],
+            "spikes_t": S.t_[:]}
+
+
+MODELS = {f.__name__: f for f in (regular_operations, timed_arrays)}
+
+
+def run_model(sim, name):
+    sim.start_scope()
+    sim.defaultclock.dt = 0.1 * sim.ms
+    return {f"{name}.{key}": np.asarray(value) for key, value in MODELS[name](sim).items()}
+
+
+if __name__ == "__main__":
+    import brian2
+    from pathlib import Path
+    brian2.prefs.codegen.target = "numpy"
+    recorded = {}
+    for model in MODELS:
+        recorded.update(run_model(brian2, model))
+        print(model, "recorded", file=sys.stderr)
+    out = Path(__file__).resolve().parents[1] / "data" / "brian2_inputs.npz"
+    np.savez_compressed(out, brian2_version=brian2.__version__, **recorded)
+    print(f"{len(recorded)} arrays from Brian2 {brian2.__version__} -> {out}")

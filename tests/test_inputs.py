@@ -1,0 +1,139 @@
+"""Inputs and operations: run_regularly, TimedArray (and the other input
+kinds as they come). Brian2's recorded numbers (``tests/brian2_reference/
+input_models.py``) are the reference; runtime mode, the numpy target and
+standalone mode with 1 and 2 threads give the same numbers bit for bit."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import neurocodegen
+from neurocodegen import (Network, NeuronGroup, PoissonGroup, SpikeMonitor, StateMonitor,
+                          TimedArray, Hz, mV, ms, nA, prefs, set_device)
+from neurocodegen.errors import (DimensionMismatchError, EquationError,
+                                 UndefinedNameError)
+
+sys.path.insert(0, str(Path(__file__).parent / "brian2_reference"))
+import input_models  # noqa: E402
+
+REFERENCE = Path(__file__).parent / "data" / "brian2_inputs.npz"
+
+
+def _compare(got, reference):
+    for key, value in got.items():
+        expected = reference[key]
+        assert value.shape == expected.shape, key
+        if value.dtype.kind in "iu":
+            assert np.array_equal(value, expected), key
+        else:
+            np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-15, err_msg=key)
+
+
+@pytest.mark.parametrize("name", list(input_models.MODELS))
+def test_brian2_gives_the_same_numbers(name):
+    with np.load(REFERENCE) as brian2:
+        _compare(input_models.run_model(neurocodegen, name), brian2)
+
+
+@pytest.mark.parametrize("name", list(input_models.MODELS))
+def test_every_mode_gives_the_same_bits(name, tmp_path):
+    reference = input_models.run_model(neurocodegen, name)
+    prefs.codegen.target = "numpy"
+    try:
+        got = input_models.run_model(neurocodegen, name)
+    finally:
+        prefs.codegen.target = "cython"
+    for threads in (1, 2):
+        set_device("cpp_standalone", directory=tmp_path / f"{name}{threads}", threads=threads)
+        try:
+            standalone = input_models.run_model(neurocodegen, name)
+        finally:
+            set_device("runtime")
+        for key in reference:
+            assert np.array_equal(standalone[key], reference[key]), (threads, key)
+    for key in reference:
+        np.testing.assert_allclose(got[key], reference[key], rtol=1e-13, err_msg=key)
+
+
+# -- run_regularly ------------------------------------------------------------------------
+
+def test_run_regularly_counts_and_joins_every_network():
+    G = NeuronGroup(4, "x : 1\ny : 1")
+    G.run_regularly("x += 1", dt=1 * ms)              # not kept: it belongs to G
+    op = G.run_regularly("y = rand()", dt=0.5 * ms, when="end")
+    assert op in G.contained_objects
+    Network(G).run(10 * ms)
+    assert list(G.x) == [10] * 4                      # t = 0, 1, ..., 9 ms
+    assert np.all((G.y > 0) & (G.y < 1)) and len(set(G.y)) == 4
+    Network(G).run(0.5 * ms)                          # a new network, the same clock
+    assert list(G.x) == [11] * 4
+
+
+def test_run_regularly_errors_name_the_statement():
+    G = NeuronGroup(2, "v : volt\nc : 1 (constant)")
+    G.run_regularly("v = 3", dt=1 * ms)
+    with pytest.raises(DimensionMismatchError, match="run_regularly statement 'v = 3'"):
+        Network(G).run(1 * ms)
+    H = NeuronGroup(2, "v : volt\nc : 1 (constant)")
+    H.run_regularly("c = 2", dt=1 * ms)
+    with pytest.raises(EquationError, match="read-only"):
+        Network(H).run(1 * ms)
+
+
+# -- TimedArray ---------------------------------------------------------------------------
+
+def test_timed_array_values_hold_over_their_step():
+    ta = TimedArray([1, 2, 3] * nA, dt=0.3 * ms)
+    assert [float(ta(t * ms) / nA) for t in (0, 0.29, 0.3, 0.65, 5)] == [1, 1, 2, 3, 3]
+    G = NeuronGroup(2, "I = ta(t) : amp\nJ : amp")
+    Network(G).run(0.4 * ms)
+    G.J = "ta(t)"                                     # a string assignment at t = 0.4 ms
+    assert np.all(G.I == 2 * nA) and np.all(G.J == 2 * nA)
+
+
+def test_timed_array_drives_poisson_rates():
+    stim = TimedArray([0, 0, 400] * Hz, dt=100 * ms)  # noqa: F841
+    P = PoissonGroup(100, rates="stim(t)")
+    M = SpikeMonitor(P)
+    Network(P, M).run(300 * ms)
+    assert M.num_spikes > 0 and np.all(M.t >= 200 * ms)
+    assert abs(M.num_spikes - 4000) < 5 * np.sqrt(4000)
+
+
+@pytest.mark.parametrize("model, exception, fragment", [
+    ("dv/dt = ta(i)/nA/ms : 1", DimensionMismatchError, "ta() takes a time"),
+    ("dv/dt = ta(t, i)/nA/ms : 1", DimensionMismatchError, "with 2 argument(s)"),
+    ("dv/dt = ta/nA/ms : 1", DimensionMismatchError, "not a number"),
+    ("dv/dt = ta(t)/ms : 1", DimensionMismatchError, "has unit A/s"),
+    ("dv/dt = tb(t)/ms : 1", UndefinedNameError, "'tb'"),
+])
+def test_timed_array_misuse_is_refused(model, exception, fragment):
+    ta = TimedArray([1, 2] * nA, dt=1 * ms)  # noqa: F841  (found by the group)
+    G = NeuronGroup(1, model)
+    with pytest.raises(exception) as info:
+        Network(G).run(1 * ms)
+    assert fragment in str(info.value)
+
+
+def test_timed_array_bad_values_and_dt_are_refused():
+    with pytest.raises(ValueError, match=r"finite, but the value at index 1 is nan"):
+        TimedArray([1, np.nan] * mV, dt=1 * ms)
+    with pytest.raises(DimensionMismatchError, match="must be a time"):
+        TimedArray([1, 2], dt=1 * mV)
+    ta = TimedArray([1, 2], dt=0.25 * ms)  # noqa: F841
+    G = NeuronGroup(1, "x = ta(t) : 1")
+    with pytest.raises(ValueError, match="not a multiple of the dt"):
+        Network(G).run(1 * ms)
+
+
+def test_timed_array_in_standalone_mode_reads_its_values(tmp_path):
+    set_device("cpp_standalone", directory=tmp_path / "ta", threads=2)
+    try:
+        ta = TimedArray(np.arange(5.0)[:, None] * [1.0, -1.0] * mV, dt=1 * ms)
+        G = NeuronGroup(2, "dv/dt = (ta(t, i) - v)/(0.1*ms) : volt", method="euler")
+        M = StateMonitor(G, "v", record=True)
+        Network(G, M).run(5 * ms)
+        assert np.allclose(M.v[:, -1], [4, -4] * mV, atol=1e-9 * mV)
+    finally:
+        set_device("runtime")
