@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import neurocodegen
-from neurocodegen import (Network, NeuronGroup, PoissonGroup, SpikeMonitor, StateMonitor,
+from neurocodegen import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup,
+                          SpikeMonitor, StateMonitor,
                           TimedArray, Hz, mV, ms, nA, prefs, set_device)
 from neurocodegen.errors import (DimensionMismatchError, EquationError,
                                  UndefinedNameError)
@@ -20,7 +21,23 @@ import input_models  # noqa: E402
 REFERENCE = Path(__file__).parent / "data" / "brian2_inputs.npz"
 
 
+def _by_step_then_index(arrays):
+    """Spikes of one step in index order: ours are (as every group's), where
+    a SpikeGeneratorGroup in Brian keeps the order of the given times within
+    a step (docs/coming-from-brian.md)."""
+    out = dict(arrays)
+    for key in arrays:
+        if key.endswith("spikes_i"):
+            stem = key[:-len("spikes_i")]
+            i, t = arrays[key], arrays[stem + "spikes_t"]
+            order = np.lexsort((i, np.round(t / 1e-7)))
+            out[key], out[stem + "spikes_t"] = i[order], t[order]
+    return out
+
+
 def _compare(got, reference):
+    got = _by_step_then_index(got)
+    reference = _by_step_then_index({key: reference[key] for key in got})
     for key, value in got.items():
         expected = reference[key]
         assert value.shape == expected.shape, key
@@ -135,5 +152,46 @@ def test_timed_array_in_standalone_mode_reads_its_values(tmp_path):
         M = StateMonitor(G, "v", record=True)
         Network(G, M).run(5 * ms)
         assert np.allclose(M.v[:, -1], [4, -4] * mV, atol=1e-9 * mV)
+    finally:
+        set_device("runtime")
+
+
+# -- SpikeGeneratorGroup ------------------------------------------------------------------
+
+def test_spike_generator_steps_and_new_spikes_between_runs():
+    SG = SpikeGeneratorGroup(3, [0, 2, 1], [0.05, 0.0999, 1.0] * ms)
+    M = SpikeMonitor(SG)
+    net = Network(SG, M)
+    net.run(2 * ms)
+    # Brian's binning: step int((t + 0.001*dt)/dt): 0.0999 ms is in step 1
+    assert list(M.i) == [0, 2, 1] and np.allclose(M.t / ms, [0, 0.1, 1.0])
+    SG.set_spikes([1, 1], [1.0, 3.0] * ms)          # 1.0 ms is past: not emitted
+    with pytest.warns(UserWarning, match="1 spike"):
+        net.run(2 * ms)
+    assert list(M.i) == [0, 2, 1, 1] and np.isclose(M.t[-1] / ms, 3.0)
+
+
+@pytest.mark.parametrize("args, exception, fragment", [
+    (([0, 3], [1, 2] * ms), ValueError, "index 3 is out of range"),
+    (([0, 1], [-1, 2] * ms), ValueError, "not negative, got -1 ms"),
+    (([0, 0], [1, 1.05] * ms), ValueError, "neuron 0 spikes twice in the time step at 1 ms"),
+    (([0, 1], [1, 2]), DimensionMismatchError, "must be times"),
+    (([0, 1, 2], [1, 2] * ms), ValueError, "3 indices but 2 times"),
+    (([0], [5] * ms, None, None, 5 * ms), ValueError, "longer than its last spike"),
+])
+def test_spike_generator_bad_input_is_refused(args, exception, fragment):
+    with pytest.raises(exception) as info:
+        SG = SpikeGeneratorGroup(3, *args)
+        Network(SG).run(1 * ms)
+    assert fragment in str(info.value)
+
+
+def test_spike_generator_set_spikes_after_a_standalone_run_is_refused(tmp_path):
+    set_device("cpp_standalone", directory=tmp_path / "sg", build_on_run=False)
+    try:
+        SG = SpikeGeneratorGroup(2, [0], [1] * ms)
+        Network(SG).run(2 * ms)
+        with pytest.raises(NotImplementedError, match="set_spikes after a run"):
+            SG.set_spikes([1], [3] * ms)
     finally:
         set_device("runtime")

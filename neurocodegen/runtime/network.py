@@ -103,6 +103,7 @@ class Network:
             periods[o] = int(round(period))
         start = int(round(self.t_ / base_dt))
         n_steps = _whole_steps(duration_, base_dt)
+        self._advance_time(objects, self.t_)        # the clocks start where the network is
         for o in objects:
             o.before_run(namespace)
         if self._rng_key is None:

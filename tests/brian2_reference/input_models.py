@@ -50,7 +50,26 @@ def timed_arrays(sim):
             "spikes_t": S.t_[:]}
 
 
-MODELS = {f.__name__: f for f in (regular_operations, timed_arrays)}
+def spike_generator(sim):
+    """Spike times between time steps and on them (Brian's binning), a
+    period, and the spikes driving Synapses with delays."""
+    ns = {"ms": sim.ms}
+    indices = [3, 1, 0, 2, 1, 7, 5, 6, 4]
+    times = [0.0, 0.1, 0.1, 0.35, 1.0, 1.0, 2.95, 0.2999999, 3.0] * sim.ms
+    SG = sim.SpikeGeneratorGroup(8, indices, times, period=4 * sim.ms)
+    G = sim.NeuronGroup(8, "dv/dt = -v/(3*ms) : 1", namespace=ns)
+    S = sim.Synapses(SG, G, "w : 1", on_pre="v += w", namespace=ns)
+    S.connect(condition="j >= i")
+    S.w = "0.1 + 0.01*i*j"
+    S.delay = "(i % 3)*0.25*ms"
+    M = sim.SpikeMonitor(SG)
+    V = sim.StateMonitor(G, "v", record=True)
+    net = sim.Network(SG, G, S, M, V)
+    net.run(10 * sim.ms, namespace=ns)
+    return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "v": V.v_[:]}
+
+
+MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator)}
 
 
 def run_model(sim, name):
