@@ -25,12 +25,13 @@ from .runtime.synapses import Synapses  # noqa: F401
 from .runtime.poisson import PoissonGroup  # noqa: F401
 from .runtime.timedarray import TimedArray  # noqa: F401
 from .runtime.spikegenerator import SpikeGeneratorGroup  # noqa: F401
+from .runtime.ratemonitor import PopulationRateMonitor  # noqa: F401
 from .runtime.network import Network  # noqa: F401
 from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import run, show_source, start_scope  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
-_own = ["prefs", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "TimedArray", "SpikeGeneratorGroup", "SpikeMonitor", "StateMonitor", "Network", "Clock",
+_own = ["prefs", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor", "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",

@@ -365,3 +365,7 @@ def symbol(name):
 
 
 T, DT, INDEX = symbol("t"), symbol("dt"), symbol("i")
+
+#: In a kernel over spiking neurons: how many spiked in this step (in the
+#: part of the thread that runs it).
+SPIKE_COUNT = symbol("_spike_count")

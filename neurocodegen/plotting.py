@@ -158,9 +158,17 @@ def plot_rate(spikemon, bin=1 * ms, width=None, window="gaussian", time_unit=ms,
     """Population rate (Hz) of a SpikeMonitor's group over time, binned in
     ``bin`` and optionally smoothed (``width``, ``window``: see
     :func:`population_rate`). ``duration`` defaults to the time the magic
-    network has run."""
+    network has run. A PopulationRateMonitor is plotted step by step
+    (smoothed with its ``smooth_rate`` if ``width`` is given)."""
     axes = _axes(axes)
     time_unit = _time_unit(time_unit)
+    if hasattr(spikemon, "smooth_rate"):                  # a PopulationRateMonitor
+        rate = spikemon.rate_ if width is None else \
+            np.asarray(spikemon.smooth_rate(window, width))
+        axes.plot(_scaled(spikemon.t_, time_unit), rate, **kwds)
+        axes.set_xlabel(_label("time", time_unit, TIME))
+        axes.set_ylabel("rate (Hz)")
+        return axes
     starts, rate = population_rate(spikemon, bin, width, window, duration)
     x = _scaled(starts, time_unit)
     if width is None:

@@ -61,6 +61,16 @@ class SpikeMonitorSpec:
 
 
 @dataclass(frozen=True)
+class PopulationRateMonitorSpec:
+    name: str
+    source: str
+    source_N: int
+    period: int = 1
+    when: str = "end"
+    order: int = 0
+
+
+@dataclass(frozen=True)
 class StateMonitorSpec:
     name: str
     source: str

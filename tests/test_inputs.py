@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import neurocodegen
-from neurocodegen import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup,
+from neurocodegen import (Network, NeuronGroup, PoissonGroup, PopulationRateMonitor,
+                          SpikeGeneratorGroup, plot_rate,
                           SpikeMonitor, StateMonitor,
                           TimedArray, Hz, mV, ms, nA, prefs, set_device)
 from neurocodegen.errors import (DimensionMismatchError, EquationError,
@@ -62,9 +63,10 @@ def test_every_mode_gives_the_same_bits(name, tmp_path):
     finally:
         prefs.codegen.target = "cython"
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"{name}{threads}", threads=threads)
+        set_device("cpp_standalone", directory=tmp_path / f"{name}{threads}", threads=threads,
+                   build_on_run=False)
         try:
-            standalone = input_models.run_model(neurocodegen, name)
+            standalone = input_models.run_model(neurocodegen, name, neurocodegen.device.build)
         finally:
             set_device("runtime")
         for key in reference:
@@ -195,3 +197,35 @@ def test_spike_generator_set_spikes_after_a_standalone_run_is_refused(tmp_path):
             SG.set_spikes([1], [3] * ms)
     finally:
         set_device("runtime")
+
+
+# -- PopulationRateMonitor ----------------------------------------------------------------
+
+def test_population_rate_of_a_spike_pattern_and_its_plot():
+    SG = SpikeGeneratorGroup(4, [0, 1, 2, 3, 0], [0, 0, 0.2, 0.2, 0.2] * ms)
+    R = PopulationRateMonitor(SG)
+    Network(SG, R).run(0.5 * ms)
+    assert np.allclose(R.t / ms, [0, 0.1, 0.2, 0.3, 0.4])
+    # 2 of 4 neurons in a 0.1 ms step: 5000 Hz; 3 of 4: 7500 Hz
+    assert np.allclose(R.rate / Hz, [5000, 0, 7500, 0, 0])
+    flat = R.smooth_rate("flat", width=0.3 * ms)
+    assert np.allclose(flat / Hz, [5000 / 3, 12500 / 3, 7500 / 3, 2500, 0])
+    import matplotlib.pyplot as plt
+    axes = plot_rate(R, width=0.1 * ms)
+    assert len(axes.lines) == 1 and len(axes.lines[0].get_xdata()) == 5
+    plt.close("all")
+
+
+@pytest.mark.parametrize("window, width, exception, fragment", [
+    ("gaussian", None, TypeError, "needs a width"),
+    (np.ones(3), 1 * ms, TypeError, "only with a predefined window"),
+    (np.ones(4), None, TypeError, "odd number"),
+    ("triangle", 1 * ms, ValueError, "Unknown window"),
+    ("flat", 1 * mV, DimensionMismatchError, "must be a time"),
+])
+def test_smooth_rate_bad_windows_are_refused(window, width, exception, fragment):
+    G = NeuronGroup(2, "v : 1", threshold="v > 1")
+    R = PopulationRateMonitor(G)
+    Network(G, R).run(1 * ms)
+    with pytest.raises(exception, match=fragment):
+        R.smooth_rate(window, width)

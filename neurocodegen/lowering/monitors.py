@@ -1,10 +1,12 @@
 """Monitors' specs to their kernels: a SpikeMonitor appends (index, time) of
-each spike and counts spikes per neuron; a StateMonitor appends one row of
-values of its recorded neurons per step."""
+each spike and counts spikes per neuron; a PopulationRateMonitor appends
+(time, number of spikes) for each step with spikes (a row per thread, summed
+when read); a StateMonitor appends one row of values of its recorded neurons
+per step."""
 import sympy
 
 from .. import ir
-from ..specs import SpikeMonitorSpec, StateMonitorSpec
+from ..specs import PopulationRateMonitorSpec, SpikeMonitorSpec, StateMonitorSpec
 from . import lowers
 from .neurons import spikes_array
 
@@ -47,4 +49,18 @@ def lower_state_monitor(spec):
                        variables=variables,
                        constants=(("dt", ir.Constant(spec.name, "dt")),),
                        fill=fill, room=1)
+    return [(spec.when, kernel)], None
+
+
+@lowers(PopulationRateMonitorSpec)
+def lower_rate_monitor(spec):
+    fill = ir.Array(spec.name, "fill", "int64", "fill")
+    row = ((ir.Array(spec.name, "t", "float64", "growable"), ir.T),
+           (ir.Array(spec.name, "count", "int32", "growable"), ir.SPIKE_COUNT))
+    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source))
+    kernel = ir.Record(name=f"rate monitor {spec.name} of {spec.source}", owner=spec.name,
+                       op="rate_record", space=space, period=spec.period,
+                       statements=(ir.Append(fill, row),),
+                       constants=(("dt", ir.Constant(spec.name, "dt")),),
+                       fill=fill, room="space")
     return [(spec.when, kernel)], None

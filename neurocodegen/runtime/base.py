@@ -72,6 +72,7 @@ class NetworkObject:
       (``neurocodegen/specs.py``, ``neurocodegen/lowering/``);
     - ``array(name)`` and ``constant(name)``: the numpy array and the value
       that generated code refers to as ``(object name, name)``;
+    - ``after_run(start, end)``: the times a run covered;
     - ``dependencies()``: the objects it needs in the same network;
     - ``contained_objects``: the objects that join a network with it.
     """
@@ -110,6 +111,10 @@ class NetworkObject:
 
     def before_run(self, namespace):
         """Resolve external names and check units (nothing to do by default)."""
+
+    def after_run(self, start, end):
+        """The run covered the times [start, end) (seconds; in standalone
+        mode, the run recorded). Nothing to do by default."""
 
     def spec(self, period):
         raise NotImplementedError(f"{type(self).__name__} has no spec")

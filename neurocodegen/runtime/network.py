@@ -116,6 +116,8 @@ class Network:
             device.record_run(self, objects, generated, start, start + n_steps,
                               _references(objects)[1])
             self._advance_time(objects, (start + n_steps) * base_dt)
+            for o in objects:
+                o.after_run(start * base_dt, self.t_)
             return
         state_monitors = [o for o in objects if isinstance(o, StateMonitor)]
         rows = {}
@@ -138,6 +140,8 @@ class Network:
             # written and ``t`` is the time reached (set by ``_run_loop``).
             for o in state_monitors:
                 o.trim()
+            for o in objects:
+                o.after_run(start * base_dt, self.t_)
 
     def _advance_time(self, objects, t):
         """The network, and the clocks of its objects, are at time ``t``."""

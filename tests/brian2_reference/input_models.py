@@ -1,6 +1,7 @@
 """Small models of inputs and operations, written once for Brian2 and for
 neurocodegen (the same code runs under both: ``sim`` is the module). Each
-model builds, runs and returns its numbers as plain arrays. Record the
+model builds, runs, calls ``finish()`` and returns its numbers as plain
+arrays. Record the
 reference with Brian2 2.9:
 
     benchmarks/.venv-brian2/bin/python tests/brian2_reference/input_models.py
@@ -13,7 +14,7 @@ import sys
 import numpy as np
 
 
-def regular_operations(sim):
+def regular_operations(sim, finish):
     """run_regularly at several dts and slots, against a StateMonitor (which
     records at the start of a step, Brian's tie broken by name) and a reset."""
     ns = {"ms": sim.ms, "vr": 0.25}
@@ -25,11 +26,12 @@ def regular_operations(sim):
     S = sim.SpikeMonitor(G)
     net = sim.Network(G, M, S)
     net.run(10 * sim.ms, namespace=ns)
+    finish()
     return {"v": M.v_[:], "last": M.last_[:], "count": G.count_[:], "spikes_i": S.i[:],
             "spikes_t": S.t_[:]}
 
 
-def timed_arrays(sim):
+def timed_arrays(sim, finish):
     """1-D and 2-D TimedArrays with units, with a dt coarser than, equal to
     and finer than the group's, read in equations, a threshold and a reset,
     and past their end (the last value holds)."""
@@ -46,11 +48,12 @@ def timed_arrays(sim):
     S = sim.SpikeMonitor(G)
     net = sim.Network(G, M, S)
     net.run(6 * sim.ms, namespace=ns)
+    finish()
     return {"v": M.v_[:], "w": M.w_[:], "x": G.x_[:], "spikes_i": S.i[:],
             "spikes_t": S.t_[:]}
 
 
-def spike_generator(sim):
+def spike_generator(sim, finish):
     """Spike times between time steps and on them (Brian's binning), a
     period, and the spikes driving Synapses with delays."""
     ns = {"ms": sim.ms}
@@ -66,16 +69,38 @@ def spike_generator(sim):
     V = sim.StateMonitor(G, "v", record=True)
     net = sim.Network(SG, G, S, M, V)
     net.run(10 * sim.ms, namespace=ns)
+    finish()
     return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "v": V.v_[:]}
 
 
-MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator)}
+def population_rate(sim, finish):
+    """Regular firing at rates spread over the group, over two runs; the
+    rate and its Gaussian and flat smoothing."""
+    ns = {"ms": sim.ms}
+    G = sim.NeuronGroup(50, "dv/dt = (1 + 0.05*i)/(4*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    G.v = "i/50.0"
+    R = sim.PopulationRateMonitor(G)
+    net = sim.Network(G, R)
+    net.run(12 * sim.ms, namespace=ns)
+    net.run(8.3 * sim.ms, namespace=ns)
+    finish()
+    return {"t": R.t_[:], "rate": R.rate_[:],
+            "gaussian": np.asarray(R.smooth_rate("gaussian", width=0.7 * sim.ms) / sim.Hz),
+            "flat": np.asarray(R.smooth_rate("flat", width=1.1 * sim.ms) / sim.Hz)}
 
 
-def run_model(sim, name):
+MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
+                                  population_rate)}
+
+
+def run_model(sim, name, finish=lambda: None):
+    """The numbers of model ``name``; ``finish()`` is called after its runs
+    and before they are read (a standalone program's build)."""
     sim.start_scope()
     sim.defaultclock.dt = 0.1 * sim.ms
-    return {f"{name}.{key}": np.asarray(value) for key, value in MODELS[name](sim).items()}
+    return {f"{name}.{key}": np.asarray(value)
+            for key, value in MODELS[name](sim, finish).items()}
 
 
 if __name__ == "__main__":

@@ -209,3 +209,15 @@ class SpikeGeneratorBlock:
     steps: str                # event steps, sorted
     indices: str              # event neurons, ascending within a step
     template: str = "spikegenerator.cpp.j2"
+
+
+@dataclass(frozen=True)
+class RateMonitorBlock:
+    """If neurons spiked in this step: append a row (time, how many) to
+    growable buffers."""
+    kernel: Kernel
+    spikespace: str
+    fill: str
+    times: str
+    counts: str
+    template: str = "ratemonitor.cpp.j2"

@@ -158,6 +158,15 @@ class NetworkPrinter:
                                      columns=tuple(columns), increments=tuple(increments),
                                      template=_template("spikemonitor.cpp.j2"))
 
+    def _rate_record(self, kernel):
+        k, _ = self.kernel_context(kernel, ())
+        (append,) = kernel.statements
+        (times, _), (counts, _) = append.columns
+        return ctx.RateMonitorBlock(k, spikespace=self.array(kernel.space.spikes),
+                                    fill=self.array(append.fill), times=self.array(times),
+                                    counts=self.array(counts),
+                                    template=_template("ratemonitor.cpp.j2"))
+
     def _state_record(self, kernel):
         k, _ = self.kernel_context(kernel, ())
         (snapshot,) = kernel.statements

@@ -178,6 +178,15 @@ class NetworkWriter:
                 index = "_idx" if st.index == ir.INDEX else self.expr(st.index)
                 code(f"numpy.add.at({self.name(st.array)}, {index}, {self.expr(st.value)})")
 
+    def _rate_record(self, code, kernel):
+        (append,) = kernel.statements
+        (times, _), (counts, _) = append.columns
+        fill = self.name(append.fill)
+        code("if _idx.size:")
+        code(f"    {self.name(times)}[{fill}[0]] = t_")
+        code(f"    {self.name(counts)}[{fill}[0]] = _idx.size")
+        code(f"    {fill}[0] += 1")
+
     def _state_record(self, code, kernel):
         (snapshot,) = kernel.statements
         variables = {v.name: v for v in kernel.variables}

@@ -1,0 +1,138 @@
+"""PopulationRateMonitor: the fraction of a group that spikes in each time
+step, as a rate, and its smoothing."""
+import logging
+
+import numpy as np
+
+from ..specs import Column, PopulationRateMonitorSpec, Recording
+from ..units import Quantity
+from ..units.dimensions import TIME
+from .base import NetworkObject
+from .clock import check_time
+
+logger = logging.getLogger("neurocodegen.monitors")
+
+
+class PopulationRateMonitor(NetworkObject):
+    """``PopulationRateMonitor(group)``: ``t`` (every time step of the runs)
+    and ``rate``, the number of neurons that spiked in the step divided by
+    ``N*dt`` (Hz), recorded at the end of each step, as in Brian.
+    ``smooth_rate(window, width)`` smooths it."""
+
+    def __init__(self, source, name="ratemonitor*"):
+        if not getattr(source, "_spiking", False):
+            raise ValueError(f"PopulationRateMonitor needs a group with a threshold; "
+                             f"{source!r} has none.")
+        super().__init__(name, clock=source.clock, when="end", order=0)
+        self.source = source
+        capacity = 256
+        self._t = np.zeros(capacity, dtype=np.float64)
+        self._count = np.zeros(capacity, dtype=np.int32)
+        self._fill = np.array([0, capacity], dtype=np.int64)
+        self._steps = []          # (first, end) time step of each run, of its clock
+        self._pending = None      # why data cannot be read now (standalone), or None
+
+    def dependencies(self):
+        return (self.source,)
+
+    def recording(self):
+        """For the standalone program: a row (time, spikes) for each thread
+        and step in which its neurons spiked."""
+        return Recording("events", self.source.N,
+                         (Column("t", "t", TIME, time=True), Column("count", "count")))
+
+    def spec(self, period):
+        return PopulationRateMonitorSpec(name=self.name, source=self.source.name,
+                                         source_N=self.source.N, period=period,
+                                         when=self.when, order=self.order)
+
+    def after_run(self, start, end):
+        dt = self.clock.dt_
+        first, last = int(round(start / dt)), int(round(end / dt))
+        if last > first:
+            self._steps.append((first, last))
+
+    def array(self, name):
+        return {"t": self._t, "count": self._count, "fill": self._fill}[name]
+
+    def set_array(self, name, values):
+        setattr(self, "_" + name, values)
+
+    def _load_results(self, columns):
+        self._t, self._count = columns["t"], columns["count"]
+        self._fill = np.array([len(self._t), len(self._t)], dtype=np.int64)
+
+    # -- what it recorded ------------------------------------------------------------------
+    def _check_available(self):
+        if self._pending:
+            raise NotImplementedError(self._pending.format(what=f"The data of {self.name}"))
+
+    @property
+    def t_(self):
+        self._check_available()
+        dt = self.clock.dt_
+        steps = [np.arange(a, b) for a, b in self._steps]
+        return np.concatenate(steps) * dt if steps else np.zeros(0)
+
+    @property
+    def t(self):
+        return Quantity(self.t_, dim=TIME)
+
+    @property
+    def rate_(self):
+        """Spikes in each step over N*dt, in Hz (plain numbers)."""
+        t = self.t_
+        dt = self.clock.dt_
+        rows = int(self._fill[0])
+        spikes = np.zeros(len(t))
+        if rows:
+            # the row of each recorded step (steps are whole numbers of dt)
+            where = np.searchsorted(np.round(t / dt), np.round(self._t[:rows] / dt))
+            np.add.at(spikes, where, self._count[:rows])
+        return spikes / (self.source.N * dt)
+
+    @property
+    def rate(self):
+        return Quantity(self.rate_, dim=TIME ** -1)
+
+    def smooth_rate(self, window="gaussian", width=None):
+        """The rate smoothed by ``window``: ``'gaussian'`` (``width`` its
+        standard deviation), ``'flat'`` (``width`` rounded to an odd number
+        of steps) or an array of an odd number of weights; as Brian's."""
+        return Quantity(smooth(self.rate_, self.clock.dt_, window, width), dim=TIME ** -1)
+
+    def __len__(self):
+        return len(self.t_)
+
+    def __repr__(self):
+        return f"<PopulationRateMonitor {self.name!r}, recording {self.source.name!r}>"
+
+
+def smooth(rate, dt, window="gaussian", width=None):
+    """Brian's ``smooth_rate`` on plain rates of steps of ``dt`` seconds."""
+    if width is None and isinstance(window, str):
+        raise TypeError("smooth_rate needs a width with a predefined window "
+                        "(e.g. width=5*ms).")
+    if width is not None and not isinstance(window, str):
+        raise TypeError("smooth_rate takes a width only with a predefined window "
+                        "('gaussian' or 'flat').")
+    if isinstance(window, str):
+        width_ = check_time(width, "The width of smooth_rate")
+        if window == "gaussian":
+            half = int(np.round(2 * width_ / dt))
+            weights = np.exp(-np.arange(-half, half + 1) ** 2 * 1.0 / (2 * (width_ / dt) ** 2))
+        elif window == "flat":
+            n = int(width_ / 2 / dt) * 2 + 1
+            if abs(n * dt - width_) > 1e-6 * dt:
+                logger.info("smooth_rate: width adjusted from %g ms to %g ms (an odd number "
+                            "of time steps)", width_ * 1e3, n * dt * 1e3)
+            weights = np.ones(n)
+        else:
+            raise ValueError(f"Unknown window {window!r}: use 'gaussian', 'flat' or an array "
+                             "of weights.")
+    else:
+        weights = np.asarray(window, dtype=np.float64)
+        if weights.ndim != 1 or len(weights) % 2 != 1:
+            raise TypeError("The window of smooth_rate must be a 1-D array of an odd number "
+                            f"of weights, got shape {weights.shape}.")
+    return np.convolve(rate, weights * 1.0 / sum(weights), mode="same")
