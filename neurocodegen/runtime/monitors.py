@@ -241,6 +241,11 @@ class StateMonitor(NetworkObject):
     def t_(self):
         return self._data()[0]
 
+    @property
+    def record_variables(self):
+        """The recorded variables' names, as Brian's ``record_variables``."""
+        return list(self.variables)
+
     def __getattr__(self, name):
         if name.startswith("_") or "variables" not in self.__dict__:
             raise AttributeError(name)
