@@ -284,3 +284,21 @@ def test_the_star_import_logs_what_prefs_do_instead(caplog):
     finally:
         prefs.reset_to_defaults()
     assert "compiles with its own compiler flags" in caplog.records[0].getMessage()
+
+
+# -- monitors -------------------------------------------------------------------------
+
+def test_monitor_errors_say_what_is_recorded():
+    G = NeuronGroup(2, "v : volt\nI = v/Mohm : amp", threshold="v > 0")
+    with pytest.raises(ValueError, match="group 'neurongroup\\w*' has no variable 'x'"):
+        neurocodegen.StateMonitor(G, ["v", "x"], record=True)
+    with pytest.raises(NotImplementedError, match="record them with a StateMonitor"):
+        SpikeMonitor(G, variables=["v"])
+    counts = SpikeMonitor(G, record=False)
+    G.v = [1, -1] * mV
+    run(0.2 * ms)
+    assert list(counts.count) == [2, 0] and counts.num_spikes == 2
+    with pytest.raises(ValueError, match="record=False: it counts spikes"):
+        counts.spike_trains()
+    with pytest.raises(KeyError, match="records the spike times 't' only, not 'v'"):
+        SpikeMonitor(G).values("v")

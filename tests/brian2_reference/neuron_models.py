@@ -65,10 +65,27 @@ def indexing(sim):
     return 5 * ms, {"G": G}, before
 
 
-MODELS = {f.__name__: f for f in (adex, indexing)}
+def monitors(sim):
+    """A StateMonitor of a subexpression (using t, a unit name, a constant and
+    another subexpression), a parameter and a state variable; SpikeMonitors
+    that keep times or only counts."""
+    mV, ms = sim.mV, sim.ms
+    G = sim.NeuronGroup(4, """dv/dt = (El - v + drive)/(5*ms) : volt
+                              drive = 30*mV*(1 + sin(2*pi*t/(7*ms))) : volt
+                              excess = (v - El)/mV + 0.5*drive/mV : 1
+                              El : volt (constant)""",
+                        threshold="v > El + 20*mV", reset="v = El", method="euler")
+    G.El = "-70*mV + i*mV"
+    G.v = "El"
+    M = sim.StateMonitor(G, ["excess", "El", "v", "drive"], record=[1, 3])
+    return 40 * ms, {"G": G, "M": M, "spikes": sim.SpikeMonitor(G),
+                     "counts": sim.SpikeMonitor(G, record=False)}
 
 
-def collect(name, objects):
+MODELS = {f.__name__: f for f in (adex, indexing, monitors)}
+
+
+def collect(sim, name, objects):
     out = {}
     for label, obj in objects.items():
         key = f"{name}.{label}"
@@ -81,8 +98,18 @@ def collect(name, objects):
             out[f"{key}.t"] = np.array(obj.t_)
             for var in obj.record_variables:
                 out[f"{key}.{var}"] = np.array(getattr(obj, var + "_"))
-        else:                                          # SpikeMonitor
+            out[f"{key}.record"] = np.array(obj.record)
+            out[f"{key}.last_of_last"] = np.array([getattr(obj[obj.record[-1]], var + "_")[-1]
+                                                for var in obj.record_variables])
+        elif obj.record:                               # SpikeMonitor
             out[f"{key}.i"], out[f"{key}.t"] = np.array(obj.i[:]), np.array(obj.t_[:])
+            trains = obj.all_values()["t"]
+            out[f"{key}.trains"] = np.array([len(trains[k]) for k in sorted(trains)])
+            out[f"{key}.values"] = np.concatenate([np.array(obj.values("t")[k] / sim.ms)
+                                                   for k in sorted(trains)])
+        else:
+            out[f"{key}.count"] = np.array(obj.count[:])
+            out[f"{key}.num_spikes"] = np.array(obj.num_spikes)
     return out
 
 
@@ -92,7 +119,7 @@ def run_model(sim, name):
     duration, objects, *before = MODELS[name](sim)
     net = sim.Network(*objects.values())
     net.run(duration)
-    out = collect(name, objects)
+    out = collect(sim, name, objects)
     for label, values in (before[0] if before else {}).items():
         out[f"{name}.before.{label}"] = np.array(values)
     return out
