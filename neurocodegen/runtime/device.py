@@ -227,6 +227,9 @@ class VariableView:
             return f"<{self.group.name}.{self.name}: values after the standalone run>"
         return repr(self.get())
 
+    def __str__(self):
+        return repr(self) if self.group._pending else str(self.get())
+
     def __float__(self):
         return float(self.get())
 

@@ -69,7 +69,7 @@ def monitors(sim):
     """A StateMonitor of a subexpression (using t, a unit name, a constant and
     another subexpression), a parameter and a state variable; SpikeMonitors
     that keep times or only counts."""
-    mV, ms = sim.mV, sim.ms
+    ms = sim.ms
     G = sim.NeuronGroup(4, """dv/dt = (El - v + drive)/(5*ms) : volt
                               drive = 30*mV*(1 + sin(2*pi*t/(7*ms))) : volt
                               excess = (v - El)/mV + 0.5*drive/mV : 1
