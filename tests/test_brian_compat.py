@@ -200,7 +200,8 @@ def test_a_written_zero_compares_with_every_unit_in_model_strings(mode, tmp_path
 
 
 def test_zero_is_special_only_as_a_written_number():
-    NeuronGroup(1, "v : volt", threshold="v > 0*mV + 0")
+    G = NeuronGroup(1, "v : volt", threshold="v > 0*mV + 0")
+    assert G.N == 1
     with pytest.raises(DimensionMismatchError, match="mixes units"):
         run(0.1 * ms)
 
@@ -225,6 +226,8 @@ def test_indexing_with_conditions_and_arrays():
     assert list(G.v[G.v > x] / mV) == [7, 8, 9]
     assert list(G.v[np.arange(10) % 5 == 0] / mV) == [0, 5]
     assert list(G.v[[1, 3]] / mV) == [1, 3]
+    H = NeuronGroup(10, "v : volt")
+    assert np.allclose((G.v - H.v) / mV, np.arange(10))    # views of two groups
     G.v["v > x"] = "v + 10*mV"                        # names of the script in both strings
     G.flag["i % 2 == 0"] = True
     assert np.allclose(G.v[:] / mV, [0, 1, 2, 3, 4, 5, 6, 17, 18, 19])

@@ -236,6 +236,7 @@ class VariableView:
 
 def _delegate(op):
     def method(self, *args):
+        args = [a.get() if isinstance(a, VariableView) else a for a in args]  # G.x - H.x
         return getattr(self.get(), op)(*args)
     method.__name__ = op
     return method
