@@ -2,16 +2,18 @@
 
 ``from neurocodegen import *`` gives what ``from brian2 import *`` gives a
 tutorial user: units, the simulator classes and functions, numpy's names
-and matplotlib's plotting functions (imported on first use).
+(and ``np``), ``prefs``, and matplotlib's plotting functions and ``plt``
+(imported on first use).
 """
 import numpy as _np
+import numpy as np  # noqa: F401  (Brian's star import gives np)
 from numpy import *  # noqa: F401,F403  (Brian's namespace includes numpy's)
 
 __version__ = "0.1.0"  # after numpy's names, which include numpy's own __version__
 
 from .errors import (CompilationError, DimensionMismatchError, EquationError,  # noqa: F401
                      ExpressionSyntaxError, IntegrationError, NeurocodegenError,
-                     UndefinedNameError, UnitError)
+                     PreferenceError, UndefinedNameError, UnitError)
 from .units import *  # noqa: F401,F403
 from .units import __all__ as _units_all
 from .pylab import *  # noqa: F401,F403
@@ -31,7 +33,9 @@ from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import run, show_source, start_scope  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
-_own = ["prefs", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor", "StateMonitor", "Network", "Clock",
+_own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup",
+        "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor",
+        "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",

@@ -51,6 +51,13 @@ class EquationError(NeurocodegenError, ValueError):
     (duplicate or reserved names, unknown flags, wrong types, ...)."""
 
 
+class PreferenceError(NeurocodegenError, KeyError):
+    """A name in ``prefs`` that is not one of Brian's preferences."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
 class UndefinedNameError(NeurocodegenError, NameError):
     """An identifier in a model string that is neither a model variable nor
     found in the namespace."""

@@ -1,5 +1,5 @@
 """The plotting names of Brian's star import (``plot``, ``xlabel``, ``hist``,
-...), importing matplotlib only when one is first called, so that
+..., and ``plt``), importing matplotlib only when one is first used, so that
 ``import neurocodegen`` stays fast."""
 
 PYPLOT_NAMES = (
@@ -27,4 +27,20 @@ def _lazy(name):
 for _name in PYPLOT_NAMES:
     globals()[_name] = _lazy(_name)
 
-__all__ = list(PYPLOT_NAMES)
+
+class _Pyplot:
+    """``plt``: matplotlib.pyplot, imported when one of its names is first used."""
+
+    def __getattr__(self, name):
+        return getattr(_pyplot(), name)
+
+    def __dir__(self):
+        return dir(_pyplot())
+
+    def __repr__(self):
+        return "<matplotlib.pyplot, imported on first use>"
+
+
+plt = _Pyplot()
+
+__all__ = [*PYPLOT_NAMES, "plt"]

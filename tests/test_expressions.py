@@ -33,13 +33,15 @@ HERTZ = get_dimension(s=-1)
     ("True", set(), set()),
     ("  v > 1  # comment", {"v"}, set()),
     ("(a +\n b)", {"a", "b"}, set()),
+    ("a  # continued as Brian does\n + b", {"a", "b"}, set()),
 ])
 def test_parse_expression(code, identifiers, functions):
     expr = parse_expression(code)
     assert isinstance(expr, Expression)
     assert expr.identifiers == identifiers
     assert expr.functions == functions
-    assert expr.code == code.strip()
+    lines = (line.split("#")[0].strip() for line in code.split("\n"))
+    assert expr.code == " ".join(line for line in lines if line)  # one line, no comment
     assert parse_expression(expr) is expr
 
 

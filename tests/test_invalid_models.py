@@ -74,7 +74,9 @@ CASES = [
     ("expression", "v + ~w", ExpressionSyntaxError, "use 'not'"),
     ("expression", "v.real", ExpressionSyntaxError, "Invalid expression 'v.real'"),
     # statements
-    ("reset", 'v = 0; system("rm")', ExpressionSyntaxError, "(no ';')"),
+    ("reset", 'v = 0; system("rm")', ExpressionSyntaxError, "a statement such as"),
+    ("reset", "v = 0; w = v[0]", ExpressionSyntaxError, "indexing"),
+    ("reset", "v = 0;; w = 1", ExpressionSyntaxError, "invalid syntax"),
     ("reset", "import os", ExpressionSyntaxError, "only assignments"),
     ("reset", "v == 0", ExpressionSyntaxError, "a statement such as"),
     ("reset", "v.x = 1", ExpressionSyntaxError, "attribute access"),
@@ -98,6 +100,12 @@ CASES = [
     ("reset", "b += 1", EquationError, "booleans can only be assigned"),
     # equation lines
     ("equations", "dv/dt = -v/tau", EquationError, "': unit' is missing"),
+    ("equations", "dv/dt = -v/tau\ndw/dt = -w/tau : 1", EquationError,
+     "line 1 of the model: the ': unit' is missing (the next line starts a new definition)"),
+    ("equations", "w : 1\ndv/dt = -v/tau  # continued\n  + w[0] : 1", ExpressionSyntaxError,
+     "Invalid equation for 'v' (line 3) '  + w[0]': indexing"),
+    ("equations", "dv/dt = -v/tau\n  + : 1", ExpressionSyntaxError, "(line 2)"),
+    ("equations", "dv/dt = -v/tau\n  + 1 : voltz", UnitError, "lines 1-2 of the model"),
     ("equations", "dv/dt = -v/tau : voltz", UnitError, "unknown unit 'voltz'"),
     ("equations", "v : 2*volt", UnitError, "not a product of unit names"),
     ("equations", "v : bool", UnitError, "'boolean'"),

@@ -20,7 +20,7 @@ Running in this process or as a standalone program is the device's choice
 import importlib
 
 #: target name -> module that defines its backend class as ``Backend``
-_TARGETS = {"cython": "cpu", "cpp": "cpu", "numpy": "numpy"}
+_TARGETS = {"cython": "cpu", "cpp": "cpu", "auto": "cpu", "numpy": "numpy"}
 _instances = {}
 
 

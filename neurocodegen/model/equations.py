@@ -1,6 +1,6 @@
 """Model equations in Brian's syntax, parsed into immutable objects.
 
-One equation per line::
+One equation per line (an expression may continue on the next lines)::
 
     dv/dt = (v0 - v)/tau : volt (unless refractory)   # differential equation
     I = g*(E - v) : amp                                # subexpression
@@ -132,8 +132,48 @@ _FLAGS = re.compile(r"\((?P<flags>[^()]*)\)\s*$")
 _TYPE_HINTS = {"bool": "boolean", "int": "integer", "float": "1", "double": "1"}
 
 
+#: The start of a line that begins a new definition, 'dx/dt =' or 'x =' (never
+#: the continuation of an expression, which has no '=').
+_DEFINITION_START = re.compile(r"^\s*(d\s*\w+\s*/\s*dt\s*=|\w+\s*=(?!=))")
+
+
 def _line_error(lineno, line, reason, cls=EquationError):
-    return cls(f"Invalid equation in line {lineno} of the model: {reason}\n    {line.strip()}")
+    last = lineno + line.strip("\n").count("\n")
+    where = f"line {lineno}" if last == lineno else f"lines {lineno}-{last}"
+    quoted = "\n    ".join(part.strip() for part in line.strip("\n").split("\n"))
+    return cls(f"Invalid equation in {where} of the model: {reason}\n    {quoted}")
+
+
+def _without_comment(line):
+    return line.split("#", 1)[0]
+
+
+def logical_lines(text):
+    """``(lineno, text)`` of each definition in a model string, as Brian reads
+    it: an expression that has not reached its ``: unit`` continues on the
+    next line (the lines are kept, joined by newlines, for error messages);
+    blank lines and comments are skipped."""
+    pending, start = [], 1
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
+        code = _without_comment(line).strip()
+        if not code:
+            if pending:
+                pending.append(line)     # a comment inside a continued expression
+            else:
+                check_text("equation", line.strip(), number)
+            continue
+        if not pending:
+            start = number
+        elif _DEFINITION_START.match(code):
+            joined = "\n".join(pending)
+            raise _line_error(start, joined, "the ': unit' is missing (the next line "
+                              "starts a new definition)")
+        pending.append(line)
+        if ":" in code:
+            yield start, "\n".join(pending)
+            pending = []
+    if pending:
+        yield start, "\n".join(pending)
 
 
 def parse_unit(text, lineno=1, line=""):
@@ -207,10 +247,12 @@ def _split_unit_and_flags(unit_part):
 
 
 def parse_line(line, lineno=1):
-    """Parse one model line into a SingleEquation (None for blank lines and
-    comments)."""
-    check_text("equation", line.strip(), lineno)   # ExpressionSyntaxError, as elsewhere
-    text = line.split("#", 1)[0].strip()
+    """Parse one definition of a model (one line, or several joined by
+    newlines, see :func:`logical_lines`) into a SingleEquation (None for blank
+    lines and comments)."""
+    for number, part in enumerate(line.split("\n"), lineno):
+        check_text("equation", part.strip(), number)  # ExpressionSyntaxError, as elsewhere
+    text = "\n".join(_without_comment(part) for part in line.split("\n")).strip()
     if not text:
         return None
     if ":" not in text:
@@ -228,7 +270,7 @@ def parse_line(line, lineno=1):
         raise _line_error(lineno, line, "expected 'dx/dt = expression : unit', "
                           "'x = expression : unit' or 'x : unit'")
     name = match.group("name")
-    context = f"equation for {name!r} (line {lineno} of the model)"
+    context = f"equation for {name!r}"
     problem = name_problem(name)
     if problem:
         raise _line_error(lineno, line, problem)
@@ -239,7 +281,7 @@ def parse_line(line, lineno=1):
     dim, dtype = parse_unit(unit_text, lineno, line)
     expr = None
     if kind != PARAMETER:
-        expr = parse_expression(match.group("expr"), context)
+        expr = parse_expression(match.group("expr"), context, first_line=lineno)
     flags_set = frozenset(flags)
     for flag in flags:
         if flag not in ALLOWED_FLAGS[kind]:
@@ -278,8 +320,7 @@ class Equations(Mapping):
         if isinstance(eqs, Equations):
             equations = list(eqs.values())
         elif isinstance(eqs, str):
-            equations = [parse_line(line, number)
-                         for number, line in enumerate(eqs.split("\n"), 1)]
+            equations = [parse_line(line, number) for number, line in logical_lines(eqs)]
             equations = [eq for eq in equations if eq is not None]
         else:
             equations = list(eqs)

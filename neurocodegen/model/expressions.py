@@ -119,10 +119,10 @@ class Expression:
 
 @dataclass(frozen=True)
 class Statement:
-    """One line of a multi-line statement string such as a reset.
+    """One statement of a statement string such as a reset.
 
-    ``op`` is one of :data:`STATEMENT_OPS`; ``code`` is the line as written
-    (stripped) and ``lineno`` its 1-based line number in the whole string.
+    ``op`` is one of :data:`STATEMENT_OPS`; ``code`` is the statement as
+    written and ``lineno`` the 1-based number of its line in the whole string.
     """
 
     target: str
@@ -305,59 +305,88 @@ class _Validator:
             self.visit(arg)
 
 
-def parse_expression(code, context="expression"):
+def parse_expression(code, context="expression", first_line=None):
     """Parse and validate one expression; ``context`` names it in errors
-    (e.g. ``'threshold'``)."""
+    (e.g. ``'threshold'``), ``first_line`` is the number of its first line in
+    a longer text (a model), for the line numbers of errors.
+
+    An expression may continue over several lines, which are joined as Brian
+    joins them: the :class:`Expression`'s ``code`` is one line, without
+    comments.
+    """
     if isinstance(code, Expression):
         return code
     if not isinstance(code, str):
         raise TypeError(f"The {context} must be a string, not {type(code).__name__}")
-    text = code.replace("\r\n", "\n").strip()
+    code = code.replace("\r\n", "\n")
+    text = code.strip()
     lines = text.split("\n")
     multiline = len(lines) > 1
+    if first_line is not None:
+        first_line += code[:len(code) - len(code.lstrip())].count("\n")
+
+    def lineno(number):          # of the number-th line of text, for messages
+        if first_line is not None:
+            return first_line + number - 1
+        return number if multiline else None
+
     for number, line in enumerate(lines, 1):
-        check_text(context, line, number if multiline else None)
+        check_text(context, line, lineno(number))
     if not text or text.startswith("#"):
         _fail(context, code, "the expression is empty", 0, len(code) or 1)
+    # Lines are parsed inside a pair of parentheses on lines of their own, so
+    # that errors keep the columns and (one lower) the numbers of the user's lines.
+    wrapped = f"(\n{text}\n)" if multiline else text
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = ast.parse(wrapped, mode="eval").body
     except (RecursionError, MemoryError):
         _fail(context, lines[0], "the expression is too long or nested too deeply", 0)
     except SyntaxError as err:
-        number = err.lineno or 1
-        _python_syntax_error(context, lines[min(number, len(lines)) - 1], err,
-                             number if multiline else None)
-    validator = _MultilineValidator(context, lines) if multiline \
-        else _Validator(context, text, None)
+        number = max((err.lineno or 1) - multiline, 1)
+        if number > len(lines):    # at our closing parenthesis: the text stops too early
+            _fail(context, lines[-1], "the expression is incomplete", len(lines[-1]),
+                  lineno=lineno(len(lines)))
+        _python_syntax_error(context, lines[number - 1], err, lineno(number))
+    if multiline:
+        ast.increment_lineno(tree, -1)
+        _MultilineValidator(context, lines, lineno).visit(tree)
+    parts = (line.split("#", 1)[0].strip().removesuffix("\\").strip() for line in lines)
+    joined = " ".join(part for part in parts if part)   # no comments, one line
+    if joined != text:
+        text, tree = joined, ast.parse(joined, mode="eval").body
+    validator = _Validator(context, text, lineno(1))
     validator.visit(tree)
     return Expression(text, tree, frozenset(validator.identifiers),
                       frozenset(validator.functions))
 
 
 class _MultilineValidator(_Validator):
-    """Validator for an expression spread over several (parenthesised) lines."""
+    """Validator for an expression spread over several lines; ``lineno(k)``
+    numbers its k-th line in error messages."""
 
-    def __init__(self, context, lines):
-        super().__init__(context, lines[0], 1)
+    def __init__(self, context, lines, lineno):
+        super().__init__(context, lines[0], lineno(1))
         self.lines = lines
+        self.number_of = lineno
 
     def fail(self, node, reason):
         number = getattr(node, "lineno", 1)
-        self.line, self.lineno = self.lines[number - 1], number
+        self.line, self.lineno = self.lines[number - 1], self.number_of(number)
         super().fail(node, reason)
 
     def visit(self, node):
         number = getattr(node, "lineno", None)
         if number is not None:
-            self.line, self.lineno = self.lines[number - 1], number
+            self.line, self.lineno = self.lines[number - 1], self.number_of(number)
         super().visit(node)
 
 
 def parse_statements(code, context="reset"):
-    """Parse one statement per line (``x = expr``, ``x += expr``, ...).
+    """Parse statements (``x = expr``, ``x += expr``, ...), one per line or
+    several on a line separated by ``;`` (``'v = vr; w += b'``), as Brian does.
 
-    Blank lines and ``#`` comments are skipped; ``;`` and anything but
-    simple assignments are refused. Returns a tuple of :class:`Statement`.
+    Blank lines and ``#`` comments are skipped; anything but simple
+    assignments is refused. Returns a tuple of :class:`Statement`.
     """
     if not isinstance(code, str):
         raise TypeError(f"The {context} must be a string, not {type(code).__name__}")
@@ -377,13 +406,7 @@ def parse_statements(code, context="reset"):
                   lineno=lineno)
         except SyntaxError as err:
             _python_syntax_error(context, line, err, lineno)
-        if len(body) > 1:
-            start = body[0].end_col_offset
-            semicolon = line.find(";", start)
-            _fail(context, line, "only one statement per line is allowed (no ';'); "
-                  "put each statement on its own line", semicolon if semicolon >= 0 else start,
-                  lineno=lineno)
-        statements.append(_statement(body[0], line, context, lineno, number))
+        statements.extend(_statement(node, line, context, lineno, number) for node in body)
     if not statements:
         _fail(context, code, "there is no statement", 0, max(len(code), 1))
     return tuple(statements)
@@ -413,7 +436,7 @@ def _statement(node, line, context, lineno, number):
     rhs = line[node.value.col_offset:node.value.end_col_offset] \
         if node.value.end_lineno == node.value.lineno else ast.unparse(node.value)
     expr = parse_expression(rhs, context)
-    return Statement(target.id, op, expr, line[:node.end_col_offset].rstrip(), number)
+    return Statement(target.id, op, expr, line[node.col_offset:node.end_col_offset], number)
 
 
 # --------------------------------------------------------------------------

@@ -63,6 +63,16 @@ def _constant_value(node, constants):
         return None
 
 
+def is_zero_literal(node):
+    """Whether ``node`` is a written zero (``0``, ``0.0``, ``-0``): a number that
+    has every unit, so ``v == 0`` and ``v = 0`` hold for a ``v`` in volts, as a
+    plain zero does for Brian's quantities."""
+    while type(node) is ast.UnaryOp and type(node.op) in (ast.USub, ast.UAdd):
+        node = node.operand
+    return (type(node) is ast.Constant and type(node.value) in (int, float)
+            and node.value == 0)
+
+
 class _DimensionInference:
     def __init__(self, expr, dims, constants):
         self.expr = expr
@@ -100,7 +110,7 @@ class _DimensionInference:
             operands = [node.left, *node.comparators]
             dims = [self.visit(operand) for operand in operands]
             for (a, da), (b, db) in zip(zip(operands, dims), zip(operands[1:], dims[1:])):
-                if da is not db:
+                if da is not db and not (is_zero_literal(a) or is_zero_literal(b)):
                     self.mismatch("compares values with different units", (a, da), (b, db))
             return DIMENSIONLESS
         if kind is ast.BoolOp:
@@ -325,7 +335,7 @@ def check_statements(statements, dims, types=None, writable=None, constants=None
             raise DimensionMismatchError(f"Inconsistent units in the {where}: {err}",
                                          *err.dims) from None
         needed = target_dim if stmt.op in ("=", "+=", "-=") else DIMENSIONLESS
-        if value_dim is not needed:
+        if value_dim is not needed and not is_zero_literal(stmt.expr.tree):
             role = (f"variable {stmt.target!r} has unit {describe_dimension(target_dim)}"
                     if stmt.op in ("=", "+=", "-=") else
                     f"'{stmt.op}' needs a dimensionless value")

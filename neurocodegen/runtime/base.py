@@ -38,21 +38,29 @@ def assigned_values(owner, name, value, dim, size, check_units=True, evaluated=F
                     noun="values"):
     """``value`` as the array assigned to ``owner.name`` (``size`` of them):
     its unit checked against ``dim`` (unless ``evaluated`` from a string,
-    already checked, or ``check_units`` is False: ``G.v_ = ...``), one value
-    or ``size`` values."""
+    already checked, or ``check_units`` is False: ``G.v_ = ...``; a plain zero
+    has every unit, as in Brian), one value or ``size`` values."""
     import numpy as np
-    from ..errors import DimensionMismatchError
-    from ..units import format_dimension, get_dimensions
-    if not evaluated and check_units and get_dimensions(value) is not dim:
-        got = get_dimensions(value)
-        raise DimensionMismatchError(
-            f"Cannot set {owner}.{name} (unit {format_dimension(dim)}) to {value!r} "
-            f"(unit {format_dimension(got)}).", dim, got)
+    if not evaluated and check_units:
+        check_assigned_unit(owner, name, value, dim)
     result = np.asarray(value)
     if result.ndim > 1 or (result.ndim == 1 and result.shape[0] not in (1, size)):
         raise ValueError(f"Cannot set {owner}.{name} ({size} {noun}) from an array of "
                          f"shape {result.shape}.")
     return result
+
+
+def check_assigned_unit(owner, name, value, dim):
+    """Raise DimensionMismatchError unless ``value`` has dimension ``dim`` or
+    is a plain zero (which has every unit, as in Brian)."""
+    from ..errors import DimensionMismatchError
+    from ..units import format_dimension, get_dimensions
+    from ..units.quantity import _is_plain_zero
+    got = get_dimensions(value)
+    if got is not dim and not _is_plain_zero(value):
+        raise DimensionMismatchError(
+            f"Cannot set {owner}.{name} (unit {format_dimension(dim)}) to {value!r} "
+            f"(unit {format_dimension(got)}).", dim, got)
 
 
 def split_plain(name, names):

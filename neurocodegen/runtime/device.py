@@ -27,15 +27,24 @@ class RuntimeDevice:
 class StandaloneDevice:
     """Records the runs of one network and turns them into a C++ program in
     ``directory``; see :func:`set_device`. ``threads`` is the default number of
-    OpenMP threads of its runs."""
+    OpenMP threads of its runs (if None, Brian's
+    ``prefs.devices.cpp_standalone.openmp_threads`` when a run starts; its 0,
+    Brian's "no OpenMP", is one thread)."""
     name = "cpp_standalone"
     standalone = True
 
-    def __init__(self, directory="output", build_on_run=True, threads=1):
+    def __init__(self, directory="output", build_on_run=True, threads=None):
         self.directory = directory
         self.build_on_run = build_on_run
-        self.threads = _check_threads(threads)
+        self.threads = None if threads is None else _check_threads(threads)
         self.reinit()
+
+    def default_threads(self):
+        """The threads of a run that does not name them."""
+        if self.threads is not None:
+            return self.threads
+        from ..preferences import prefs
+        return _check_threads(max(1, prefs.devices.cpp_standalone.openmp_threads))
 
     def reinit(self):
         """Forget the recorded network and runs (the directory stays)."""
@@ -110,7 +119,7 @@ class StandaloneDevice:
             raise RuntimeError("Nothing to run: call run() and device.build() first.")
         overrides = self.program.overrides(run_args or {})
         status = standalone.run_program(self.directory, results_directory,
-                                        _check_threads(threads or self.threads),
+                                        _check_threads(threads or self.default_threads()),
                                         seed, overrides)
         self.program.load_results(self.directory, results_directory)
         self.status = status
@@ -132,12 +141,13 @@ def _check_threads(threads):
 _current = {"device": RuntimeDevice()}
 
 
-def set_device(name, directory="output", build_on_run=True, threads=1, **kwargs):
+def set_device(name, directory="output", build_on_run=True, threads=None, **kwargs):
     """Choose where ``run()`` happens: ``'runtime'`` (the default, also
     ``'cython'``) or ``'cpp_standalone'`` (also ``'standalone'``), Brian's
     spelling. Standalone options: ``directory`` of the generated program,
     ``build_on_run`` (build and run at the end of the first ``run()``), and
-    ``threads`` (OpenMP threads)."""
+    ``threads`` (OpenMP threads; by default
+    ``prefs.devices.cpp_standalone.openmp_threads``, or 1)."""
     if name in ("runtime", "cython"):
         _current["device"] = RuntimeDevice()
     elif name in ("cpp_standalone", "standalone"):
@@ -169,9 +179,11 @@ device = _DeviceProxy()
 
 
 class VariableView:
-    """``G.v`` in standalone mode: a handle on a group's variable that can key
-    ``run_args`` and, once the program has run, acts like its values (numpy
-    functions, arithmetic, indexing and attributes go to the values)."""
+    """``G.v``: a handle on a group's variable that acts like its values
+    (numpy functions, arithmetic and attributes go to the values), is
+    indexed as Brian indexes it (``G.v['i > 5']``, ``G.v[G.v > x]``, numbers,
+    slices, arrays; see ``NeuronGroup._selected``) and, in standalone mode,
+    can key ``run_args``."""
 
     __slots__ = ("group", "name")
     __hash__ = object.__hash__
@@ -196,7 +208,7 @@ class VariableView:
         return func(*args, **kwargs)
 
     def __getitem__(self, key):
-        return self.get()[key]
+        return self.group._get_items(self.name, key)
 
     def __setitem__(self, key, value):
         self.group._set_items(self.name, key, value)
@@ -215,12 +227,16 @@ class VariableView:
             return f"<{self.group.name}.{self.name}: values after the standalone run>"
         return repr(self.get())
 
+    def __str__(self):
+        return repr(self) if self.group._pending else str(self.get())
+
     def __float__(self):
         return float(self.get())
 
 
 def _delegate(op):
     def method(self, *args):
+        args = [a.get() if isinstance(a, VariableView) else a for a in args]  # G.x - H.x
         return getattr(self.get(), op)(*args)
     method.__name__ = op
     return method

@@ -7,17 +7,22 @@ from ..errors import DimensionMismatchError, EquationError, NeurocodegenError
 from ..model.equations import Equations
 from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import bind_externals, resolve_external
-from ..model.unitcheck import check_statements, check_threshold, infer_dimension, infer_type
+from ..model.unitcheck import (check_statements, check_threshold, infer_dimension,
+                               infer_type, is_zero_literal)
 from ..specs import DTYPES, NeuronGroupSpec
 from ..units import Quantity
 from ..units.dimensions import DIMENSIONLESS, TIME
-from .base import NetworkObject, assigned_values, split_plain
+from .base import NetworkObject, assigned_values, check_assigned_unit, split_plain
 from .clock import check_time, random_state
-from .device import VariableView, get_device
+from .device import VariableView
 from .timedarray import table_array, table_constant
 
 _BUILTINS = {"t": (TIME, "float"), "dt": (TIME, "float"),
              "i": (DIMENSIONLESS, "integer"), "N": (DIMENSIONLESS, "integer")}
+
+
+#: What get_states gives besides the variables, as Brian does.
+_READ_ONLY = ("N", "i", "t", "dt", "t_in_timesteps")
 
 
 def _in_group(group, exc):
@@ -36,6 +41,21 @@ def _in_group(group, exc):
     return new
 
 
+def group_size(N):
+    """The number of neurons ``N`` as an int: a whole number, also given as a
+    float (``NeuronGroup(int(0.8*N))``, ``NeuronGroup(round(x))``: numpy's
+    ``round`` of the star import returns a float, and Brian takes ``int(N)``)."""
+    if isinstance(N, (float, np.floating)) and np.isfinite(N) and N == int(N):
+        N = int(N)
+    if isinstance(N, (bool, np.bool_)) or not isinstance(N, (int, np.integer)):
+        raise TypeError(f"The number of neurons N must be a whole number, got {N!r}.")
+    if N < 1:
+        raise ValueError(f"The number of neurons N must be at least 1, got {N}.")
+    if N >= 2**31:
+        raise ValueError(f"N = {N} is too large (the limit is 2**31 - 1).")
+    return int(N)
+
+
 class NeuronGroup(NetworkObject):
     """A group of ``N`` neurons sharing one model.
 
@@ -50,14 +70,9 @@ class NeuronGroup(NetworkObject):
     def __init__(self, N, model, method=None, threshold=None, reset=None,
                  refractory=False, namespace=None, dt=None, clock=None, order=0,
                  name="neurongroup*"):
-        if isinstance(N, (bool, np.bool_)) or not isinstance(N, (int, np.integer)):
-            raise TypeError(f"The number of neurons N must be an integer, got {N!r}.")
-        if N < 1:
-            raise ValueError(f"The number of neurons N must be at least 1, got {N}.")
-        if N >= 2**31:
-            raise ValueError(f"N = {N} is too large (the limit is 2**31 - 1).")
+        N = group_size(N)
         super().__init__(name, dt=dt, clock=clock, when="groups", order=order)
-        self.N = int(N)
+        self.N = N
         self.equations = model if isinstance(model, Equations) else Equations(model)
         for eq in self.equations.values():
             synaptic = eq.flags & {"event-driven", "clock-driven", "summed"}
@@ -234,16 +249,16 @@ class NeuronGroup(NetworkObject):
             raise AttributeError(name)
         key, plain = split_plain(name, self._arrays)
         if key in self._arrays:
-            if get_device().standalone:
-                return VariableView(self, name)
-            return self._values(name)
+            return VariableView(self, name)
         if name == "i":
             return np.arange(self.N)
         if name in ("t", "t_"):
             return self.clock.t if name == "t" else self.clock.t_
-        eq = self.equations.get(name)
-        if eq is not None and eq.kind == "subexpression":
-            return self._evaluate(eq.expr, sys._getframe(1), f"{self.name}.{name}")
+        key, plain = split_plain(name, self.equations.subexpr_names)
+        if key in self.equations.subexpr_names:        # evaluated now, with units (I_: without)
+            values = self._evaluate(self.equations[key].expr, sys._getframe(1),
+                                    f"{self.name}.{key}")
+            return np.asarray(values) if plain else values
         raise AttributeError(f"'{self.name}' has no state variable or attribute '{name}'")
 
     def __setattr__(self, name, value):
@@ -270,16 +285,116 @@ class NeuronGroup(NetworkObject):
             return array
         return Quantity(array, dim=dim)
 
+    def _selected(self, index, frame):
+        """The neurons ``G.v[index]`` means: for a condition string (``'i > 5'``,
+        ``'v > -50*mV'``, with the names of the model and of ``frame``) their
+        indices, else ``index`` itself (numbers, slices, integer or boolean
+        arrays, as numpy takes them)."""
+        if not isinstance(index, str):
+            return index
+        expr = parse_expression(index, f"index of {self.name}")
+        mask = self._evaluate(expr, frame, f"{self.name}['{index}']")
+        if np.asarray(mask).dtype != np.bool_:
+            raise EquationError(f"The index '{expr.code}' of group '{self.name}' must be a "
+                                f"condition such as 'i > 5' or 'v > -50*mV'.")
+        return np.flatnonzero(np.broadcast_to(mask, (self.N,)))
+
+    def _get_items(self, name, index):
+        """``G.v[index]``, through a VariableView."""
+        return self._values(name)[self._selected(index, sys._getframe(2))]
+
     def _set_items(self, name, index, value):
-        """``G.v[index] = value``, through a standalone VariableView."""
-        key, _ = split_plain(name, self._arrays)
+        """``G.v[index] = value``, through a VariableView: ``index`` as
+        :meth:`_selected` takes it, ``value`` with units (a plain zero has
+        every unit), or a string evaluated for the selected neurons."""
+        key, plain = split_plain(name, self._arrays)
         if self._pending:
             raise NotImplementedError(
                 f"Cannot set part of {self.name}.{key} after a run in standalone mode: its "
                 f"values are only known when the program runs. Assign the whole variable "
                 f"({self.name}.{key} = ...) or use run_args.")
-        self._values(name)[index] = value
+        frame = sys._getframe(2)
+        selected = self._selected(index, frame)
+        array = self._arrays[key]
+        dim = self._dims_and_types()[0][key]
+        if isinstance(value, str):
+            expr = parse_expression(value, f"assignment to {self.name}.{key}")
+            value = self._evaluate(expr, frame, f"{self.name}.{key}[...] = '{value}'",
+                                   expected_dim=dim)
+            value = np.broadcast_to(value, array.shape)[selected]
+        elif not plain:
+            check_assigned_unit(self.name, key, value, dim)
+        array[selected] = np.asarray(value)
         self._dirty.add(key)
+
+    # -- Brian's get_states and set_states ------------------------------------
+    def _state_names(self, subexpressions=False, read_only_variables=True):
+        """Brian's order: the built-in read-only values, then the variables."""
+        names = list(_READ_ONLY) if read_only_variables else []
+        for name, eq in self.equations.items():
+            if name in self._arrays or (subexpressions and eq.kind == "subexpression"):
+                names.append(name)
+        return names + [n for n in ("lastspike", "not_refractory") if n in self._arrays]
+
+    def get_states(self, vars=None, units=True, format="dict", subexpressions=False,
+                   read_only_variables=True, level=0):
+        """A copy of the variables' values, as Brian's ``get_states``: ``{name:
+        values}`` of ``vars`` (default: every variable, with ``N``, ``i``,
+        ``t`` and ``dt`` unless ``read_only_variables`` is False, and the
+        subexpressions if ``subexpressions``), with units unless ``units`` is
+        False; ``format='pandas'`` gives a pandas DataFrame (``units=False``)."""
+        if format not in ("dict", "pandas"):
+            raise NotImplementedError(f"get_states(format={format!r}): the formats are "
+                                      "'dict' and 'pandas'.")
+        if format == "pandas":
+            pandas = _pandas("get_states", units)
+        names = self._state_names(subexpressions, read_only_variables) if vars is None \
+            else list(vars)
+        frame = sys._getframe(1 + level)
+        states = {}
+        for name in names:
+            states[name] = self._state(name, units, frame)
+        return states if format == "dict" else pandas.DataFrame(states)
+
+    def _state(self, name, units, frame):
+        if name in self._arrays:
+            shared = "shared" in getattr(self.equations.get(name), "flags", ())
+            values = np.array(self._values(name if units else name + "_"))
+            values = values[0] if shared else values
+            dim = self._dims_and_types()[0][name]
+            return Quantity(values, dim=dim) if units and dim is not DIMENSIONLESS else values
+        if name in ("N", "i"):
+            return self.N if name == "N" else np.arange(self.N)
+        if name in ("t", "dt"):
+            value = self.clock.t_ if name == "t" else self.clock.dt_
+            return Quantity(value, dim=TIME) if units else value
+        if name == "t_in_timesteps":
+            return int(round(self.clock.t_ / self.clock.dt_))
+        eq = self.equations.get(name)
+        if eq is None:
+            raise KeyError(f"Group '{self.name}' has no variable {name!r}.")
+        values = self._evaluate(eq.expr, frame, f"{self.name}.{name}")
+        return values if units else np.asarray(values)
+
+    def set_states(self, values, units=True, format="dict", level=0):
+        """Set variables from ``{name: values}`` (or a pandas DataFrame with
+        ``format='pandas'`` and ``units=False``), as Brian's ``set_states``;
+        with ``units`` (the default) each value's unit is checked."""
+        if format not in ("dict", "pandas"):
+            raise NotImplementedError(f"set_states(format={format!r}): the formats are "
+                                      "'dict' and 'pandas'.")
+        if format == "pandas":
+            _pandas("set_states", units)
+            values = {column: values[column].to_numpy() for column in values.columns}
+        for name in values:
+            if name not in self._arrays:
+                raise (EquationError(f"Cannot set {self.name}.{name}: it is read-only (a "
+                                     "subexpression or a built-in value).")
+                       if name in self.equations or name in _READ_ONLY else
+                       KeyError(f"Group '{self.name}' has no variable {name!r}."))
+        frame = sys._getframe(1 + level)
+        for name, value in values.items():
+            self._assign(name, value, frame, check_units=units)
 
     def _assign(self, name, value, frame, check_units=True):
         array = self._arrays[name]
@@ -321,7 +436,8 @@ class NeuronGroup(NetworkObject):
             dim = infer_dimension(expr, dims, values)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
-        if expected_dim is not None and dim is not expected_dim:
+        if expected_dim is not None and dim is not expected_dim \
+                and not is_zero_literal(expr.tree):
             raise DimensionMismatchError(
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
@@ -335,6 +451,17 @@ class NeuronGroup(NetworkObject):
 
     def __repr__(self):
         return f"NeuronGroup({self.N}, name={self.name!r})"
+
+
+def _pandas(what, units):
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(f"{what}(format='pandas') needs pandas: {exc}") from None
+    if units:
+        raise NotImplementedError(f"{what}(format='pandas') works without units, as in "
+                                  "Brian: pass units=False.")
+    return pandas
 
 
 def _fmt(dim):

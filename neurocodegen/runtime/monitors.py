@@ -16,8 +16,12 @@ class SpikeMonitor(NetworkObject):
     """Records the spikes of a group: ``t``, ``i``, ``count``, ``num_spikes``.
     With ``record=False`` only the per-neuron counts are kept."""
 
-    def __init__(self, source, record=True, when="thresholds", order=1,
+    def __init__(self, source, variables=None, record=True, when="thresholds", order=1,
                  name="spikemonitor*"):
+        if variables:
+            raise NotImplementedError(
+                f"SpikeMonitor(variables={variables!r}): recording variables at the spikes "
+                "is not there yet; record them with a StateMonitor.")
         if not getattr(source, "_spiking", False):
             raise ValueError(f"SpikeMonitor needs a group with a threshold; "
                              f"{source!r} has none.")
@@ -102,10 +106,25 @@ class SpikeMonitor(NetworkObject):
 
     def spike_trains(self):
         """dict: neuron index -> its spike times (sorted)."""
+        if not self.record:
+            raise ValueError(f"SpikeMonitor '{self.name}' was created with record=False: "
+                             "it counts spikes (count, num_spikes) but keeps no times.")
         i, t = self.i, self.t_
         order = np.argsort(i, kind="stable")
         trains = np.split(t[order], np.cumsum(self.count)[:-1])
         return {k: Quantity(trains[k], dim=TIME) for k in range(self.source.N)}
+
+    def values(self, var):
+        """Brian's ``values(var)``: neuron index -> the values of ``var`` at
+        its spikes; the spike times (``'t'``) are what a SpikeMonitor records."""
+        if var != "t":
+            raise KeyError(f"SpikeMonitor '{self.name}' records the spike times 't' only, "
+                           f"not {var!r}.")
+        return self.spike_trains()
+
+    def all_values(self):
+        """Brian's ``all_values()``: ``{'t': {neuron index: spike times}}``."""
+        return {"t": self.spike_trains()}
 
     def __repr__(self):
         return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"
@@ -124,12 +143,21 @@ class StateMonitor(NetworkObject):
         elif variables is True:
             variables = [n for n in source.variable_table() if n != "not_refractory"]
         table = source.variable_table()
+        equations = getattr(source, "equations", {})
+        computed = [v for v in variables if v not in table and v in equations
+                    and equations[v].kind == "subexpression" and hasattr(source, "_evaluate")]
         for var in variables:
-            if var not in table:
-                raise ValueError(f"StateMonitor: group '{source.name}' has no state variable "
+            if var not in table and var not in computed:
+                raise ValueError(f"StateMonitor: group '{source.name}' has no variable "
                                  f"'{var}' (it has: {', '.join(sorted(table))}).")
         self.source = source
-        self.variables = tuple(variables)
+        #: What the user asked for, as Brian's ``record_variables``.
+        self.record_variables = list(variables)
+        #: Subexpressions are computed from the recorded values of what they use.
+        self._computed = _subexpression_order(equations, computed)
+        used = {name for sub in self._computed for name in equations[sub].identifiers}
+        self.variables = tuple(v for v in variables if v in table) + tuple(
+            sorted(v for v in used & set(table) if v not in variables))
         if record is True:
             indices = np.arange(source.N)
         elif record is False or record is None:
@@ -144,7 +172,8 @@ class StateMonitor(NetworkObject):
                              f"indices of group '{source.name}' (0..{source.N - 1}).")
         self.record = indices.astype(np.int32)
         self._index_of = {int(k): row for row, k in enumerate(self.record)}
-        self._dims = {v: source._dims_and_types()[0][v] for v in self.variables}
+        self._dims = {v: source._dims_and_types()[0][v]
+                      for v in self.variables + tuple(self._computed)}
         self._blocks = []       # (times, fill, {var: buffer}) per run
         self._cache = None
         self._pending = None     # why data cannot be read now (standalone), or None
@@ -241,15 +270,31 @@ class StateMonitor(NetworkObject):
     def t_(self):
         return self._data()[0]
 
+    def _subexpression_values(self, name):
+        """A recorded subexpression: evaluated from the recorded values of
+        what it uses, with the group's constants of its last run."""
+        from ..model.expressions import evaluate
+        t, data = self._data()
+        equations = self.source.equations
+        values = {**self.source._externals, **data, "i": self.record[:, None].astype(np.int64),
+                  "t": t[None, :], "N": self.source.N, "dt": self.clock.dt_}
+        if not t.size:
+            return np.zeros((len(self.record), 0))
+        for sub in self._computed:
+            values[sub] = np.broadcast_to(evaluate(equations[sub].expr, values),
+                                          (len(self.record), t.size))
+        return values[name]
+
     def __getattr__(self, name):
         if name.startswith("_") or "variables" not in self.__dict__:
             raise AttributeError(name)
-        plain = name.endswith("_") and name[:-1] in self.variables
+        plain = name.endswith("_") and name[:-1] in self.record_variables
         key = name[:-1] if plain else name
-        if key not in self.variables:
+        if key not in self.record_variables:
             raise AttributeError(f"StateMonitor '{self.name}' does not record '{name}' "
-                                 f"(it records: {', '.join(self.variables)}).")
-        values = self._data()[1][key]
+                                 f"(it records: {', '.join(self.record_variables)}).")
+        values = self._subexpression_values(key) if key in self._computed \
+            else self._data()[1][key]
         return values if plain else _with_unit(values, self._dims[key])
 
     def __getitem__(self, index):
@@ -260,7 +305,19 @@ class StateMonitor(NetworkObject):
 
     def __repr__(self):
         return (f"<StateMonitor {self.name!r} of {self.source.name!r}: "
-                f"{', '.join(self.variables)} of {len(self.record)} neurons>")
+                f"{', '.join(self.record_variables)} of {len(self.record)} neurons>")
+
+
+def _subexpression_order(equations, names):
+    """``names`` and the subexpressions they use, each after those it uses."""
+    needed, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo.extend(n for n in equations[name].identifiers
+                        if n in equations and equations[n].kind == "subexpression")
+    return tuple(n for n in equations.subexpr_names if n in needed) if needed else ()
 
 
 class _RecordedNeuron:

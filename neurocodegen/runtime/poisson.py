@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import DimensionMismatchError
 from ..units import get_dimensions
 from ..units.dimensions import TIME
-from .groups import NeuronGroup, _fmt
+from .groups import NeuronGroup, _fmt, group_size
 
 _HERTZ = TIME ** -1
 
@@ -23,6 +23,7 @@ class PoissonGroup(NeuronGroup):
 
     def __init__(self, N, rates, dt=None, clock=None, namespace=None, order=0,
                  name="poissongroup*"):
+        N = group_size(N)
         if isinstance(rates, str):
             model = f"rates = {rates} : Hz"
         else:
