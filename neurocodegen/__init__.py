@@ -24,7 +24,7 @@ from .runtime.clock import Clock, defaultclock, seed  # noqa: F401
 from .runtime.groups import NeuronGroup  # noqa: F401
 from .runtime.monitors import SpikeMonitor, StateMonitor  # noqa: F401
 from .runtime.synapses import Synapses  # noqa: F401
-from .runtime.poisson import PoissonGroup  # noqa: F401
+from .runtime.poisson import PoissonGroup, PoissonInput  # noqa: F401
 from .runtime.timedarray import TimedArray  # noqa: F401
 from .runtime.spikegenerator import SpikeGeneratorGroup  # noqa: F401
 from .runtime.ratemonitor import PopulationRateMonitor  # noqa: F401
@@ -33,7 +33,7 @@ from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import run, show_source, start_scope  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
-_own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup",
+_own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "PoissonInput",
         "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor",
         "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source",

@@ -34,6 +34,17 @@ class Normal(Uniform):
     """A standard normal draw for the loop's index; the argument is its stream."""
 
 
+class Binomial(sympy.Function):
+    """A binomial draw for the loop's index: ``Binomial(stream, n, P, q, qn,
+    bound, reverse)`` with the constants of
+    ``runtime.random.binomial_constants`` (a PoissonInput's events)."""
+    nargs = 7
+    is_real = True
+
+    def _eval_evalf(self, prec):
+        return None
+
+
 class Select(sympy.Function):
     """``Select(condition, a, b)``: ``a`` where ``condition`` holds, else ``b``,
     without a branch (a conditional move where the target has one)."""
@@ -54,6 +65,10 @@ class Lookup(sympy.Function):
 def draws(expr):
     """The random draws in ``expr`` (Uniform and Normal)."""
     return expr.atoms(Uniform) if isinstance(expr, sympy.Basic) else set()
+
+
+#: The kinds of random draws (never hoisted out of a loop, never merged).
+RANDOM = (Uniform, Binomial)
 
 
 # -- arrays and values ----------------------------------------------------------------

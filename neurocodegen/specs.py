@@ -137,6 +137,24 @@ class RegularOperationSpec:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class PoissonInputSpec:
+    """``PoissonInput(group, target_var, N, rate, weight)``: each step, every
+    neuron's ``statement`` (``target_var += weight``) with the weight
+    multiplied by a binomial draw (or, where Brian approximates it, a normal
+    one: ``normal``); the draw's constants are run-time values."""
+    name: str
+    group: NeuronGroupSpec
+    statement: object                  # Statement
+    normal: bool = False
+    externals: tuple = ()
+    tables: tuple = ()
+    rng_id: int = 0
+    period: int = 1
+    when: str = "synapses"
+    order: int = 0
+
+
 def canonical(value):
     """``value`` as plain JSON data: dataclasses field by field (tagged with
     their type), model strings as their text. Anything else is an error, so

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import neurocodegen
-from neurocodegen import (Network, NeuronGroup, PoissonGroup, PopulationRateMonitor,
+from neurocodegen import (Network, NeuronGroup, PoissonGroup, PoissonInput,
+                          PopulationRateMonitor, kHz, seed, start_scope,
                           SpikeGeneratorGroup, plot_rate,
                           SpikeMonitor, StateMonitor,
                           TimedArray, Hz, mV, ms, nA, prefs, set_device)
@@ -229,3 +230,64 @@ def test_smooth_rate_bad_windows_are_refused(window, width, exception, fragment)
     Network(G, R).run(1 * ms)
     with pytest.raises(exception, match=fragment):
         R.smooth_rate(window, width)
+
+
+# -- PoissonInput -------------------------------------------------------------------------
+
+def _poisson_inputs():
+    start_scope()                       # the same object ids, so the same streams
+    seed(3)
+    G = NeuronGroup(2000, "x : 1\ny : volt\nz : 1")
+    inputs = [PoissonInput(G, "x", 100, 50 * Hz, 1),             # N*p = 0.5: inversion
+              PoissonInput(G, "y", 20000, 10 * Hz, 0.5 * mV),    # N*p = 20: normal
+              PoissonInput(G, "z", 10, 6000 * Hz, "0.5 + 0.5")]  # p = 0.6: n - X
+    Network(G, *inputs).run(100 * ms)
+    return G
+
+
+def test_poisson_input_counts_are_binomial():
+    """1000 steps of Binomial(N, p): per neuron, mean 1000*N*p and variance
+    1000*N*p*(1-p); the means over 2000 neurons are checked within 5 of
+    their standard deviations, the variances within 10 %."""
+    G = _poisson_inputs()
+    for values, n, p, weight in ((G.x, 100, 0.005, 1), (G.y / mV, 20000, 0.001, 0.5),
+                                 (G.z, 10, 0.6, 1)):
+        values = np.asarray(values) / weight
+        mean, var = 1000 * n * p, 1000 * n * p * (1 - p)
+        assert abs(values.mean() - mean) < 5 * np.sqrt(var / values.size)
+        assert abs(values.var() / var - 1) < 0.1
+
+
+def test_poisson_input_gives_the_same_bits_in_every_mode(tmp_path):
+    reference = _poisson_inputs()
+    reference = [np.array(getattr(reference, v + "_")) for v in "xyz"]
+    prefs.codegen.target = "numpy"
+    try:
+        G = _poisson_inputs()
+        assert all(np.array_equal(getattr(G, v + "_"), r) for v, r in zip("xyz", reference))
+    finally:
+        prefs.codegen.target = "cython"
+    for threads in (1, 2):
+        set_device("cpp_standalone", directory=tmp_path / f"pi{threads}", threads=threads)
+        try:
+            G = _poisson_inputs()
+            assert all(np.array_equal(getattr(G, v + "_"), r)
+                       for v, r in zip("xyz", reference)), threads
+        finally:
+            set_device("runtime")
+
+
+@pytest.mark.parametrize("args, exception, fragment", [
+    (("v", 10, 5 * mV, 1 * mV), DimensionMismatchError, "must be one rate"),
+    (("v", 10, 5 * Hz, 1 * nA), DimensionMismatchError, "(unit V) must be one value"),
+    (("w", 10, 5 * Hz, 1 * mV), KeyError, "'w' is not a state variable"),
+    (("v", -1, 5 * Hz, 1 * mV), TypeError, "whole number"),
+    (("v", 10, 20 * kHz, 1 * mV), ValueError, "rate*dt = 2"),
+    (("v", 10, 5 * Hz, "1*nA"), DimensionMismatchError, "PoissonInput statement"),
+])
+def test_poisson_input_bad_arguments_are_refused(args, exception, fragment):
+    G = NeuronGroup(3, "v : volt")
+    with pytest.raises(exception) as info:
+        P = PoissonInput(G, *args)
+        Network(G, P).run(1 * ms)
+    assert fragment in str(info.value)

@@ -14,6 +14,9 @@ class RegularOperation(NetworkObject):
     """Statements run for every neuron of ``group`` every ``dt`` (made by
     :meth:`NeuronGroup.run_regularly`)."""
 
+    #: names the statements in errors
+    context = "run_regularly"
+
     def __init__(self, group, code, dt=None, clock=None, when="start", order=0, name=None):
         if dt is None and clock is None:
             clock = group.clock
@@ -21,7 +24,7 @@ class RegularOperation(NetworkObject):
                          when=when, order=order)
         self.group = group
         self.code = code
-        self.statements = parse_statements(code, "run_regularly")
+        self.statements = parse_statements(code, self.context)
         self._externals = {}
         self._own_functions = {}
 
@@ -38,7 +41,7 @@ class RegularOperation(NetworkObject):
             for function in functions.values():
                 function.run_constants(self.clock.dt_, self)
             check_statements(self.statements, dims, types, writable=group._writable(),
-                             constants=constants, context="run_regularly")
+                             constants=constants, context=self.context)
         except NeurocodegenError as exc:
             raise _in_group(group, exc) from None
         self._externals = constants

@@ -183,3 +183,45 @@ def randn_at(seed, index, step, tag):
     r = np.sqrt(-2.0 * _log_unit(_uniform(w[0], w[1])))
     c, s = _sincos_turns(_uniform(w[2], w[3]))
     return np.where((index & np.uint64(1)) == 1, r * s, r * c)
+
+
+def binomial_constants(n, p):
+    """The constants of a binomial draw by inversion (``ncg::binomial``):
+    ``P = min(p, 1-p)``, ``q = 1 - P``, ``qn = q**n``, the bound of the
+    search and whether ``p > 1/2`` (then the draw is ``n - X``), computed
+    as Brian computes them."""
+    reverse = p > 0.5
+    P = 1.0 - p if reverse else p
+    q = 1.0 - P
+    qn = float(np.exp(n * np.log(q)))
+    bound = min(n, n * P + 10.0 * np.sqrt(n * P * q + 1))
+    return {"n": float(n), "P": P, "q": q, "qn": qn, "bound": float(bound),
+            "reverse": float(reverse)}
+
+
+def binomial_at(seed, index, step, tag, n, P, q, qn, bound, reverse):
+    """Binomial numbers for the given indices, as ``ncg::binomial``: the
+    same inversion, one index at a time in lockstep (the same operations in
+    the same order, so the same numbers)."""
+    index = np.asarray(index, dtype=np.uint64)
+    X = np.zeros(index.shape, dtype=np.int64)
+    px = np.full(index.shape, qn)
+    U = rand_at(seed, index, step, tag)
+    tags = np.full(index.shape, tag, dtype=np.int64)
+    active = U > px
+    while active.any():
+        X[active] += 1
+        restart = active & (X > bound)
+        go_on = active & ~restart
+        if restart.any():
+            tags[restart] += 1
+            X[restart] = 0
+            px[restart] = qn
+            for t in np.unique(tags[restart]):          # new uniforms, stream by stream
+                where = restart & (tags == t)
+                U[where] = rand_at(seed, index[where], step, int(t))
+        x = X[go_on].astype(np.float64)
+        U[go_on] -= px[go_on]
+        px[go_on] = ((n - x + 1.0) * P * px[go_on]) / (x * q)
+        active = U > px
+    return n - X if reverse else X.astype(np.float64)

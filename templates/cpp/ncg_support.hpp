@@ -157,6 +157,33 @@ static inline double rand(uint64_t seed, uint64_t index, uint64_t step, uint32_t
     return to_uniform(d.w[0], d.w[1]);
 }
 
+// A binomial number of successes in n trials of probability p, by
+// inversion (numpy's rk_binomial_inversion, as Brian's PoissonInput), with
+// the constants of binomial_constants() in runtime/random.py: P = min(p,
+// 1-p), q = 1-P, qn = q^n, a bound on the search, and whether p > 1/2 (then
+// n - X). Its uniforms are ncg::rand of (seed, index, step) in the streams
+// tag, tag+1, ... (the next each time a search passes the bound, rarely).
+static inline double binomial(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag,
+                              double n, double P, double q, double qn, double bound,
+                              double reverse)
+{
+    int64_t X = 0;
+    double px = qn;
+    double U = rand(seed, index, step, tag);
+    while (U > px) {
+        ++X;
+        if ((double)X > bound) {
+            X = 0;
+            px = qn;
+            U = rand(seed, index, step, ++tag);
+        } else {
+            U -= px;
+            px = ((n - (double)X + 1.0) * P * px) / ((double)X * q);
+        }
+    }
+    return reverse != 0.0 ? n - (double)X : (double)X;
+}
+
 // Two standard normals (Box-Muller) from the counter (pair, step, tag).
 static inline void normal_pair(uint64_t seed, uint64_t pair, uint64_t step, uint32_t tag,
                                double* n0, double* n1)

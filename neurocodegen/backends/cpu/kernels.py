@@ -56,7 +56,7 @@ class NetworkPrinter:
         statements are printed by the caller)."""
         variables = {v.name: v for v in kernel.variables}
         scalars = {ir.symbol(n) for n in kernel.scalars}
-        hoist = Hoister(scalars, impure=(ir.Uniform,))
+        hoist = Hoister(scalars, impure=ir.RANDOM)
         printer = CppPrinter({local: self.array(array) for local, array in kernel.tables})
         used, written = set(extra_reads), set()
 

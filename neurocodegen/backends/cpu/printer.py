@@ -101,6 +101,11 @@ class CppPrinter(C99CodePrinter):
     def _print_Normal(self, expr):
         return f"ncg::randn(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(expr.args[0])}u)"
 
+    def _print_Binomial(self, expr):
+        tag, *constants = expr.args
+        return (f"ncg::binomial(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(tag)}u, "
+                + ", ".join(self._print(c) for c in constants) + ")")
+
     def _print_Select(self, expr):
         cond, a, b = (self._print(x) for x in expr.args)
         return f"({cond} ? {a} : {b})"

@@ -44,6 +44,11 @@ class NumpyPrinter(NumPyPrinter):
     def _print_Normal(self, expr):
         return f"_support.normal(_seed, _idx, _step, {int(expr.args[0])})"
 
+    def _print_Binomial(self, expr):
+        tag, *constants = expr.args
+        return (f"_support.binomial(_seed, _idx, _step, {int(tag)}, "
+                + ", ".join(self._print(c) for c in constants) + ")")
+
     def _print_Select(self, expr):
         cond, a, b = (self._print(x) for x in expr.args)
         return f"numpy.where({cond}, {a}, {b})"

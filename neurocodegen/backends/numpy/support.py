@@ -35,6 +35,10 @@ def normal(seed, index, step, stream):
     return _random.randn_at(seed, index, step, stream)
 
 
+def binomial(seed, index, step, stream, n, P, q, qn, bound, reverse):
+    return _random.binomial_at(seed, index, step, stream, n, P, q, qn, bound, reverse)
+
+
 def ranges(starts, ends):
     """The concatenation of ``arange(starts[k], ends[k])`` over k, in order."""
     lengths = ends - starts
