@@ -30,13 +30,15 @@ from .runtime.spikegenerator import SpikeGeneratorGroup  # noqa: F401
 from .runtime.ratemonitor import PopulationRateMonitor  # noqa: F401
 from .runtime.network import Network  # noqa: F401
 from .runtime.device import device, get_device, set_device  # noqa: F401
-from .runtime.magic import run, show_source, start_scope  # noqa: F401
+from .runtime.magic import collect, restore, run, show_source, start_scope, store  # noqa: F401
+from .runtime.operations import network_operation  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
 _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "PoissonInput",
         "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor",
         "StateMonitor", "Network", "Clock",
-        "defaultclock", "seed", "run", "start_scope", "show_source",
+        "defaultclock", "seed", "run", "start_scope", "show_source", "store", "restore",
+        "collect", "network_operation",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",

@@ -1,5 +1,6 @@
 """What every object of a network shares: a unique name, a clock, a place in
 the schedule, and the scope it was created in (see ``start_scope``)."""
+import copy
 import itertools
 import sys
 import weakref
@@ -81,6 +82,7 @@ class NetworkObject:
     - ``array(name)`` and ``constant(name)``: the numpy array and the value
       that generated code refers to as ``(object name, name)``;
     - ``after_run(start, end)``: the times a run covered;
+    - ``_stored_attributes``: the attributes ``Network.store`` copies;
     - ``dependencies()``: the objects it needs in the same network;
     - ``contained_objects``: the objects that join a network with it.
     """
@@ -119,6 +121,16 @@ class NetworkObject:
 
     def before_run(self, namespace):
         """Resolve external names and check units (nothing to do by default)."""
+
+    #: the attributes that hold what a run changes, copied by ``store()``
+    _stored_attributes = ()
+
+    def _store_state(self):
+        return {name: copy.deepcopy(getattr(self, name)) for name in self._stored_attributes}
+
+    def _restore_state(self, state):
+        for name, value in state.items():
+            setattr(self, name, copy.deepcopy(value))   # the stored copy stays intact
 
     def after_run(self, start, end):
         """The run covered the times [start, end) (seconds; in standalone

@@ -67,6 +67,8 @@ class NeuronGroup(NetworkObject):
     visible where ``run()`` is called).
     """
 
+    _stored_attributes = ("_arrays", "_spikespace")
+
     def __init__(self, N, model, method=None, threshold=None, reset=None,
                  refractory=False, namespace=None, dt=None, clock=None, order=0,
                  name="neurongroup*"):

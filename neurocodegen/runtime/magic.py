@@ -47,6 +47,29 @@ def run(duration, report=None, report_period=None, namespace=None, level=0):
     net.run(duration, report=report, namespace=namespace, level=level + 1, **kwargs)
 
 
+def collect(level=0):
+    """The objects ``run()`` would run: those visible where ``collect()`` is
+    called, created since the last ``start_scope()`` (for ``Network(collect())``)."""
+    net = MagicNetwork()
+    net.collect(level + 1)
+    return list(net.objects)
+
+
+def store(name="default", filename=None, level=0):
+    """Store the state of every object ``run()`` would run (see
+    ``Network.store``)."""
+    net = magic_network()
+    net.collect(level + 1)
+    net.store(name, filename)
+
+
+def restore(name="default", filename=None, restore_random_state=False, level=0):
+    """Go back to a state kept by ``store()`` (see ``Network.restore``)."""
+    net = magic_network()
+    net.collect(level + 1)
+    net.restore(name, filename, restore_random_state)
+
+
 def show_source(obj=None):
     """The generated code of the last run (of ``obj``'s network if given): C++,
     or Python with ``prefs.codegen.target = 'numpy'``."""

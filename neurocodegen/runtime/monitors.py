@@ -16,6 +16,8 @@ class SpikeMonitor(NetworkObject):
     """Records the spikes of a group: ``t``, ``i``, ``count``, ``num_spikes``.
     With ``record=False`` only the per-neuron counts are kept."""
 
+    _stored_attributes = ("_i", "_t", "_count", "_fill")
+
     def __init__(self, source, variables=None, record=True, when="thresholds", order=1,
                  name="spikemonitor*"):
         if variables:
@@ -133,6 +135,8 @@ class SpikeMonitor(NetworkObject):
 class StateMonitor(NetworkObject):
     """Records variables of a group at every time step (or every ``dt``):
     ``M.t`` (times), ``M.v`` (shape: recorded neurons x times), ``M[k].v``."""
+
+    _stored_attributes = ("_blocks", "_cache")
 
     def __init__(self, source, variables, record, dt=None, when="start", order=0,
                  name="statemonitor*"):

@@ -22,6 +22,7 @@ from .clock import check_time, random_state
 from .device import get_device
 from .groups import NeuronGroup
 from .monitors import StateMonitor
+from .operations import NetworkOperation
 
 logger = logging.getLogger("neurocodegen.run")
 
@@ -51,6 +52,7 @@ class Network:
         self.objects = []
         self.t_ = 0.0
         self._rng_key = None
+        self._stored = {}            # name -> what store() kept
         self.add(*objects)
 
     def add(self, *objects):
@@ -63,6 +65,66 @@ class Network:
             elif obj not in self.objects:
                 self.objects.append(obj)
                 self.add(*obj.contained_objects)
+
+    def remove(self, *objects):
+        """Take objects (or lists of them) out of the network."""
+        for obj in objects:
+            if isinstance(obj, (list, tuple, set)):
+                self.remove(*obj)
+            elif obj not in self.objects:
+                raise ValueError(f"{obj!r} is not part of this network.")
+            else:
+                self.objects.remove(obj)
+                self.remove(*[o for o in obj.contained_objects if o in self.objects])
+
+    def store(self, name="default", filename=None):
+        """Keep the state of every object (variables, synapses, what monitors
+        recorded) and the time under ``name``, in memory or, with
+        ``filename``, in that file (pickled). ``restore(name)`` goes back."""
+        if get_device().standalone:
+            raise NotImplementedError("store() works in runtime mode; in standalone mode the "
+                                      "program runs once, at the end.")
+        if self._rng_key is None:               # the random numbers of the next run
+            self._rng_key = random_state.network_key()
+        snapshot = {"t": self.t_, "rng_key": self._rng_key,
+                    "objects": {o.name: o._store_state() for o in self.objects}}
+        if filename is None:
+            self._stored[name] = snapshot
+            return
+        import pickle
+        try:
+            with open(filename, "rb") as f:
+                stored = pickle.load(f)
+        except FileNotFoundError:
+            stored = {}
+        stored[name] = snapshot
+        with open(filename, "wb") as f:
+            pickle.dump(stored, f)
+
+    def restore(self, name="default", filename=None, restore_random_state=False):
+        """Go back to the state stored under ``name``. As in Brian, later
+        random numbers are new ones unless ``restore_random_state`` is True
+        (then a run after the restore repeats the one after the store)."""
+        if filename is None:
+            stored = self._stored
+        else:
+            import pickle
+            with open(filename, "rb") as f:
+                stored = pickle.load(f)
+        if name not in stored:
+            raise KeyError(f"Nothing was stored under {name!r}"
+                           + (f" in {filename}" if filename else "") + "; stored: "
+                           + (", ".join(repr(k) for k in stored) or "nothing") + ".")
+        snapshot = stored[name]
+        missing = [o.name for o in self.objects if o.name not in snapshot["objects"]]
+        if missing:
+            raise KeyError(f"Cannot restore {name!r}: {', '.join(missing)} "
+                           f"{'was' if len(missing) == 1 else 'were'} not part of the "
+                           f"network when it was stored.")
+        for o in self.objects:
+            o._restore_state(snapshot["objects"][o.name])
+        self._advance_time(self.objects, snapshot["t"])
+        self._rng_key = snapshot["rng_key"] if restore_random_state else None
 
     @property
     def t(self):
@@ -108,7 +170,7 @@ class Network:
             o.before_run(namespace)
         if self._rng_key is None:
             self._rng_key = random_state.network_key()
-        specs = [o.spec(periods[o]) for o in objects]
+        specs = [spec for spec in (o.spec(periods[o]) for o in objects) if spec is not None]
         device = get_device()
         if device.standalone:
             generated = self._code(objects, specs, get_backend("cpp"))
@@ -134,7 +196,8 @@ class Network:
             self._last_sources = generated.get("sources") or {"network.py": generated["code"]}
             loop = backend.load(generated)
             self._run_loop(loop, objects, start, start + n_steps, report, report_period,
-                           base_dt)
+                           base_dt, [(o, periods[o]) for o in objects
+                                     if isinstance(o, NetworkOperation)])
         finally:
             # Whatever stopped the run, the monitors keep exactly what was
             # written and ``t`` is the time reached (set by ``_run_loop``).
@@ -172,13 +235,16 @@ class Network:
         cache.store_memo(key, {"generated": generated, "methods": program.methods})
         return generated
 
-    def _run_loop(self, loop, objects, step, end, report, report_period, dt):
-        """Call the compiled loop in chunks of about ``CHUNK_SECONDS`` each.
+    def _run_loop(self, loop, objects, step, end, report, report_period, dt, operations=()):
+        """Call the compiled loop in chunks of about ``CHUNK_SECONDS`` each,
+        and network operations (``(operation, period)``) between steps.
 
         ``self.t_`` follows the step reached after every chunk, so that an
         exception between chunks (Ctrl-C, a numerical fault, an error in a
         ``report`` function) leaves the network where the simulation stopped.
         Ctrl-C is held back while a chunk runs and raised after it."""
+        starting = [(o, p) for o, p in operations if o.when == "start"]
+        ending = [(o, p) for o, p in operations if o.when == "end"]
         recorders = [(o, o.recording()) for o in objects if hasattr(o, "recording")]
         checker = _FaultChecker([o for o in objects if isinstance(o, NeuronGroup)])
         array, constant = _references(objects)
@@ -190,12 +256,22 @@ class Network:
             while step < end:
                 if any([grow(o, recording) for o, recording in recorders]):
                     arrays, _ = loop.bind(array, constant)   # buffers were reallocated
-                stop = min(end, step + chunk)
+                for operation, period in starting:          # before anything of `step`
+                    if step % period == 0:
+                        operation(step * dt)
+                # stop before the next step that starts with an operation, and
+                # after the next one that ends with one
+                stop = min([end, step + chunk]
+                           + [_next_multiple(step + 1, p) for _, p in starting]
+                           + [_next_multiple(step, p) + 1 for _, p in ending])
                 tick = time.perf_counter()
                 reached = loop.run(arrays, consts, self._rng_key, step, stop)
                 spent = time.perf_counter() - tick
                 step = reached
                 self._advance_time(objects, step * dt)
+                for operation, period in ending:            # after all of `step - 1`
+                    if (step - 1) % period == 0:
+                        operation((step - 1) * dt)
                 interrupt.raise_if_pending(self.t_)
                 checker.check(step * dt, spent)
                 if reached == stop and spent < CHUNK_SECONDS / 2:
@@ -245,6 +321,11 @@ def grow(obj, recording):
         obj.set_array(column.array, new)
     fill[1] = capacity
     return True
+
+
+def _next_multiple(step, period):
+    """The first multiple of ``period`` at or after ``step``."""
+    return -(-step // period) * period
 
 
 def _references(objects):

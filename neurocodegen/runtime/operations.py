@@ -1,11 +1,18 @@
 """Operations at a regular interval: ``G.run_regularly(code, dt=...)``,
-compiled into the run loop like the group's own kernels."""
+compiled into the run loop like the group's own kernels, and
+``@network_operation``, a Python function called between time steps."""
+import functools
+import inspect
+
 from ..errors import NeurocodegenError
 from ..model.expressions import parse_statements
 from ..model.namespace import bind_externals, resolve_external
 from ..model.unitcheck import check_statements
 from ..specs import RegularOperationSpec
+from ..units import Quantity
+from ..units.dimensions import TIME
 from .base import NetworkObject
+from .device import get_device
 from .groups import _in_group
 from .timedarray import table_array, table_constant
 
@@ -78,3 +85,62 @@ class RegularOperation(NetworkObject):
 
     def __repr__(self):
         return f"<RegularOperation {self.name!r} of {self.group.name!r}: {self.code!r}>"
+
+
+class NetworkOperation(NetworkObject):
+    """A Python function called during a run every ``dt`` (made by
+    ``@network_operation``), at the start of a time step (``when='start'``,
+    before anything of that step) or at its end (``when='end'``), with the
+    time as argument if it takes one. Runtime mode only: the compiled loop
+    returns to Python at those steps."""
+
+    def __init__(self, function, dt=None, clock=None, when="start", order=0,
+                 name="networkoperation*"):
+        if when not in ("start", "end"):
+            raise ValueError(f"network_operation: when={when!r} is not supported; a Python "
+                             f"function runs between time steps, at the 'start' or the "
+                             f"'end' of a step. For statements at another slot, use "
+                             f"G.run_regularly(..., when={when!r}).")
+        super().__init__(name, dt=dt, clock=clock, when=when, order=order)
+        self.function = function
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            parameters = {}
+        self._takes_time = len(parameters) > 0
+
+    def before_run(self, namespace):
+        if get_device().standalone:
+            raise NotImplementedError(
+                f"network_operation {self.function.__name__!r} runs Python code during the "
+                f"run, which a standalone program cannot do. Use G.run_regularly('...') for "
+                f"statements on a group's variables, or split the run into several runs "
+                f"and change values in between.")
+
+    def spec(self, period):
+        return None                          # no compiled code
+
+    def __call__(self, t):
+        """Call the function at time ``t`` (seconds)."""
+        if self._takes_time:
+            return self.function(Quantity(t, dim=TIME))
+        return self.function()
+
+    def __repr__(self):
+        return f"<NetworkOperation {self.name!r}: {getattr(self.function, '__name__', '?')}>"
+
+
+def network_operation(*args, dt=None, clock=None, when="start", order=0, name=None):
+    """Decorator: ``@network_operation(dt=1*ms)`` above a function (of no
+    argument, or of the time) makes it run during ``run()``, as Brian's."""
+    def make(function):
+        operation = NetworkOperation(function, dt=dt, clock=clock, when=when, order=order,
+                                     name=name or "networkoperation*")
+        functools.update_wrapper(operation, function)
+        return operation
+    if len(args) == 1 and callable(args[0]) and not isinstance(args[0], NetworkObject):
+        return make(args[0])                  # @network_operation without arguments
+    if args:
+        raise TypeError("network_operation takes keyword arguments only (dt=, clock=, "
+                        "when=, order=).")
+    return make

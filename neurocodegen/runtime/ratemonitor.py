@@ -19,6 +19,8 @@ class PopulationRateMonitor(NetworkObject):
     ``N*dt`` (Hz), recorded at the end of each step, as in Brian.
     ``smooth_rate(window, width)`` smooths it."""
 
+    _stored_attributes = ("_t", "_count", "_fill", "_steps")
+
     def __init__(self, source, name="ratemonitor*"):
         if not getattr(source, "_spiking", False):
             raise ValueError(f"PopulationRateMonitor needs a group with a threshold; "

@@ -21,6 +21,9 @@ class SpikeGeneratorGroup(NetworkObject):
     given. A source of spikes for monitors and Synapses like any group.
     ``set_spikes`` gives new spikes between runs."""
 
+    _stored_attributes = ("_spikespace", "_indices_given", "_times_given", "_period", "_steps",
+              "_indices", "_period_steps", "_dt")
+
     _spiking = True            # its spikes can drive Synapses
 
     def __init__(self, N, indices, times, dt=None, clock=None, period=None,

@@ -54,6 +54,8 @@ class Synapses(NetworkObject):
     """``Synapses(source, target, model='w : volt', on_pre='v += w', delay=1*ms)``;
     then ``S.connect(...)`` creates synapses (see the module's docstring)."""
 
+    _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for")
+
     def __init__(self, source, target=None, model="", on_pre=None, on_post=None, pre=None,
                  post=None, delay=None, method=None, namespace=None, dt=None, clock=None,
                  order=0, name="synapses*"):
