@@ -22,7 +22,7 @@ from .model.equations import Equations  # noqa: F401
 from .preferences import prefs  # noqa: F401
 from .runtime.clock import Clock, defaultclock, seed  # noqa: F401
 from .runtime.groups import NeuronGroup  # noqa: F401
-from .runtime.monitors import SpikeMonitor, StateMonitor  # noqa: F401
+from .runtime.monitors import EventMonitor, SpikeMonitor, StateMonitor  # noqa: F401
 from .runtime.synapses import Synapses  # noqa: F401
 from .runtime.poisson import PoissonGroup, PoissonInput  # noqa: F401
 from .runtime.timedarray import TimedArray  # noqa: F401
@@ -35,7 +35,7 @@ from .runtime.operations import network_operation  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
 _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "PoissonInput",
-        "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "SpikeMonitor",
+        "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "EventMonitor", "SpikeMonitor",
         "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source", "store", "restore",
         "collect", "network_operation",

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import sympy
 
 from .specs import DTYPES, SCHEDULE  # noqa: F401  (model types; the slots of a step)
-from .streams import (KIND_ASSIGN, KIND_INPUT, KIND_NOISE, KIND_ON_PRE,  # noqa: F401
-                      KIND_OPERATION, KIND_RAND_UPDATE, KIND_RESET, KIND_THRESHOLD, stream)
+from .streams import (KIND_ASSIGN, KIND_EVENT, KIND_INPUT, KIND_NOISE,  # noqa: F401
+                      KIND_ON_PRE, KIND_OPERATION, KIND_RAND_UPDATE, KIND_RESET,
+                      KIND_THRESHOLD, stream)
 
 
 class Uniform(sympy.Function):

@@ -16,7 +16,11 @@ from .model.equations import Equations
 from .model.expressions import Expression, Statement
 
 #: The slots of one time step, in order (Brian's default schedule).
-SCHEDULE = ("start", "groups", "thresholds", "synapses", "resets", "end")
+SLOTS = ("start", "groups", "thresholds", "synapses", "resets", "end")
+
+#: Every place in a step an object may take: each slot, with Brian's
+#: ``before_<slot>`` and ``after_<slot>`` around it.
+SCHEDULE = tuple(f"{where}{slot}" for slot in SLOTS for where in ("before_", "", "after_"))
 
 #: Model types (``float``, ``integer``, ``boolean``) as numpy dtype names.
 DTYPES = {"float": "float64", "integer": "int32", "boolean": "bool"}
@@ -31,6 +35,7 @@ class NeuronGroupSpec:
     reset: tuple = ()                  # Statement
     refractory: object = None          # None, "time", or (Expression, is_condition)
     method: object = None              # name, None (automatic), or a tuple of names
+    events: tuple = ()                 # (name, Expression) of its custom events
     externals: tuple = ()              # sorted names taken from the namespace
     tables: tuple = ()                 # (name, dimensions) of the TimedArrays it calls
     rng_id: int = 0
@@ -55,6 +60,7 @@ class SpikeMonitorSpec:
     source: str
     source_N: int
     record: bool = True
+    event: str = "spike"               # or a custom event of the source
     period: int = 1
     when: str = "thresholds"
     order: int = 1
@@ -104,6 +110,8 @@ class SynapsesSpec:
     names: tuple = ()
     externals: tuple = ()
     tables: tuple = ()                 # TimedArrays (not supported in Synapses yet)
+    pre_event: str = "spike"           # the source's event that runs on_pre
+    post_event: str = "spike"          # the target's event that runs on_post
     rng_id: int = 0
     period: int = 1
     order: int = 0
@@ -134,6 +142,22 @@ class RegularOperationSpec:
     rng_id: int = 0
     period: int = 1
     when: str = "start"
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class EventOperationSpec:
+    """``group.run_on_event(event, code)``: ``statements`` for the neurons
+    of ``group`` that had ``event`` in this step."""
+    name: str
+    group: NeuronGroupSpec
+    event: str
+    statements: tuple
+    externals: tuple = ()
+    tables: tuple = ()
+    rng_id: int = 0
+    period: int = 1
+    when: str = "after_resets"
     order: int = 0
 
 

@@ -6,7 +6,7 @@ names who draws: (object id << 16) | (kind << 12) | call site, so that every
 and steps are 64-bit (see ``ncg::philox`` and ``runtime/random.py``).
 """
 (KIND_NOISE, KIND_RAND_UPDATE, KIND_THRESHOLD, KIND_RESET, KIND_ASSIGN, KIND_REFRACTORY,
- KIND_CONNECT, KIND_ON_PRE, KIND_OPERATION, KIND_INPUT) = range(10)
+ KIND_CONNECT, KIND_ON_PRE, KIND_OPERATION, KIND_INPUT, KIND_EVENT) = range(11)
 
 
 def stream(object_id, kind, occurrence):

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import neurocodegen
-from neurocodegen import (Network, NeuronGroup, PoissonGroup, PoissonInput,
+from neurocodegen import (EventMonitor, Network, NeuronGroup, PoissonGroup, PoissonInput,
+                          Synapses,
                           PopulationRateMonitor, kHz, seed, start_scope,
                           SpikeGeneratorGroup, plot_rate,
                           SpikeMonitor, StateMonitor,
@@ -29,11 +30,12 @@ def _by_step_then_index(arrays):
     a step (docs/coming-from-brian.md)."""
     out = dict(arrays)
     for key in arrays:
-        if key.endswith("spikes_i"):
-            stem = key[:-len("spikes_i")]
-            i, t = arrays[key], arrays[stem + "spikes_t"]
-            order = np.lexsort((i, np.round(t / 1e-7)))
-            out[key], out[stem + "spikes_t"] = i[order], t[order]
+        for kind in ("spikes", "events"):
+            if key.endswith(f"{kind}_i"):
+                stem = key[:-len(f"{kind}_i")]
+                i, t = arrays[key], arrays[f"{stem}{kind}_t"]
+                order = np.lexsort((i, np.round(t / 1e-7)))
+                out[key], out[f"{stem}{kind}_t"] = i[order], t[order]
     return out
 
 
@@ -150,7 +152,7 @@ def test_timed_array_bad_values_and_dt_are_refused():
 def test_timed_array_in_standalone_mode_reads_its_values(tmp_path):
     set_device("cpp_standalone", directory=tmp_path / "ta", threads=2)
     try:
-        ta = TimedArray(np.arange(5.0)[:, None] * [1.0, -1.0] * mV, dt=1 * ms)
+        ta = TimedArray(np.arange(5.0)[:, None] * [1.0, -1.0] * mV, dt=1 * ms)  # noqa: F841
         G = NeuronGroup(2, "dv/dt = (ta(t, i) - v)/(0.1*ms) : volt", method="euler")
         M = StateMonitor(G, "v", record=True)
         Network(G, M).run(5 * ms)
@@ -291,3 +293,23 @@ def test_poisson_input_bad_arguments_are_refused(args, exception, fragment):
         P = PoissonInput(G, *args)
         Network(G, P).run(1 * ms)
     assert fragment in str(info.value)
+
+
+# -- custom events ------------------------------------------------------------------------
+
+def test_custom_event_errors_name_the_event():
+    G = NeuronGroup(2, "v : 1", threshold="v > 1", events={"up": "v > 0.5"})
+    with pytest.raises(ValueError, match="no custom event 'down'"):
+        G.run_on_event("down", "v = 0")
+    G.run_on_event("up", "v = 0")
+    with pytest.raises(ValueError, match="already runs code on the event 'up'"):
+        G.run_on_event("up", "v = 1")
+    with pytest.raises(ValueError, match="has no event 'down'"):
+        EventMonitor(G, "down")
+    with pytest.raises(ValueError, match="on the event 'down' of the source"):
+        Synapses(G, G, on_pre="v += 1", on_event={"pre": "down"})
+    with pytest.raises(ValueError, match="'spike' cannot name a custom event"):
+        NeuronGroup(2, "v : 1", events={"spike": "v > 1"})
+    H = NeuronGroup(2, "v : volt", events={"up": "v > 1"})
+    with pytest.raises(DimensionMismatchError, match="v > 1"):
+        Network(H).run(1 * ms)

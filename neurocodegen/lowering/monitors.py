@@ -23,8 +23,8 @@ def lower_spike_monitor(spec):
                                            (buffer("t", "float64"), ir.T))))
     statements.append(ir.Increment(buffer("count", "int64", "counter"), ir.INDEX,
                                    sympy.Integer(1)))
-    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source))
-    kernel = ir.Record(name=f"spike monitor {spec.name} of {spec.source}", owner=spec.name,
+    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source, spec.event))
+    kernel = ir.Record(name=f"{spec.event} monitor {spec.name} of {spec.source}", owner=spec.name,
                        op="spike_record", space=space, period=spec.period,
                        statements=tuple(statements),
                        constants=(("dt", ir.Constant(spec.name, "dt")),),

@@ -227,9 +227,10 @@ class _KernelBuilder:
                    scalars=scalars, tables=tuple(sorted(self.tables.items())), **fields)
 
 
-def spikes_array(group):
-    """The array a group's threshold writes its spiking indices to."""
-    return ir.Array(group, "_spikespace", "int32", role="spikes")
+def spikes_array(group, event="spike"):
+    """The array a group's threshold (or the condition of its custom event)
+    writes the indices that spiked (had the event) to."""
+    return ir.Array(group, f"_{event}space", "int32", role="spikes")
 
 
 def state_update_kernel(spec):
@@ -293,13 +294,33 @@ def reset_kernel(spec):
                           reset_statements(spec))
 
 
+def event_kernel(spec, number, event, condition):
+    """The check of a custom event's condition (refractoriness does not
+    apply, as in Brian); its draws have streams of their own."""
+    builder = _KernelBuilder(spec, ir.KIND_EVENT)
+    builder.draws = 256 * number
+    return builder.kernel(ir.Threshold, f"event {event!r} of {spec.name}", "threshold",
+                          ir.AllNeurons(spec.name, spec.N), [("_cond", _sympy(spec, condition))],
+                          condition=symbol("_cond"), spikes=spikes_array(spec.name, event))
+
+
 @lowers(NeuronGroupSpec)
 def lower_neuron_group(spec):
-    """(slot, kernel) pairs of a group, and its integration method."""
+    """(slot, kernel) pairs of a group, and its integration method. The
+    threshold and custom events are checked in the order of their names
+    (Brian's thresholders are sorted by name)."""
     kernel, method = state_update_kernel(spec)
     out = [("groups", kernel)] if kernel is not None else []
+    checks = {event: (number, condition)
+              for number, (event, condition) in enumerate(spec.events)}
     if spec.threshold is not None:
-        out.append(("thresholds", threshold_kernel(spec)))
-        if spec.reset:
-            out.append(("resets", reset_kernel(spec)))
+        checks["spike"] = None
+    for event in sorted(checks):
+        if event == "spike":
+            out.append(("thresholds", threshold_kernel(spec)))
+        else:
+            number, condition = checks[event]
+            out.append(("thresholds", event_kernel(spec, number, event, condition)))
+    if spec.threshold is not None and spec.reset:
+        out.append(("resets", reset_kernel(spec)))
     return out, method

@@ -142,7 +142,7 @@ def _post_pathway(spec):
     builder = _SynapseBuilder(spec)
     statements = pathway_statements(spec, spec.on_post)
     space = ir.SpikingTargets(synapses=name, group=spec.target, size=spec.target_N,
-                              spikes=spikes_array(spec.target),
+                              spikes=spikes_array(spec.target, spec.post_event),
                               order=ir.Array(name, "_order_post", "int32", "internal"),
                               offsets=ir.Array(name, "_offsets_post", "int64", "internal"))
     kernel = builder.kernel(ir.Kernel, f"on_post of {name}", "synapses_post", space, statements)
@@ -154,7 +154,7 @@ def _pre_pathway(spec):
     name = spec.name
     space = ir.ArrivingSynapses(
         synapses=name, source=spec.source, source_size=spec.source_N, target=spec.target,
-        target_size=spec.target_N, spikes=spikes_array(spec.source),
+        target_size=spec.target_N, spikes=spikes_array(spec.source, spec.pre_event),
         history=ir.Array(name, "_history", "int32", "history"),
         order=ir.Array(name, "_order", "int32", "internal"),
         offsets=ir.Array(name, "_offsets", "int64", "internal"),

@@ -95,7 +95,8 @@ class NetworkObject:
         if dt is not None and clock is not None:
             raise ValueError("Give either dt or clock, not both.")
         if when not in SCHEDULE:
-            raise ValueError(f"Unknown schedule slot {when!r}; use one of {SCHEDULE}.")
+            raise ValueError(f"Unknown schedule slot {when!r}; use one of "
+                             f"{', '.join(SCHEDULE)}.")
         self.name = _unique_name(name)
         _live[self.name] = self
         self.clock = clock if clock is not None else (

@@ -64,14 +64,16 @@ class NeuronGroup(NetworkObject):
     time, an expression of time, or a boolean expression; ``method`` the
     integration scheme ('exact', 'euler', 'rk4', ...; chosen automatically if
     omitted); ``namespace`` a dict of external constants (default: the names
-    visible where ``run()`` is called).
+    visible where ``run()`` is called); ``events`` a dict of custom events,
+    name -> condition, checked every step like the threshold (see
+    ``run_on_event`` and ``EventMonitor``).
     """
 
-    _stored_attributes = ("_arrays", "_spikespace")
+    _stored_attributes = ("_arrays", "_spikespace", "_eventspaces")
 
     def __init__(self, N, model, method=None, threshold=None, reset=None,
-                 refractory=False, namespace=None, dt=None, clock=None, order=0,
-                 name="neurongroup*"):
+                 refractory=False, events=None, namespace=None, dt=None, clock=None,
+                 order=0, name="neurongroup*"):
         N = group_size(N)
         super().__init__(name, dt=dt, clock=clock, when="groups", order=order)
         self.N = N
@@ -88,6 +90,7 @@ class NeuronGroup(NetworkObject):
         if reset and threshold is None:
             raise EquationError(f"Group '{self.name}' has a reset but no threshold.")
         self._init_refractory(refractory)
+        self._events = _parse_events(events, self.name)
         self._arrays = {}
         for eq in self.equations.values():
             if eq.kind != "subexpression" or "constant over dt" in eq.flags:
@@ -97,6 +100,8 @@ class NeuronGroup(NetworkObject):
             self._arrays["lastspike"] = np.full(self.N, -1e4)
             self._arrays["not_refractory"] = np.ones(self.N, dtype=np.bool_)
         self._spikespace = np.zeros(self.N + 1, dtype=np.int32)
+        self._eventspaces = {name: np.zeros(self.N + 1, dtype=np.int32)
+                             for name in self._events}
         self._externals = {}
         self._functions = {}      # TimedArrays the model calls
         self._external_dims = {}
@@ -136,6 +141,28 @@ class NeuronGroup(NetworkObject):
         return {n for n in self.variable_table()
                 if n not in self.equations or "constant" not in self.equations[n].flags}
 
+    def _has_event(self, event):
+        """Whether the group makes the event ``event`` ('spike': it has a
+        threshold)."""
+        return self._spiking if event == "spike" else event in self._events
+
+    def run_on_event(self, event, code, when="after_resets", order=None):
+        """Run the statements ``code`` for the neurons that had the event
+        ``event`` in this step, in the slot ``when`` (Brian's default:
+        after the resets). Returns the operation, which joins every network
+        the group joins."""
+        from .operations import EventOperation
+        if not self._has_event(event) or event == "spike":
+            known = ", ".join(repr(e) for e in sorted(self._events)) or "none"
+            raise ValueError(f"Group '{self.name}' has no custom event {event!r} (its events: "
+                             f"{known}; for spikes, give a reset).")
+        if any(getattr(o, "event", None) == event for o in self._contained):
+            raise ValueError(f"Group '{self.name}' already runs code on the event {event!r}.")
+        operation = EventOperation(self, event, code, when=when,
+                                   order=self.order if order is None else order)
+        self._contained.append(operation)
+        return operation
+
     def run_regularly(self, code, dt=None, clock=None, when="start", order=0, name=None):
         """Run the statements ``code`` for every neuron every ``dt`` (the
         group's clock by default), in the schedule slot ``when``, as Brian's
@@ -168,6 +195,8 @@ class NeuronGroup(NetworkObject):
             names |= st.expr.identifiers
         if self._refractory_expr is not None:
             names |= self._refractory_expr.identifiers
+        for condition in self._events.values():
+            names |= condition.identifiers
         own, _ = self._dims_and_types()
         return sorted(names - set(own))
 
@@ -184,6 +213,8 @@ class NeuronGroup(NetworkObject):
             self.equations.check_units(external_dims, group_name=self.name)
             if self.threshold is not None:
                 check_threshold(self.threshold, dims, types, constants=constants)
+            for condition in self._events.values():
+                check_threshold(condition, dims, types, constants=constants)
             if self.reset:
                 check_statements(self.reset, dims, types, writable=self._writable(),
                                  constants=constants)
@@ -215,6 +246,7 @@ class NeuronGroup(NetworkObject):
         return NeuronGroupSpec(name=self.name, N=self.N, equations=self.equations,
                                threshold=self.threshold, reset=tuple(self.reset),
                                refractory=refractory, method=method,
+                               events=tuple(sorted(self._events.items())),
                                externals=tuple(sorted(self._externals)),
                                tables=self._tables(), rng_id=self._rng_id,
                                period=period, order=self.order)
@@ -227,6 +259,8 @@ class NeuronGroup(NetworkObject):
         """The numpy array the compiled code uses for ``name``."""
         if name == "_spikespace":
             return self._spikespace
+        if name.startswith("_") and name.endswith("space") and name[1:-5] in self._eventspaces:
+            return self._eventspaces[name[1:-5]]
         if name.startswith("_table_"):
             return table_array(self._functions, name)
         return self._arrays[name]
@@ -464,6 +498,19 @@ def _pandas(what, units):
         raise NotImplementedError(f"{what}(format='pandas') works without units, as in "
                                   "Brian: pass units=False.")
     return pandas
+
+
+def _parse_events(events, group):
+    """``events`` (name -> condition) as name -> Expression, checked."""
+    from ..model.expressions import check_name
+    out = {}
+    for name, condition in (events or {}).items():
+        if not isinstance(name, str) or name == "spike":
+            raise ValueError(f"Group '{group}': {name!r} cannot name a custom event ('spike' "
+                             "is the threshold's).")
+        check_name(name, "event name")
+        out[name] = parse_expression(condition, f"event '{name}'")
+    return out
 
 
 def _fmt(dim):

@@ -24,9 +24,13 @@ class SpikeMonitor(NetworkObject):
             raise NotImplementedError(
                 f"SpikeMonitor(variables={variables!r}): recording variables at the spikes "
                 "is not there yet; record them with a StateMonitor.")
-        if not getattr(source, "_spiking", False):
-            raise ValueError(f"SpikeMonitor needs a group with a threshold; "
-                             f"{source!r} has none.")
+        event = getattr(self, "event", "spike")
+        if not (source._has_event(event) if hasattr(source, "_has_event")
+                else getattr(source, "_spiking", False)):
+            if event == "spike":
+                raise ValueError(f"SpikeMonitor needs a group with a threshold; "
+                                 f"{source!r} has none.")
+            raise ValueError(f"EventMonitor: {source!r} has no event {event!r}.")
         super().__init__(name, clock=source.clock, when=when, order=order)
         self.source = source
         self.record = bool(record)
@@ -49,8 +53,8 @@ class SpikeMonitor(NetworkObject):
 
     def spec(self, period):
         return SpikeMonitorSpec(name=self.name, source=self.source.name, source_N=self.source.N,
-                                record=self.record, period=period, when=self.when,
-                                order=self.order)
+                                record=self.record, event=getattr(self, "event", "spike"),
+                                period=period, when=self.when, order=self.order)
 
     def array(self, name):
         """The array the compiled loop writes for ``name`` (i, t, count, fill)."""
@@ -130,6 +134,29 @@ class SpikeMonitor(NetworkObject):
 
     def __repr__(self):
         return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"
+
+
+class EventMonitor(SpikeMonitor):
+    """Records a custom event of a group (``NeuronGroup(..., events={'up':
+    'v > 1'})``) as a SpikeMonitor records spikes: ``t``, ``i``, ``count``,
+    ``num_events``, ``event_trains()``."""
+
+    def __init__(self, source, event, variables=None, record=True, when="thresholds",
+                 order=1, name="eventmonitor*"):
+        self.event = event
+        super().__init__(source, variables=variables, record=record, when=when, order=order,
+                         name=name)
+
+    @property
+    def num_events(self):
+        return self.num_spikes
+
+    def event_trains(self):
+        return self.spike_trains()
+
+    def __repr__(self):
+        return (f"<EventMonitor {self.name!r} of {self.source.name!r} ({self.event!r}): "
+                f"{self.num_spikes} events>")
 
 
 class StateMonitor(NetworkObject):

@@ -8,7 +8,7 @@ from ..errors import NeurocodegenError
 from ..model.expressions import parse_statements
 from ..model.namespace import bind_externals, resolve_external
 from ..model.unitcheck import check_statements
-from ..specs import RegularOperationSpec
+from ..specs import EventOperationSpec, RegularOperationSpec
 from ..units import Quantity
 from ..units.dimensions import TIME
 from .base import NetworkObject
@@ -85,6 +85,26 @@ class RegularOperation(NetworkObject):
 
     def __repr__(self):
         return f"<RegularOperation {self.name!r} of {self.group.name!r}: {self.code!r}>"
+
+
+class EventOperation(RegularOperation):
+    """Statements run for the neurons of ``group`` that had a custom event
+    in the step (made by :meth:`NeuronGroup.run_on_event`)."""
+
+    context = "run_on_event"
+
+    def __init__(self, group, event, code, when="after_resets", order=0):
+        super().__init__(group, code, clock=group.clock, when=when, order=order,
+                         name=f"{group.name}_{event}_resetter*")
+        self.event = event
+
+    def spec(self, period):
+        operation = super().spec(period)
+        return EventOperationSpec(name=self.name, group=operation.group, event=self.event,
+                                  statements=operation.statements,
+                                  externals=operation.externals, tables=operation.tables,
+                                  rng_id=self._rng_id, period=period, when=self.when,
+                                  order=self.order)
 
 
 class NetworkOperation(NetworkObject):

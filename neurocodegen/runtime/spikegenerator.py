@@ -26,6 +26,9 @@ class SpikeGeneratorGroup(NetworkObject):
 
     _spiking = True            # its spikes can drive Synapses
 
+    def _has_event(self, event):
+        return event == "spike"
+
     def __init__(self, N, indices, times, dt=None, clock=None, period=None,
                  when="thresholds", order=0, sorted=False, name="spikegeneratorgroup*"):
         if isinstance(N, (bool, np.bool_)) or not isinstance(N, (int, np.integer)) or N < 1:

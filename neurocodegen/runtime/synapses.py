@@ -57,8 +57,8 @@ class Synapses(NetworkObject):
     _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for")
 
     def __init__(self, source, target=None, model="", on_pre=None, on_post=None, pre=None,
-                 post=None, delay=None, method=None, namespace=None, dt=None, clock=None,
-                 order=0, name="synapses*"):
+                 post=None, delay=None, on_event=None, method=None, namespace=None, dt=None,
+                 clock=None, order=0, name="synapses*"):
         target = source if target is None else target
         for role, group in (("source", source), ("target", target)):
             if not hasattr(group, "_arrays") or not hasattr(group, "N"):
@@ -86,11 +86,17 @@ class Synapses(NetworkObject):
                     f"rename it (use '{eq.name}_post' to refer to the target's).")
         self.on_pre = parse_statements(on_pre, "on_pre") if on_pre else ()
         self.on_post = parse_statements(on_post, "on_post") if on_post else ()
-        for statements, role, group in ((self.on_pre, "source", source),
-                                        (self.on_post, "target", target)):
-            if statements and not group._spiking:
-                raise ValueError(f"Synapses '{self.name}' run on_{'pre' if role == 'source' else 'post'} "
-                                 f"when the {role} spikes, but {group!r} has no threshold.")
+        self.on_event = _pathway_events(on_event, self.name)
+        for statements, role, group, event in (
+                (self.on_pre, "source", source, self.on_event["pre"]),
+                (self.on_post, "target", target, self.on_event["post"])):
+            if statements and not group._has_event(event):
+                pathway = "on_pre" if role == "source" else "on_post"
+                if event == "spike":
+                    raise ValueError(f"Synapses '{self.name}' run {pathway} when the {role} "
+                                     f"spikes, but {group!r} has no threshold.")
+                raise ValueError(f"Synapses '{self.name}' run {pathway} on the event {event!r} "
+                                 f"of the {role}, but {group!r} has no such event.")
         self.event_driven = tuple(n for n in self.equations.diff_eq_names
                                   if "event-driven" in self.equations[n].flags)
         self.clock_driven = tuple(n for n in self.equations.diff_eq_names
@@ -298,6 +304,8 @@ class Synapses(NetworkObject):
                             method=self.method if isinstance(self.method, (str, type(None)))
                             else tuple(self.method), target_order=self.target.order,
                             names=tuple(names), externals=tuple(sorted(self._externals)),
+                            pre_event=self.on_event["pre"],
+                            post_event=self.on_event["post"],
                             rng_id=self._rng_id, period=period, order=self.order)
 
     def dependencies(self):
@@ -740,3 +748,18 @@ def _deeper_history(history, depth, new_depth, n, step):
         out[(s % new_depth) * width:(s % new_depth + 1) * width] = \
             history[(s % depth) * width:(s % depth + 1) * width]
     return out
+
+
+def _pathway_events(on_event, name):
+    """Brian's ``on_event``: the event of the source that runs ``on_pre`` and
+    of the target that runs ``on_post`` ('spike' unless given; a string
+    names the presynaptic event)."""
+    events = {"pre": "spike", "post": "spike"}
+    if isinstance(on_event, str):
+        on_event = {"pre": on_event}
+    for pathway, event in (on_event or {}).items():
+        if pathway not in events or not isinstance(event, str):
+            raise ValueError(f"Synapses '{name}': on_event maps 'pre' and 'post' to event "
+                             f"names, got {on_event!r}.")
+        events[pathway] = event
+    return events

@@ -90,8 +90,32 @@ def population_rate(sim, finish):
             "flat": np.asarray(R.smooth_rate("flat", width=1.1 * sim.ms) / sim.Hz)}
 
 
+def custom_events(sim, finish):
+    """A custom event beside the threshold: its own monitor, code run on it
+    after the resets, and synapses driven by it; refractoriness does not
+    hold it back."""
+    ns = {"ms": sim.ms}
+    G = sim.NeuronGroup(4, """dv/dt = (1.2 + 0.1*i - v)/(3*ms) : 1 (unless refractory)
+                              ups : 1""",
+                        threshold="v > 1", reset="v = 0", refractory=1 * sim.ms,
+                        events={"up": "v > 0.6 and ups < 3"}, method="euler", namespace=ns)
+    G.run_on_event("up", "ups += 1")
+    H = sim.NeuronGroup(4, "x : 1")
+    S = sim.Synapses(G, H, "w : 1", on_pre="x += w", on_event={"pre": "up"}, namespace=ns)
+    S.connect(j="i")
+    S.w = "1 + i"
+    S.delay = "0.3*ms"
+    E = sim.EventMonitor(G, "up")
+    M = sim.SpikeMonitor(G)
+    net = sim.Network(G, H, S, E, M)
+    net.run(12 * sim.ms, namespace=ns)
+    finish()
+    return {"events_i": E.i[:], "events_t": E.t_[:], "spikes_i": M.i[:], "spikes_t": M.t_[:],
+            "ups": G.ups_[:], "x": H.x_[:]}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
-                                  population_rate)}
+                                  population_rate, custom_events)}
 
 
 def run_model(sim, name, finish=lambda: None):
