@@ -313,3 +313,21 @@ def test_custom_event_errors_name_the_event():
     H = NeuronGroup(2, "v : volt", events={"up": "v > 1"})
     with pytest.raises(DimensionMismatchError, match="v > 1"):
         Network(H).run(1 * ms)
+
+
+def test_binned_and_smoothed_rates_of_monitors():
+    SG = SpikeGeneratorGroup(2, [0, 1, 0, 0], [0, 0.1, 0.25, 0.9] * ms)
+    M = SpikeMonitor(SG)
+    R = PopulationRateMonitor(SG)
+    Network(SG, M, R).run(1 * ms)
+    bins, rates = M.binned_rate(0.5 * ms)
+    assert np.allclose(bins / ms, [0, 0.5])
+    assert np.allclose(rates / Hz, [[4000, 2000], [2000, 0]])
+    bins, rates = R.binned_rate(0.5 * ms)
+    assert np.allclose(rates / Hz, [3000, 1000])       # (3 spikes / 2 neurons) / 0.5 ms
+    smoothed = M.smooth_rate("flat", width=0.3 * ms)
+    assert smoothed.shape == (2, 10)
+    assert np.allclose(np.asarray(smoothed).sum(axis=0) / 2,
+                       np.asarray(R.smooth_rate("flat", 0.3 * ms)))
+    with pytest.raises(ValueError, match="multiple of the monitor's dt"):
+        M.binned_rate(0.25 * ms)

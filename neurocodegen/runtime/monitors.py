@@ -110,6 +110,26 @@ class SpikeMonitor(NetworkObject):
     def it(self):
         return self.i, self.t
 
+    def binned_rate(self, bin_size):
+        """``(bins, rates)``: the start of each whole bin of ``bin_size`` (a
+        multiple of dt) since t = 0 up to the time reached, and each neuron's
+        rate in it (neurons x bins), as Brian 2.10's."""
+        from .ratemonitor import bin_steps, binned_counts
+        dt = self.clock.dt_
+        steps = bin_steps(bin_size, dt)
+        counts = binned_counts(self.i, self.t_, self.source.N, dt, steps, self.clock.t_)
+        bins = np.arange(counts.shape[1]) * steps * dt
+        return Quantity(bins, dim=TIME), Quantity(counts / (steps * dt), dim=TIME ** -1)
+
+    def smooth_rate(self, window="gaussian", width=None):
+        """Each neuron's rate in every time step, smoothed by ``window`` (see
+        ``PopulationRateMonitor.smooth_rate``): neurons x steps, as Brian
+        2.10's."""
+        from .ratemonitor import smooth
+        _, rates = self.binned_rate(self.clock.dt)
+        return Quantity(smooth(np.asarray(rates), self.clock.dt_, window, width),
+                        dim=TIME ** -1)
+
     def spike_trains(self):
         """dict: neuron index -> its spike times (sorted)."""
         if not self.record:

@@ -103,11 +103,44 @@ class PopulationRateMonitor(NetworkObject):
         of steps) or an array of an odd number of weights; as Brian's."""
         return Quantity(smooth(self.rate_, self.clock.dt_, window, width), dim=TIME ** -1)
 
+    def binned_rate(self, bin_size):
+        """``(bins, rates)``: the start of each whole bin of ``bin_size`` (a
+        multiple of dt) from the first recorded step, and the mean rate in
+        it, as Brian 2.10's."""
+        t, rate = self.t_, self.rate_
+        steps = bin_steps(bin_size, self.clock.dt_)
+        n = len(rate) // steps
+        binned = rate[:n * steps].reshape(n, steps).mean(axis=1)
+        start = t[0] if len(t) else 0.0
+        return (Quantity(start + np.arange(n) * steps * self.clock.dt_, dim=TIME),
+                Quantity(binned, dim=TIME ** -1))
+
     def __len__(self):
         return len(self.t_)
 
     def __repr__(self):
         return f"<PopulationRateMonitor {self.name!r}, recording {self.source.name!r}>"
+
+
+def bin_steps(bin_size, dt):
+    """Time steps in a bin of ``bin_size``, which must be a multiple of dt."""
+    size = check_time(bin_size, "The bin_size")
+    steps = size / dt
+    if not steps >= 1 or abs(steps - round(steps)) > 1e-6:
+        raise ValueError(f"The bin_size ({size * 1e3:g} ms) must be a multiple of the "
+                         f"monitor's dt ({dt * 1e3:g} ms).")
+    return int(round(steps))
+
+
+def binned_counts(i, t, n, dt, steps, end):
+    """Events per index (``n`` of them) in whole bins of ``steps`` time
+    steps of ``dt`` over [0, end): an (n, bins) array."""
+    bins = int(round(end / dt)) // steps
+    which = np.floor(np.round(np.asarray(t) / dt) / steps).astype(np.int64)
+    keep = which < bins
+    counts = np.zeros((n, bins))
+    np.add.at(counts, (np.asarray(i)[keep], which[keep]), 1)
+    return counts
 
 
 def smooth(rate, dt, window="gaussian", width=None):
@@ -137,4 +170,7 @@ def smooth(rate, dt, window="gaussian", width=None):
         if weights.ndim != 1 or len(weights) % 2 != 1:
             raise TypeError("The window of smooth_rate must be a 1-D array of an odd number "
                             f"of weights, got shape {weights.shape}.")
-    return np.convolve(rate, weights * 1.0 / sum(weights), mode="same")
+    weights = weights * 1.0 / sum(weights)
+    if np.ndim(rate) == 2:                     # one row per neuron
+        return np.array([np.convolve(row, weights, mode="same") for row in rate])
+    return np.convolve(rate, weights, mode="same")
