@@ -110,6 +110,7 @@ class SynapsesSpec:
     names: tuple = ()
     externals: tuple = ()
     tables: tuple = ()                 # TimedArrays (not supported in Synapses yet)
+    guards: tuple = ()                 # (written neuron name, its not_refractory name)
     pre_event: str = "spike"           # the source's event that runs on_pre
     post_event: str = "spike"          # the target's event that runs on_post
     rng_id: int = 0

@@ -5,7 +5,7 @@ variable of every neuron, each step (in the synapses slot by default)."""
 from .. import ir
 from ..specs import PoissonInputSpec, SpikeGeneratorSpec
 from . import lowers
-from .neurons import _KernelBuilder, _sympy, expanded, spikes_array
+from .neurons import _KernelBuilder, _sympy, expanded, guarded, spikes_array, unless_refractory
 
 #: The run-time constants of a PoissonInput's draw (see
 #: ``runtime.random.binomial_constants``; ``_loc``/``_scale`` for Brian's
@@ -40,7 +40,8 @@ def lower_poisson_input(spec):
     # rand() in the weight: draws of their own kind (the binomial's restarts
     # take the streams after its own)
     builder = _KernelBuilder(group, ir.KIND_OPERATION, runner=spec)
-    statement = expanded(st, _sympy(group, st.expr) * draw)
+    statement, = guarded([expanded(st, _sympy(group, st.expr) * draw)],
+                         unless_refractory(group))
     kernel = builder.kernel(ir.Kernel, f"PoissonInput {spec.name} of {group.name}",
                             "state_update", ir.AllNeurons(group.name, group.N), [statement])
     return [(spec.when, kernel)], None

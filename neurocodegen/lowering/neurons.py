@@ -114,6 +114,23 @@ def expanded(statement, value):
     return statement.target, value
 
 
+def unless_refractory(spec):
+    """The variables of a group that only change while it is not refractory
+    (flagged ``unless refractory``, in a group with refractoriness)."""
+    if spec.refractory is None:
+        return set()
+    return {eq.name for eq in spec.equations.values() if "unless refractory" in eq.flags}
+
+
+def guarded(statements, held, guard="not_refractory"):
+    """Brian's conditional write: (target, value) pairs that write a variable
+    of ``held`` keep its old value where the boolean ``guard`` is false (a
+    refractory neuron's ``v`` ignores synaptic and other input; resets and
+    ``run_on_event`` code are not guarded, as in Brian)."""
+    return [(target, ir.Select(symbol(guard), value, symbol(target)) if target in held
+             else value) for target, value in statements]
+
+
 def reset_statements(spec):
     """The reset as (variable, sympy value) pairs, ``+=`` etc. expanded."""
     return [expanded(st, _sympy(spec, st.expr)) for st in spec.reset]

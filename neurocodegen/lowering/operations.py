@@ -7,14 +7,15 @@ the event in the step."""
 from .. import ir
 from ..specs import EventOperationSpec, RegularOperationSpec
 from . import lowers
-from .neurons import _KernelBuilder, _sympy, expanded, spikes_array
+from .neurons import _KernelBuilder, _sympy, expanded, guarded, spikes_array, unless_refractory
 
 
 @lowers(RegularOperationSpec)
 def lower_regular_operation(spec):
     group = spec.group
     builder = _KernelBuilder(group, ir.KIND_OPERATION, runner=spec)
-    statements = [expanded(st, _sympy(group, st.expr)) for st in spec.statements]
+    statements = guarded([expanded(st, _sympy(group, st.expr)) for st in spec.statements],
+                         unless_refractory(group))
     kernel = builder.kernel(ir.Kernel, f"run_regularly {spec.name} of {group.name}",
                             "state_update", ir.AllNeurons(group.name, group.N), statements)
     return [(spec.when, kernel)], None

@@ -11,7 +11,7 @@ from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
 from . import lowers
-from .neurons import _KernelBuilder, expanded, spikes_array
+from .neurons import _KernelBuilder, expanded, guarded, spikes_array
 
 
 def event_driven_updates(spec):
@@ -35,9 +35,14 @@ def event_driven_updates(spec):
 
 def pathway_statements(spec, statements):
     """A pathway's statements as (target, sympy value) pairs, ``+=`` etc.
-    expanded, after the event-driven updates and before ``lastupdate = t``."""
+    expanded, after the event-driven updates and before ``lastupdate = t``;
+    a neuron variable flagged ``(unless refractory)`` is written only where
+    the neuron is not refractory, as in Brian."""
     out = event_driven_updates(spec)
-    out += [expanded(st, to_sympy(st.expr)) for st in statements]
+    written = [expanded(st, to_sympy(st.expr)) for st in statements]
+    for guard in sorted(set(g for _, g in spec.guards)):      # Brian's conditional write
+        written = guarded(written, {n for n, g in spec.guards if g == guard}, guard)
+    out += written
     if _event_driven(spec):
         out.append(("lastupdate", ir.T))
     return out

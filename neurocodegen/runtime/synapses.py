@@ -233,7 +233,8 @@ class Synapses(NetworkObject):
             raise _in_group(self, exc) from None
         self._external_dims = {n: dims[n] for n in values}
         self._externals = constants
-        self._used = used
+        self._guards = _guards(self.on_pre + self.on_post, neuron)
+        self._used = used | set(self._guards.values())
         if (self.on_pre or self._by_target) and self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
@@ -304,6 +305,7 @@ class Synapses(NetworkObject):
                             method=self.method if isinstance(self.method, (str, type(None)))
                             else tuple(self.method), target_order=self.target.order,
                             names=tuple(names), externals=tuple(sorted(self._externals)),
+                            guards=tuple(sorted(self._guards.items())),
                             pre_event=self.on_event["pre"],
                             post_event=self.on_event["post"],
                             rng_id=self._rng_id, period=period, order=self.order)
@@ -763,3 +765,19 @@ def _pathway_events(on_event, name):
                              f"names, got {on_event!r}.")
         events[pathway] = event
     return events
+
+
+def _guards(statements, neuron):
+    """Brian's conditional write: a statement that writes a neuron variable
+    flagged ``(unless refractory)`` only changes it where the neuron is not
+    refractory. name -> the name of its neuron's ``not_refractory``."""
+    guards = {}
+    for st in statements:
+        if st.target not in neuron:
+            continue
+        where, group, var = neuron[st.target]
+        eq = group.equations.get(var) if hasattr(group, "equations") else None
+        if getattr(group, "has_refractoriness", False) and eq is not None \
+                and "unless refractory" in eq.flags:
+            guards[st.target] = f"not_refractory_{where}"
+    return guards

@@ -114,8 +114,30 @@ def custom_events(sim, finish):
             "ups": G.ups_[:], "x": H.x_[:]}
 
 
+def refractory_writes(sim, finish):
+    """Brian's conditional write: synapses and run_regularly change a
+    variable flagged (unless refractory) only where the neuron is not
+    refractory; a reset and run_on_event code change it anyway."""
+    ns = {"ms": sim.ms, "mV": sim.mV, "tau": 20 * sim.ms}
+    G = sim.NeuronGroup(3, """dv/dt = -v/tau : volt (unless refractory)
+                              w : volt""",
+                        threshold="v > 20*mV", reset="v = 10*mV", refractory=2 * sim.ms,
+                        events={"low": "v < 12*mV"}, method="exact", namespace=ns)
+    G.run_regularly("v += 0.3*mV\nw += 0.1*mV", dt=0.5 * sim.ms)
+    G.run_on_event("low", "v += 0.01*mV")
+    SG = sim.SpikeGeneratorGroup(1, np.zeros(100, int), (np.arange(100) * 0.1 + 0.05) * sim.ms)
+    S = sim.Synapses(SG, G, on_pre="v += (1.5 + 0.2*j)*mV", namespace=ns)
+    S.connect()
+    M = sim.SpikeMonitor(G)
+    V = sim.StateMonitor(G, "v", record=True)
+    net = sim.Network(G, SG, S, M, V)
+    net.run(10 * sim.ms, namespace=ns)
+    finish()
+    return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "v": V.v_[:], "w": G.w_[:]}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
-                                  population_rate, custom_events)}
+                                  population_rate, custom_events, refractory_writes)}
 
 
 def run_model(sim, name, finish=lambda: None):
