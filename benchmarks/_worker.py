@@ -234,6 +234,25 @@ elif args.model == "stdp":
     S.connect()
     S.w = "rand() * gmax"
     M = SpikeMonitor(poisson_input)  # noqa: F405
+elif args.model in ("poisson-input", "poisson-explicit"):
+    # Brunel (2000)'s external drive onto N LIF neurons (his model's neurons, without
+    # the recurrent synapses): C_EXT independent Poisson sources per neuron, each at
+    # 120 Hz with J = 0.1 mV. poisson-input: one PoissonInput (a binomial draw per
+    # neuron and step); poisson-explicit: the same input as N*C_EXT Poisson neurons,
+    # each with one synapse onto its neuron.
+    C_EXT = 100
+    tau, theta, Vr, J = 20 * ms, 20 * mV, 10 * mV, 0.1 * mV  # noqa: F405
+    nu_ext = 120 * Hz  # noqa: F405
+    neurons = NeuronGroup(N, "dv/dt = -v/tau : volt (unless refractory)",  # noqa: F405
+                          threshold="v > theta", reset="v = Vr", refractory=2 * ms,  # noqa: F405
+                          method="exact")
+    if args.model == "poisson-input":
+        external = PoissonInput(neurons, "v", C_EXT, nu_ext, weight=J)  # noqa: F405
+    else:
+        sources = PoissonGroup(N * C_EXT, rates=nu_ext)  # noqa: F405
+        external = Synapses(sources, neurons, on_pre="v += J")  # noqa: F405
+        external.connect(j=f"i // {C_EXT}")
+    M = SpikeMonitor(neurons)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 

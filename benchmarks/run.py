@@ -59,7 +59,8 @@ NO_COMPILE = {"nest", "brian2-numpy"}  # no code generation: no cold/warm first 
 DETERMINISTIC = {"tutorial-small", "lif-det", "hodgkin-huxley"}  # spike counts must agree
 # noisy models: the random numbers differ between systems, so the total spike counts
 # must agree within statistical tolerance, TOLERANCE standard deviations (see noisy_check)
-NOISY = {"noisy-lif", "adaptive-threshold", "stdp"}  # stdp: its Poisson inputs' spikes
+NOISY = {"noisy-lif", "adaptive-threshold", "stdp",  # stdp: its Poisson inputs' spikes
+         "poisson-input", "poisson-explicit"}
 TOLERANCE = 5.0
 # networks with random connectivity: each system draws its own synapses, and the total
 # count of a realisation varies by more than a Poisson count would (CUBA, N = 4000, 1 s,
@@ -116,6 +117,10 @@ def plan(quick, models=None, sizes=None):
     cases.append(("cobahh N=4e+03", "cobahh", 4000, 0.2 if quick else 1.0, 0.01))
     # Brian2's examples/synapses/STDP.py (1000 Poisson inputs, plastic synapses)
     cases.append(("stdp N=1e+03", "stdp", 1000, 1.0 if quick else 10.0, 0.01))
+    # Brunel 2000's external drive onto 1000 neurons: PoissonInput, and the same input
+    # as 10^5 Poisson neurons with a synapse each
+    cases.append(("poisson-input N=1e+03", "poisson-input", 1000, 1.0, 0.01))
+    cases.append(("poisson-explicit N=1e+03", "poisson-explicit", 1000, 1.0, 0.01))
     if models is not None:
         cases = [c for c in cases if c[1] in models]
     return cases
@@ -488,7 +493,7 @@ def plot(rows, path):
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
                "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P", "cobahh": "X",
-               "stdp": "v"}
+               "stdp": "v", "poisson-input": "<", "poisson-explicit": ">"}
     if not any(r.get("throughput") and r["model"] in markers for r in rows):
         log("nothing to plot")
         return None
@@ -540,7 +545,8 @@ def main(argv=None):
                         help="repetitions at N >= 10^6 (full run, default 1)")
     parser.add_argument("--models", default=None,
                         help="comma-separated subset of: import, tutorial-small, noisy-lif, "
-                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh, stdp "
+                        "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh, stdp, "
+                        "poisson-input, poisson-explicit "
                         "(default: all)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated N for noisy-lif and lif-det "

@@ -163,13 +163,13 @@ static inline double rand(uint64_t seed, uint64_t index, uint64_t step, uint32_t
 // 1-p), q = 1-P, qn = q^n, a bound on the search, and whether p > 1/2 (then
 // n - X). Its uniforms are ncg::rand of (seed, index, step) in the streams
 // tag, tag+1, ... (the next each time a search passes the bound, rarely).
-static inline double binomial(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag,
-                              double n, double P, double q, double qn, double bound,
-                              double reverse)
+// binomial_from takes the first uniform already drawn (by rand_block).
+static inline double binomial_from(double U, uint64_t seed, uint64_t index, uint64_t step,
+                                   uint32_t tag, double n, double P, double q, double qn,
+                                   double bound, double reverse)
 {
     int64_t X = 0;
     double px = qn;
-    double U = rand(seed, index, step, tag);
     while (U > px) {
         ++X;
         if ((double)X > bound) {
@@ -182,6 +182,14 @@ static inline double binomial(uint64_t seed, uint64_t index, uint64_t step, uint
         }
     }
     return reverse != 0.0 ? n - (double)X : (double)X;
+}
+
+static inline double binomial(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag,
+                              double n, double P, double q, double qn, double bound,
+                              double reverse)
+{
+    return binomial_from(rand(seed, index, step, tag), seed, index, step, tag, n, P, q, qn,
+                         bound, reverse);
 }
 
 // Two standard normals (Box-Muller) from the counter (pair, step, tag).

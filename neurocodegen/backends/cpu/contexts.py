@@ -85,6 +85,7 @@ class NoiseBuffer:
 class StateUpdateBlock:
     kernel: Kernel
     noise: tuple = ()         # NoiseBuffer per noise term
+    uniforms: tuple = ()      # NoiseBuffer of uniforms (ncg::rand_block) per binomial draw
     template: str = "stateupdate.cpp.j2"
 
 

@@ -126,8 +126,10 @@ class NetworkPrinter:
     def _state_update(self, kernel):
         variables = {v.name for v in kernel.variables}
         statements, buffers = _noise_blocks(_selects(kernel.statements), variables)
+        statements, uniforms = _binomial_blocks(statements)
         k, _ = self.kernel_context(kernel, statements)
-        return ctx.StateUpdateBlock(k, noise=buffers, template=_template("stateupdate.cpp.j2"))
+        return ctx.StateUpdateBlock(k, noise=buffers, uniforms=uniforms,
+                                    template=_template("stateupdate.cpp.j2"))
 
     def _threshold(self, kernel):
         reads = {s.name for s in kernel.condition.free_symbols}
@@ -322,6 +324,35 @@ def _uniform_blocks(statements):
     body = [ir.Assign(st.target, rewrite(st.value)) if isinstance(st, ir.Assign) else st
             for st in statements]
     reads = [_BufferRead(f"_u{k}", f"{b.name}[_ncg_i - _ncg_b]")
+             for k, b in enumerate(buffers.values())]
+    return reads + body, tuple(buffers.values())
+
+
+class BinomialFrom(sympy.Function):
+    """``ncg::binomial_from(U, ...)``: a binomial draw whose first uniform
+    ``U`` was drawn in a block (the arguments of ``ir.Binomial`` after it)."""
+    nargs = 8
+    is_real = True
+
+
+def _binomial_blocks(statements):
+    """The first uniform of each binomial draw (PoissonInput) is made a block
+    of neurons at a time, as a threshold's uniforms: the same numbers, but
+    the generator vectorises; the search that follows stays per neuron."""
+    buffers = {}
+
+    def rewrite(expr):
+        table = {}
+        for draw in expr.atoms(ir.Binomial):
+            tag = int(draw.args[0])
+            if tag not in buffers:
+                buffers[tag] = ctx.NoiseBuffer(f"_ncg_b{len(buffers)}", tag)
+            table[draw] = BinomialFrom(ir.symbol(f"_b{list(buffers).index(tag)}"), *draw.args)
+        return expr.xreplace(table) if table else expr
+
+    body = [ir.Assign(st.target, rewrite(st.value)) if isinstance(st, ir.Assign) else st
+            for st in statements]
+    reads = [_BufferRead(f"_b{k}", f"{b.name}[_ncg_i - _ncg_b]")
              for k, b in enumerate(buffers.values())]
     return reads + body, tuple(buffers.values())
 
