@@ -7,6 +7,7 @@ from ..model.unitcheck import check_statements
 from ..specs import RegularOperationSpec
 from .base import NetworkObject
 from .groups import _in_group
+from .functions import function_array
 from .timedarray import table_array, table_constant
 
 
@@ -36,7 +37,7 @@ class RegularOperation(NetworkObject):
             values = resolve_external(names, group.namespace, namespace)
             constants, functions = bind_externals(values, dims, types)
             for function in functions.values():
-                function.run_constants(self.clock.dt_, self)
+                function.code_spec(self.clock.dt_, self)
             check_statements(self.statements, dims, types, writable=group._writable(),
                              constants=constants, context="run_regularly")
         except NeurocodegenError as exc:
@@ -46,8 +47,8 @@ class RegularOperation(NetworkObject):
 
     @property
     def _functions(self):
-        """The TimedArrays its statements call, and those of the group's
-        subexpressions."""
+        """The functions (TimedArrays, Functions) its statements call, and
+        those of the group's subexpressions."""
         return {**self.group._functions, **self._own_functions}
 
     def spec(self, period):
@@ -56,12 +57,15 @@ class RegularOperation(NetworkObject):
         return RegularOperationSpec(name=self.name, group=self.group.spec(1),
                                     statements=tuple(self.statements),
                                     externals=tuple(externals),
-                                    tables=tuple((name, f.values.ndim) for name, f
-                                                 in sorted(self._functions.items())),
+                                    functions=tuple(
+                                        (name, f.code_spec(self.clock.dt_, self))
+                                        for name, f in sorted(self._functions.items())),
                                     rng_id=self._rng_id,
                                     period=period, when=self.when, order=self.order)
 
     def array(self, name):
+        if name.startswith("_function_"):
+            return function_array(self._functions, name, self.clock.dt_)
         return table_array(self._functions, name)
 
     def constant(self, name):
