@@ -12,6 +12,7 @@ from numpy import *  # noqa: F401,F403  (Brian's namespace includes numpy's)
 __version__ = "0.1.0"  # after numpy's names, which include numpy's own __version__
 
 from .errors import (CompilationError, DimensionMismatchError, EquationError,  # noqa: F401
+                     FunctionImplementationError,
                      ExpressionSyntaxError, IntegrationError, NeurocodegenError,
                      PreferenceError, UndefinedNameError, UnitError)
 from .units import *  # noqa: F401,F403
@@ -26,6 +27,7 @@ from .runtime.monitors import EventMonitor, SpikeMonitor, StateMonitor  # noqa: 
 from .runtime.synapses import Synapses  # noqa: F401
 from .runtime.poisson import PoissonGroup, PoissonInput  # noqa: F401
 from .runtime.timedarray import TimedArray  # noqa: F401
+from .runtime.functions import Function, implementation  # noqa: F401
 from .runtime.spikegenerator import SpikeGeneratorGroup  # noqa: F401
 from .runtime.ratemonitor import PopulationRateMonitor  # noqa: F401
 from .runtime.network import Network  # noqa: F401
@@ -34,13 +36,15 @@ from .runtime.magic import collect, restore, run, show_source, start_scope, stor
 from .runtime.operations import network_operation  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
-_own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "PoissonInput",
-        "TimedArray", "SpikeGeneratorGroup", "PopulationRateMonitor", "EventMonitor", "SpikeMonitor",
+_own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup",
+        "PoissonInput", "TimedArray", "Function", "implementation", "SpikeGeneratorGroup",
+        "PopulationRateMonitor", "EventMonitor", "SpikeMonitor",
         "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source", "store", "restore",
         "collect", "network_operation",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",
-        "CompilationError", "plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
+        "CompilationError", "FunctionImplementationError",
+        "plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
 __all__ = sorted(set(_np.__all__) - {"test", "__version__"} | set(_units_all) | set(_pylab_all) | set(_own))

@@ -68,6 +68,10 @@ class IntegrationError(NeurocodegenError, ValueError):
     it was asked to (the message says why)."""
 
 
+class FunctionImplementationError(NeurocodegenError, NotImplementedError):
+    """A user's function called in compiled code has no C++ implementation."""
+
+
 class CompilationError(NeurocodegenError, RuntimeError):
     """The C++ compiler (or Cython) failed on generated code.
 

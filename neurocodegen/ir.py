@@ -63,6 +63,27 @@ class Lookup(sympy.Function):
     is_real = True
 
 
+class Call(sympy.Function):
+    """``Call(function, *args)``: a user's function (a symbol; the kernel's
+    ``functions`` bind it to a :class:`UserFunction`) applied to ``args``."""
+    is_real = True
+
+
+@dataclass(frozen=True)
+class UserFunction:
+    """A user's function called by an object's kernels: in C++ the function
+    ``cpp_name`` that ``cpp_code`` defines (None: it has no C++ code); the
+    numpy target calls the Python function bound to ``(owner, name)``."""
+    owner: str
+    name: str
+    cpp_name: str
+    cpp_code: str = None
+
+    @property
+    def ref(self):
+        return (self.owner, self.name)
+
+
 def draws(expr):
     """The random draws in ``expr`` (Uniform and Normal)."""
     return expr.atoms(Uniform) if isinstance(expr, sympy.Basic) else set()
@@ -277,6 +298,7 @@ class Kernel:
     constants: tuple = ()     # (local name, Constant)
     scalars: frozenset = frozenset()   # names that are the same for every index
     tables: tuple = ()        # (local name, Array) read by Lookup
+    functions: tuple = ()     # (local name, UserFunction) applied by Call
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,25 @@ DTYPES = {"float": "float64", "integer": "int32", "boolean": "bool"}
 
 
 @dataclass(frozen=True)
+class TableFunction:
+    """A TimedArray a model calls: read from its table of ``ndim`` (1 or 2)
+    dimensions; ``constant_over_step`` when its dt is a multiple of the
+    caller's, so that ``exact`` integration may hold ``ta(t)`` over a step."""
+    ndim: int
+    constant_over_step: bool
+
+
+@dataclass(frozen=True)
+class UserFunction:
+    """A user's ``Function`` a model calls, with ``nargs`` arguments: in C++
+    the function ``cpp_name`` defined by ``cpp_code`` (None without a C++
+    implementation); the numpy target calls the Python function."""
+    nargs: int
+    cpp_name: str
+    cpp_code: str = None
+
+
+@dataclass(frozen=True)
 class NeuronGroupSpec:
     name: str
     N: int
@@ -37,7 +56,7 @@ class NeuronGroupSpec:
     method: object = None              # name, None (automatic), or a tuple of names
     events: tuple = ()                 # (name, Expression) of its custom events
     externals: tuple = ()              # sorted names taken from the namespace
-    tables: tuple = ()                 # (name, dimensions) of the TimedArrays it calls
+    functions: tuple = ()              # (name, TableFunction | UserFunction) it calls
     rng_id: int = 0
     period: int = 1                    # acts every `period` base steps
     order: int = 0
@@ -109,7 +128,7 @@ class SynapsesSpec:
     target_order: int = 0              # summed variables run just before the target
     names: tuple = ()
     externals: tuple = ()
-    tables: tuple = ()                 # TimedArrays (not supported in Synapses yet)
+    functions: tuple = ()              # (not supported in Synapses yet)
     guards: tuple = ()                 # (written neuron name, its not_refractory name)
     pre_event: str = "spike"           # the source's event that runs on_pre
     post_event: str = "spike"          # the target's event that runs on_post
@@ -139,7 +158,7 @@ class RegularOperationSpec:
     group: NeuronGroupSpec
     statements: tuple                  # Statement
     externals: tuple = ()
-    tables: tuple = ()
+    functions: tuple = ()              # its own and its group's (see NeuronGroupSpec)
     rng_id: int = 0
     period: int = 1
     when: str = "start"
@@ -155,7 +174,7 @@ class EventOperationSpec:
     event: str
     statements: tuple
     externals: tuple = ()
-    tables: tuple = ()
+    functions: tuple = ()
     rng_id: int = 0
     period: int = 1
     when: str = "after_resets"
@@ -173,7 +192,7 @@ class PoissonInputSpec:
     statement: object                  # Statement
     normal: bool = False
     externals: tuple = ()
-    tables: tuple = ()
+    functions: tuple = ()
     rng_id: int = 0
     period: int = 1
     when: str = "synapses"

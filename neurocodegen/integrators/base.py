@@ -34,6 +34,9 @@ dt = sympy.Symbol("dt", real=True)
 #: instead of dividing by them.
 BOOLEAN_PARAMETERS = ("not_refractory",)
 
+#: Functions that draw a new random number at each call.
+RANDOM_FUNCTIONS = ("rand", "randn", "poisson")
+
 
 def real_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
@@ -53,12 +56,16 @@ class ODESystem:
 
     Every other symbol is a parameter or constant over one step, except ``t``.
     Symbols given without ``real=True`` are converted, so that they match the
-    symbols the schemes create.
+    symbols the schemes create. ``step_constant`` names the functions whose
+    value stays the same over a time step when called with ``t`` (a
+    TimedArray whose dt is a multiple of the step), as Brian's
+    ``is_locally_constant``.
     """
 
     variables: tuple[str, ...]
     rhs: Mapping[str, sympy.Expr]
     noise: Mapping[str, Mapping[str, sympy.Expr]] = field(default_factory=dict)
+    step_constant: frozenset[str] = frozenset()
 
     def __post_init__(self):
         variables = tuple(self.variables)
@@ -83,6 +90,7 @@ class ODESystem:
         object.__setattr__(self, "variables", variables)
         object.__setattr__(self, "rhs", MappingProxyType(rhs))
         object.__setattr__(self, "noise", MappingProxyType(noise))
+        object.__setattr__(self, "step_constant", frozenset(self.step_constant))
         clash = set(self.noise_names) & (set(variables) | {"t", "dt"})
         if clash:
             raise IntegrationError(
@@ -106,6 +114,23 @@ class ODESystem:
                 if xi not in names:
                     names.append(xi)
         return tuple(names)
+
+    def varies_within_step(self, expr: sympy.Expr) -> sympy.Expr | None:
+        """The first part of ``expr`` that may change during a time step (Brian's
+        ``is_constant_over_dt``): ``t`` itself, except as an argument of a
+        function of :attr:`step_constant`, or a random draw; None if none."""
+        if expr == t:
+            return expr
+        name = type(expr).__name__
+        if name in RANDOM_FUNCTIONS:
+            return expr
+        for arg in expr.args:
+            if arg == t and name in self.step_constant:
+                continue
+            found = self.varies_within_step(arg)
+            if found is not None:
+                return found
+        return None
 
     def g(self, x: str, xi: str) -> sympy.Expr:
         return self.noise.get(x, {}).get(xi, sympy.Integer(0))

@@ -38,10 +38,12 @@ def linear_system(system: ODESystem) -> tuple[sympy.Matrix, sympy.Matrix]:
     b = sympy.zeros(n, 1)
     for i, x in enumerate(system.variables):
         f = system.rhs[x]
-        if f.has(t):
+        varying = system.varies_within_step(f)
+        if varying is not None:
+            what = "time 't'" if varying == t else f"a random number ({varying.func.__name__}())"
             raise IntegrationError(
                 f"Exact integration requires constant coefficients, but the equation "
-                f"for {x!r} depends on time 't' ({f}); use 'rk4', 'exponential_euler' "
+                f"for {x!r} depends on {what} ({f}); use 'rk4', 'exponential_euler' "
                 f"or 'euler'.")
         for j, s in enumerate(states):
             a = sympy.diff(f, s)

@@ -12,7 +12,7 @@ from ..errors import EquationError
 from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..model.sympy_functions import clip, int_, rand, randn
-from ..specs import NeuronGroupSpec
+from ..specs import NeuronGroupSpec, TableFunction, UserFunction
 from . import lowers
 from .optimize import common_subexpressions
 
@@ -70,7 +70,9 @@ def state_update(spec):
     variables = tuple(eqs.diff_eq_names)
     if not variables:
         return None, (), None
-    active = integrate(ODESystem(variables, rhs, noise), spec.method)
+    step_constant = {name for name, what in spec.functions
+                     if isinstance(what, TableFunction) and what.constant_over_step}
+    active = integrate(ODESystem(variables, rhs, noise, step_constant), spec.method)
     method, active = active.method, common_subexpressions(active.statements)
     frozen_names = [n for n in variables if "unless refractory" in eqs[n].flags]
     frozen = None
@@ -81,7 +83,8 @@ def state_update(spec):
             rhs_f = {n: (0 if n in frozen_names else rhs[n]) for n in variables}
             noise_f = {n: ({} if n in frozen_names else noise[n]) for n in variables}
             frozen = common_subexpressions(
-                integrate(ODESystem(variables, rhs_f, noise_f), method).statements)
+                integrate(ODESystem(variables, rhs_f, noise_f, step_constant),
+                          method).statements)
     return method, active, frozen
 
 
@@ -165,6 +168,7 @@ class _KernelBuilder:
         self.spec, self.kind = spec, kind
         self.runner = runner if runner is not None else spec
         self.tables, self.table_constants = {}, set()     # of TimedArrays
+        self.functions = {}                                # of Functions
         self.used, self.draws = set(), 0
         self.arrays = {name: ir.Variable(name, ir.Array(spec.name, name, ir.DTYPES[dtype]),
                                          shared)
@@ -181,25 +185,34 @@ class _KernelBuilder:
             table[call] = (ir.Uniform if isinstance(call, rand) else ir.Normal)(tag)
         return expr.xreplace(table) if table else expr
 
-    def _lookups(self, expr):
-        """Calls of TimedArrays become reads of their tables (Brian's rule:
-        the value at step ``k`` covers ``k*dt <= t < (k+1)*dt``, with Brian's
-        guard against rounding, ``int((t/eps + 0.5)/K)`` where ``eps`` is the
-        table's dt divided by ``K``; out of range, the first or last value)."""
-        dimensions = dict(self.runner.tables)
-        calls = [c for c in expr.atoms(AppliedUndef) if type(c).__name__ in dimensions]
+    def _calls(self, expr):
+        """Calls of the functions of the namespace: a TimedArray's become reads
+        of its table (Brian's rule: the value at step ``k`` covers ``k*dt <=
+        t < (k+1)*dt``, with Brian's guard against rounding,
+        ``int((t/eps + 0.5)/K)`` where ``eps`` is the table's dt divided by
+        ``K``; out of range, the first or last value), a user's Function's
+        become calls of it."""
+        functions = dict(self.runner.functions)
+        calls = [c for c in expr.atoms(AppliedUndef) if type(c).__name__ in functions]
         if not calls:
             return expr
         table = {}
         for call in calls:
             name = type(call).__name__
+            what = functions[name]
+            if isinstance(what, UserFunction):
+                local = f"_function_{name}"
+                self.functions[local] = ir.UserFunction(self.runner.name, local, what.cpp_name,
+                                                        what.cpp_code)
+                table[call] = ir.Call(symbol(local), *call.args)
+                continue
             local = f"_table_{name}"
             K, eps, rows, cols = (symbol(f"{local}_{what}")
                                   for what in ("K", "eps", "rows", "cols"))
             step = clip(int_((call.args[0] / eps + sympy.Float(0.5)) / K), 0, rows - 1)
             index = step
             self.table_constants |= {K.name, eps.name, rows.name}
-            if dimensions[name] == 2:
+            if what.ndim == 2:
                 index = step * cols + clip(int_(call.args[1]), 0, cols - 1)
                 self.table_constants.add(cols.name)
             self.tables[local] = ir.Array(self.runner.name, local, "float64", "input")
@@ -207,7 +220,7 @@ class _KernelBuilder:
         return expr.xreplace(table)
 
     def expr(self, expr):
-        expr = self._lookups(self._draws_numbered(sympy.sympify(expr)))
+        expr = self._calls(self._draws_numbered(sympy.sympify(expr)))
         self.used.update(s.name for s in expr.free_symbols)
         return expr
 
@@ -237,11 +250,12 @@ class _KernelBuilder:
             constants.append(("N", ir.Constant(spec.name, "N")))
         constants.append(("dt", ir.Constant(spec.name, "dt")))
         variables = tuple(self.arrays[n] for n in sorted(self.used) if n in self.arrays)
-        scalars = frozenset(externals | {"t", "dt"} | set(self.tables)
+        scalars = frozenset(externals | {"t", "dt"} | set(self.tables) | set(self.functions)
                             | {n for n, v in self.arrays.items() if v.scalar})
         return cls(name=name, owner=spec.name, op=op, space=space, period=spec.period,
                    statements=body, variables=variables, constants=tuple(constants),
-                   scalars=scalars, tables=tuple(sorted(self.tables.items())), **fields)
+                   scalars=scalars, tables=tuple(sorted(self.tables.items())),
+                   functions=tuple(sorted(self.functions.items())), **fields)
 
 
 def spikes_array(group, event="spike"):

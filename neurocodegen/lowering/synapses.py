@@ -61,7 +61,7 @@ class _SynapseBuilder(_KernelBuilder):
     def __init__(self, spec):
         self.spec, self.kind = spec, ir.KIND_ON_PRE
         self.runner = spec
-        self.tables, self.table_constants = {}, set()
+        self.tables, self.table_constants, self.functions = {}, set(), {}
         self.used, self.draws = set(), 0
         pre = ir.Array(spec.name, "_pre", "int32")
         post = ir.Array(spec.name, "_post", "int32")

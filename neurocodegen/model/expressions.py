@@ -29,6 +29,7 @@ FUNCTIONS = {
         "tanh", "arcsin", "arccos", "arctan", "abs", "sign", "floor", "ceil",
         "exprel", "int")},
     "clip": 3,
+    "timestep": 2,
     "rand": 0,
     "randn": 0,
 }
@@ -454,12 +455,20 @@ def _int(x):
     return result[()] if result.ndim == 0 else result
 
 
+def _timestep(t, dt):
+    """Brian's timestep(t, dt): the step number of a time, robust to rounding
+    (truncated toward zero, as Brian's)."""
+    result = np.trunc((np.asarray(t, dtype=float) + 1e-3 * dt) / dt).astype(np.int64)
+    return result[()] if result.ndim == 0 else result
+
+
 _NUMPY_FUNCTIONS = {
     "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt,
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "sinh": np.sinh,
     "cosh": np.cosh, "tanh": np.tanh, "arcsin": np.arcsin, "arccos": np.arccos,
     "arctan": np.arctan, "abs": np.abs, "sign": np.sign, "floor": np.floor,
     "ceil": np.ceil, "exprel": _exprel, "int": _int, "clip": np.clip,
+    "timestep": _timestep,
 }
 
 _NUMPY_BINOPS = {

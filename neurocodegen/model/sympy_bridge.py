@@ -19,6 +19,7 @@ _FUNCTIONS = {
     "arccos": sympy.acos, "arctan": sympy.atan, "abs": sympy.Abs,
     "sign": sympy.sign, "floor": sympy.floor, "ceil": sympy.ceiling,
     "exprel": sf.exprel, "clip": sf.clip, "int": sf.int_,
+    "timestep": sympy.Function("timestep"),    # as the refractory rule writes it
 }
 
 _BINOPS = {

@@ -9,7 +9,7 @@ import ast
 from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
 from neurocodegen.model.expressions import (
     FUNCTIONS, Expression, evaluate, parse_expression, parse_statements)
-from neurocodegen.units.dimensions import BASE_SYMBOLS, DIMENSIONLESS
+from neurocodegen.units.dimensions import BASE_SYMBOLS, DIMENSIONLESS, TIME
 
 FLOAT, INTEGER, BOOLEAN = "float", "integer", "boolean"
 
@@ -169,6 +169,12 @@ class _DimensionInference:
             return dims[0]**0.5
         if name == "sign":
             return DIMENSIONLESS
+        if name == "timestep":                       # Brian's timestep(t, dt): a step number
+            for arg, dim in zip(node.args, dims):
+                if dim is not TIME:
+                    self.mismatch("calls timestep(t, dt) with an argument that is not a "
+                                  "time", (arg, dim))
+            return DIMENSIONLESS
         if name == "clip":
             for arg, dim in zip(node.args[1:], dims[1:]):
                 if dim is not dims[0]:
@@ -270,6 +276,10 @@ class _TypeInference:
                 return FLOAT
             if name == "int":
                 self.visit(node.args[0])
+                return INTEGER
+            if name == "timestep":
+                for arg in node.args:
+                    self.numeric(arg)
                 return INTEGER
             kinds = [self.numeric(arg) for arg in node.args]
             if name in ("abs", "sign", "clip") and all(k == INTEGER for k in kinds):

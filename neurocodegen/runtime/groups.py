@@ -15,6 +15,7 @@ from ..units.dimensions import DIMENSIONLESS, TIME
 from .base import NetworkObject, assigned_values, check_assigned_unit, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
+from .functions import function_array
 from .timedarray import table_array, table_constant
 
 _BUILTINS = {"t": (TIME, "float"), "dt": (TIME, "float"),
@@ -103,7 +104,7 @@ class NeuronGroup(NetworkObject):
         self._eventspaces = {name: np.zeros(self.N + 1, dtype=np.int32)
                              for name in self._events}
         self._externals = {}
-        self._functions = {}      # TimedArrays the model calls
+        self._functions = {}      # TimedArrays and Functions the model calls
         self._external_dims = {}
         self._dirty = set()       # variables assigned since the last run (standalone)
         self._pending = None      # why values cannot be read now (standalone), or None
@@ -206,8 +207,8 @@ class NeuronGroup(NetworkObject):
             values = resolve_external(self._external_names(), self.namespace, run_namespace)
             dims, types = self._dims_and_types()
             constants, functions = bind_externals(values, dims, types)
-            for function in functions.values():      # a TimedArray's dt fits ours
-                function.run_constants(self.clock.dt_, self)
+            for function in functions.values():      # e.g. a TimedArray's dt fits ours
+                function.code_spec(self.clock.dt_, self)
             external_dims = {n: dims[n] for n in values}
             self._external_dims = external_dims
             self.equations.check_units(external_dims, group_name=self.name)
@@ -248,12 +249,13 @@ class NeuronGroup(NetworkObject):
                                refractory=refractory, method=method,
                                events=tuple(sorted(self._events.items())),
                                externals=tuple(sorted(self._externals)),
-                               tables=self._tables(), rng_id=self._rng_id,
+                               functions=self._function_specs(), rng_id=self._rng_id,
                                period=period, order=self.order)
 
-    def _tables(self):
-        """(name, dimensions) of the TimedArrays the model calls."""
-        return tuple((name, f.values.ndim) for name, f in sorted(self._functions.items()))
+    def _function_specs(self):
+        """(name, what its code needs) of the functions the model calls."""
+        return tuple((name, f.code_spec(self.clock.dt_, self))
+                     for name, f in sorted(self._functions.items()))
 
     def array(self, name):
         """The numpy array the compiled code uses for ``name``."""
@@ -263,6 +265,8 @@ class NeuronGroup(NetworkObject):
             return self._eventspaces[name[1:-5]]
         if name.startswith("_table_"):
             return table_array(self._functions, name)
+        if name.startswith("_function_"):
+            return function_array(self._functions, name, self.clock.dt_)
         return self._arrays[name]
 
     def constant(self, name):

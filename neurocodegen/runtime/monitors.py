@@ -323,11 +323,14 @@ class StateMonitor(NetworkObject):
 
     def _subexpression_values(self, name):
         """A recorded subexpression: evaluated from the recorded values of
-        what it uses, with the group's constants of its last run."""
+        what it uses, with the group's constants (and functions) of its last
+        run."""
         from ..model.expressions import evaluate
         t, data = self._data()
         equations = self.source.equations
-        values = {**self.source._externals, **data, "i": self.record[:, None].astype(np.int64),
+        functions = {n: f.plain(self.source.clock.dt_) for n, f in self.source._functions.items()}
+        values = {**self.source._externals, **functions, **data,
+                  "i": self.record[:, None].astype(np.int64),
                   "t": t[None, :], "N": self.source.N, "dt": self.clock.dt_}
         if not t.size:
             return np.zeros((len(self.record), 0))

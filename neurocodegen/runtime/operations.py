@@ -14,6 +14,7 @@ from ..units.dimensions import TIME
 from .base import NetworkObject
 from .device import get_device
 from .groups import _in_group
+from .functions import function_array
 from .timedarray import table_array, table_constant
 
 
@@ -46,7 +47,7 @@ class RegularOperation(NetworkObject):
             values = resolve_external(names, group.namespace, namespace)
             constants, functions = bind_externals(values, dims, types)
             for function in functions.values():
-                function.run_constants(self.clock.dt_, self)
+                function.code_spec(self.clock.dt_, self)
             check_statements(self.statements, dims, types, writable=group._writable(),
                              constants=constants, context=self.context)
         except NeurocodegenError as exc:
@@ -56,8 +57,8 @@ class RegularOperation(NetworkObject):
 
     @property
     def _functions(self):
-        """The TimedArrays its statements call, and those of the group's
-        subexpressions."""
+        """The functions (TimedArrays, Functions) its statements call, and
+        those of the group's subexpressions."""
         return {**self.group._functions, **self._own_functions}
 
     def spec(self, period):
@@ -66,12 +67,15 @@ class RegularOperation(NetworkObject):
         return RegularOperationSpec(name=self.name, group=self.group.spec(1),
                                     statements=tuple(self.statements),
                                     externals=tuple(externals),
-                                    tables=tuple((name, f.values.ndim) for name, f
-                                                 in sorted(self._functions.items())),
+                                    functions=tuple(
+                                        (name, f.code_spec(self.clock.dt_, self))
+                                        for name, f in sorted(self._functions.items())),
                                     rng_id=self._rng_id,
                                     period=period, when=self.when, order=self.order)
 
     def array(self, name):
+        if name.startswith("_function_"):
+            return function_array(self._functions, name, self.clock.dt_)
         return table_array(self._functions, name)
 
     def constant(self, name):
@@ -102,7 +106,7 @@ class EventOperation(RegularOperation):
         operation = super().spec(period)
         return EventOperationSpec(name=self.name, group=operation.group, event=self.event,
                                   statements=operation.statements,
-                                  externals=operation.externals, tables=operation.tables,
+                                  externals=operation.externals, functions=operation.functions,
                                   rng_id=self._rng_id, period=period, when=self.when,
                                   order=self.order)
 

@@ -119,7 +119,7 @@ class PoissonInput(RegularOperation):
                                 statement=operation.statements[0], normal=self._normal,
                                 externals=tuple(sorted(set(operation.externals)
                                                        | set(self._draw))),
-                                tables=operation.tables, rng_id=self._rng_id, period=period,
+                                functions=operation.functions, rng_id=self._rng_id, period=period,
                                 when=self.when, order=self.order)
 
     def constant(self, name):

@@ -71,6 +71,15 @@ class TimedArray:
         return {"K": float(K), "eps": self.dt_ / K, "rows": float(self.values.shape[0]),
                 "cols": float(self.values.shape[1] if self.values.ndim == 2 else 1)}
 
+    def code_spec(self, group_dt, group):
+        """What the generated code of a caller of time step ``group_dt``
+        needs to know (checking that the dts fit): a table lookup, constant
+        over the caller's step when its dt is a multiple of the step's (Brian's
+        ``is_locally_constant``), so that ``exact`` integration may hold it."""
+        from ..specs import TableFunction
+        self.run_constants(group_dt, group)
+        return TableFunction(self.values.ndim, self.dt_ >= group_dt * (1 - _TOLERANCE))
+
     def plain(self, group_dt):
         """A numpy function of ``t`` (and ``i``) in SI units, as compiled code
         computes it in a group of time step ``group_dt``."""

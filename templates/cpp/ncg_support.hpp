@@ -271,10 +271,11 @@ static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t fi
         out[k] = rand(seed, first + (uint64_t)k, step, tag);
 }
 
-// Brian's timestep(): the integer time step of a time, robust to rounding.
+// Brian's timestep(): the integer time step of a time, robust to rounding
+// (truncated toward zero, as Brian's, also for negative times).
 static inline int64_t timestep(double t, double dt)
 {
-    return (int64_t)std::floor((t + 1e-3 * dt) / dt);
+    return (int64_t)((t + 1e-3 * dt) / dt);
 }
 
 // exp and expm1 without libm and without branches, so that loops calling

@@ -10,6 +10,7 @@ time (vectorised) and read per neuron.
 import sympy
 
 from ... import ir
+from ...errors import FunctionImplementationError
 from ...lowering.optimize import Hoister
 from . import contexts as ctx
 from ..layout import Layout
@@ -57,7 +58,8 @@ class NetworkPrinter:
         variables = {v.name: v for v in kernel.variables}
         scalars = {ir.symbol(n) for n in kernel.scalars}
         hoist = Hoister(scalars, impure=ir.RANDOM)
-        printer = CppPrinter({local: self.array(array) for local, array in kernel.tables})
+        printer = CppPrinter({local: self.array(array) for local, array in kernel.tables},
+                             {local: f.cpp_name for local, f in kernel.functions})
         used, written = set(extra_reads), set()
 
         def lower(items, known):
@@ -77,7 +79,7 @@ class NetworkPrinter:
                 else:
                     expr = st.value.xreplace(known) if known else st.value
                     if st.target not in variables and st.target.startswith("_") \
-                            and not expr.is_Boolean and hoist.invariant(expr):
+                            and not _is_bool(expr, booleans) and hoist.invariant(expr):
                         known[ir.symbol(st.target)] = expr
                         continue
                     used.update(s.name for s in expr.free_symbols)
@@ -111,7 +113,8 @@ class NetworkPrinter:
                                         CTYPES[v.array.dtype], index))
         constants = tuple(ctx.Constant(local_name(local), self.layout.constant(c.ref))
                           for local, c in kernel.constants)
-        invariants = tuple(ctx.Assign(sym.name, printer.doprint(expr), declare=True)
+        invariants = tuple(ctx.Assign(sym.name, printer.doprint(expr), declare=True,
+                                      ctype="bool" if _is_bool(expr, booleans) else "double")
                            for sym, expr in hoist.order)
         lo, hi, size = self.part(kernel.space)
         return ctx.Kernel(comment=kernel.name, period=kernel.period,
@@ -250,7 +253,31 @@ class NetworkPrinter:
         source = ctx.NetworkSource(arrays=arrays, constants=(),
                                    blocks=tuple(blocks), ranges=tuple(self.ranges.values()),
                                    room_checks=checks)
-        return support_code() + "\n" + render(_template("network.cpp.j2"), source)
+        return (support_code() + "\n" + self.user_functions() + "\n"
+                + render(_template("network.cpp.j2"), source))
+
+    def user_functions(self):
+        """The C++ code of the users' functions the kernels call, as they
+        wrote it, with internal linkage (in an anonymous namespace)."""
+        code = {}
+        for kernel in self.program.kernels:
+            for _, f in kernel.functions:
+                if f.cpp_code is None:
+                    name = f.name[len("_function_"):]
+                    raise FunctionImplementationError(
+                        f"The function {name!r} called in {kernel.name} has no C++ "
+                        f"implementation: give one with @implementation('cpp', code) (a C++ "
+                        f"function named {f.cpp_name!r}), or run with "
+                        f"prefs.codegen.target = 'numpy'.")
+                if code.setdefault(f.cpp_name, f.cpp_code) != f.cpp_code:
+                    raise FunctionImplementationError(
+                        f"Two functions give different C++ code for the C++ name "
+                        f"{f.cpp_name!r}; give one another name with "
+                        f"@implementation('cpp', code, name=...).")
+        if not code:
+            return ""
+        bodies = "\n".join(code[name].strip() for name in sorted(code))
+        return f"namespace {{  // the users' functions\n{bodies}\n}}\n"
 
 
 class _BufferRead:

@@ -22,13 +22,18 @@ class CppPrinter(C99CodePrinter):
 
     _number_symbols = set()
 
-    def __init__(self, tables=None):
+    def __init__(self, tables=None, functions=None):
         super().__init__({"full_prec": True})
         self.tables = tables or {}      # Lookup's table name -> C++ array
+        self.functions = functions or {}   # Call's function name -> C++ function
 
     def _print_Lookup(self, expr):
         table, index = expr.args
         return f"{self.tables[table.name]}[(int64_t)({self._print(index)})]"
+
+    def _print_Call(self, expr):
+        function, *args = expr.args
+        return f"{self.functions[function.name]}({', '.join(self._print(a) for a in args)})"
 
     def _print_Symbol(self, expr):
         return local_name(expr.name)

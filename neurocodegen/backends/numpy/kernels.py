@@ -36,11 +36,18 @@ class NetworkWriter:
         self.prefix = {owner: f"_o{k}" for k, owner in enumerate(ir.owners(program))}
         for array in program.arrays:
             self.layout.array(self.name(array), array.ref, array.dtype, array.role)
+        for kernel in program.kernels:     # users' Python functions, bound at each run
+            for _, function in kernel.functions:
+                self.layout.array(self.function_name(function), function.ref, "object",
+                                  "function")
         self.constant = {c.ref: self.layout.constant(c.ref) for c in program.constants}
         self.printer = NumpyPrinter()
 
     def name(self, array):
         return f"{self.prefix[array.owner]}_{array.name}"
+
+    def function_name(self, function):
+        return f"{self.prefix[function.owner]}_{function.name}"
 
     def expr(self, expr):
         return self.printer.doprint(expr)
@@ -122,6 +129,8 @@ class NetworkWriter:
             code(f"{local_name(local)} = _consts[{self.constant[constant.ref]}]")
         for local, array in kernel.tables:
             code(f"{local} = {self.name(array)}")
+        for local, function in kernel.functions:
+            code(f"{local} = {self.function_name(function)}")
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
         if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets,

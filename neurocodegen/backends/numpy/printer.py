@@ -23,6 +23,10 @@ class NumpyPrinter(NumPyPrinter):
         table, index = expr.args
         return f"{table.name}[numpy.asarray({self._print(index)}).astype(numpy.int64)]"
 
+    def _print_Call(self, expr):
+        function, *args = expr.args
+        return f"{function.name}({', '.join(self._print(a) for a in args)})"
+
     def _print_Float(self, expr):
         return repr(float(expr))
 

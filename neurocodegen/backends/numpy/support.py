@@ -7,8 +7,9 @@ from ...runtime import random as _random
 
 
 def timestep(t, dt):
-    """Brian's timestep(): the integer time step of a time, robust to rounding."""
-    return numpy.floor((t + 1e-3 * dt) / dt)
+    """Brian's timestep(): the integer time step of a time, robust to rounding
+    (truncated toward zero, as Brian's, also for negative times)."""
+    return numpy.trunc((t + 1e-3 * dt) / dt)
 
 
 def exprel(x):
