@@ -315,8 +315,9 @@ class Threshold(Kernel):
 class Generator(Kernel):
     """The spikes of a SpikeGeneratorGroup: the events of the current step
     (of the group's own clock, modulo the constant ``_period_steps`` when it
-    is not 0) are read from ``steps`` (sorted; ``_nevents`` of them) and
-    ``indices`` (ascending within a step) into ``spikes``."""
+    is not 0) are read from ``steps`` (sorted; ``_nevents`` of them from
+    ``_event_offset``: a standalone program holds the tables of all its runs)
+    and ``indices`` (ascending within a step) into ``spikes``."""
     spikes: Array = None
     steps: Array = None
     indices: Array = None

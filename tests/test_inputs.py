@@ -191,15 +191,30 @@ def test_spike_generator_bad_input_is_refused(args, exception, fragment):
     assert fragment in str(info.value)
 
 
-def test_spike_generator_set_spikes_after_a_standalone_run_is_refused(tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / "sg", build_on_run=False)
-    try:
-        SG = SpikeGeneratorGroup(2, [0], [1] * ms)
-        Network(SG).run(2 * ms)
-        with pytest.raises(NotImplementedError, match="set_spikes after a run"):
-            SG.set_spikes([1], [3] * ms)
-    finally:
-        set_device("runtime")
+def _two_tables():
+    start_scope()
+    SG = SpikeGeneratorGroup(3, [0, 2], [0.5, 1.5] * ms)
+    M = SpikeMonitor(SG)
+    net = Network(SG, M)
+    net.run(2 * ms)
+    SG.set_spikes([1, 0], [0.2, 0.7] * ms, period=1 * ms)   # repeats every ms
+    net.run(3 * ms)
+    return M
+
+
+def test_spike_generator_set_spikes_between_standalone_runs(tmp_path):
+    reference = _two_tables()
+    expected = ([0, 2, 1, 0, 1, 0, 1, 0], [0.5, 1.5, 2.2, 2.7, 3.2, 3.7, 4.2, 4.7])
+    assert list(reference.i) == expected[0] and np.allclose(reference.t / ms, expected[1])
+    for threads in (1, 2):
+        set_device("cpp_standalone", directory=tmp_path / f"sg{threads}", threads=threads,
+                   build_on_run=False)
+        try:
+            M = _two_tables()
+            neurocodegen.device.build()
+            assert list(M.i) == expected[0] and np.allclose(M.t / ms, expected[1])
+        finally:
+            set_device("runtime")
 
 
 # -- PopulationRateMonitor ----------------------------------------------------------------

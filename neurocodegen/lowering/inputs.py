@@ -17,7 +17,7 @@ NORMAL_CONSTANTS = ("_loc", "_scale")
 @lowers(SpikeGeneratorSpec)
 def lower_spike_generator(spec):
     constants = tuple((name, ir.Constant(spec.name, name))
-                      for name in ("_period_steps", "_nevents", "dt"))
+                      for name in ("_period_steps", "_event_offset", "_nevents", "dt"))
     kernel = ir.Generator(name=f"spikes of {spec.name}", owner=spec.name,
                           op="spike_generator", space=ir.AllNeurons(spec.name, spec.N),
                           period=spec.period, statements=(), constants=constants,

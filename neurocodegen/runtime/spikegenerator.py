@@ -22,7 +22,7 @@ class SpikeGeneratorGroup(NetworkObject):
     ``set_spikes`` gives new spikes between runs."""
 
     _stored_attributes = ("_spikespace", "_indices_given", "_times_given", "_period", "_steps",
-              "_indices", "_period_steps", "_dt")
+                          "_indices", "_period_steps", "_dt")
 
     _spiking = True            # its spikes can drive Synapses
 
@@ -39,17 +39,16 @@ class SpikeGeneratorGroup(NetworkObject):
         self._arrays = {}              # no state variables (as a group: none to set)
         self._dirty, self._pending = set(), None
         self._spikespace = np.zeros(self.N + 1, dtype=np.int32)
-        self._recorded_runs = 0
+        # a standalone program holds every table its runs use, one after the
+        # other; each run reads its own (the run constants _event_offset, _nevents)
+        self._used_steps = np.zeros(0, dtype=np.int64)
+        self._used_indices = np.zeros(0, dtype=np.int32)
+        self._in_use = False       # the current table is used by a recorded run
         self.set_spikes(indices, times, period, sorted)
 
     def set_spikes(self, indices, times, period=None, sorted=False):
         """New spikes (and period) for the next run. Spikes before the time
         the group has reached are never emitted."""
-        if get_device().standalone and self._recorded_runs:
-            raise NotImplementedError(
-                f"SpikeGeneratorGroup '{self.name}': set_spikes after a run in standalone "
-                "mode is not supported yet (the program holds one table of spikes); create "
-                "the group with all its spikes, or use runtime mode.")
         times_ = _times(times, self.name)
         indices = np.asarray(indices)
         if indices.ndim != 1 and indices.size != 1 or indices.size != times_.size:
@@ -72,6 +71,10 @@ class SpikeGeneratorGroup(NetworkObject):
         if period_ < 0 or math.isinf(period_):
             raise ValueError(f"The period of '{self.name}' must be finite and not negative, "
                              f"got {period!r}.")
+        if self._in_use:           # keep the table of the runs recorded before
+            self._used_steps = np.concatenate([self._used_steps, self._steps])
+            self._used_indices = np.concatenate([self._used_indices, self._indices])
+            self._in_use = False
         self._indices_given, self._times_given, self._period = indices, times_, period_
         self._prepare()
 
@@ -113,19 +116,22 @@ class SpikeGeneratorGroup(NetworkObject):
                           f"earlier than the start of this run (t = {self.clock.t_ * 1e3:g} "
                           f"ms) and are not emitted.", UserWarning, stacklevel=4)
         if get_device().standalone:
-            self._recorded_runs += 1
+            self._in_use = True
 
     def spec(self, period):
         return SpikeGeneratorSpec(name=self.name, N=self.N, period=period, when=self.when,
                                   order=self.order)
 
     def array(self, name):
-        return {"_spikespace": self._spikespace, "_steps": self._steps,
-                "_indices": self._indices}[name]
+        if name == "_spikespace":
+            return self._spikespace
+        if name == "_steps":
+            return np.concatenate([self._used_steps, self._steps])
+        return np.concatenate([self._used_indices, self._indices])
 
     def constant(self, name):
         return {"dt": self.clock.dt_, "N": self.N, "_period_steps": self._period_steps,
-                "_nevents": self._steps.size}[name]
+                "_event_offset": self._used_steps.size, "_nevents": self._steps.size}[name]
 
     # -- what monitors and Synapses ask of a group --------------------------------------------
     def variable_table(self):

@@ -168,8 +168,9 @@ class NetworkWriter:
         own = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         steps, spikes = self.name(kernel.steps), self.name(kernel.spikes)
         code(f"_own = {own} % int(_period_steps) if _period_steps > 0 else {own}")
-        code(f"_a = numpy.searchsorted({steps}[:int(_nevents)], _own, 'left')")
-        code(f"_z = numpy.searchsorted({steps}[:int(_nevents)], _own, 'right')")
+        code("_first, _last = int(_event_offset), int(_event_offset) + int(_nevents)")
+        code(f"_a = _first + numpy.searchsorted({steps}[_first:_last], _own, 'left')")
+        code(f"_z = _first + numpy.searchsorted({steps}[_first:_last], _own, 'right')")
         code(f"_fired = {self.name(kernel.indices)}[_a:_z]")
         code(f"{spikes}[:_fired.size] = _fired")
         code(f"{spikes}[{kernel.space.size}] = _fired.size")
