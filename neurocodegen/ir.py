@@ -159,10 +159,12 @@ class AllNeurons:
 @dataclass(frozen=True)
 class SpikingNeurons:
     """The indices of ``group`` that crossed the threshold in this step, as
-    its threshold kernel wrote them into ``spikes``."""
+    its threshold kernel wrote them into ``spikes``; with ``part`` (first,
+    stop), only those of a subgroup: ``INDEX`` counts from its first neuron."""
     group: str
     size: int
     spikes: Array
+    part: tuple = None
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class SpikeMonitorSpec:
     source_N: int
     record: bool = True
     event: str = "spike"               # or a custom event of the source
+    first: int = 0                     # a subgroup: neurons first..first+size-1,
+    size: int = None                   # recorded with indices from 0
     period: int = 1
     when: str = "thresholds"
     order: int = 1
@@ -90,6 +92,8 @@ class PopulationRateMonitorSpec:
     name: str
     source: str
     source_N: int
+    first: int = 0                     # a subgroup, as in SpikeMonitorSpec
+    size: int = None
     period: int = 1
     when: str = "end"
     order: int = 0

@@ -23,7 +23,8 @@ def lower_spike_monitor(spec):
                                            (buffer("t", "float64"), ir.T))))
     statements.append(ir.Increment(buffer("count", "int64", "counter"), ir.INDEX,
                                    sympy.Integer(1)))
-    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source, spec.event))
+    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source, spec.event),
+                              part=_part(spec))
     kernel = ir.Record(name=f"{spec.event} monitor {spec.name} of {spec.source}", owner=spec.name,
                        op="spike_record", space=space, period=spec.period,
                        statements=tuple(statements),
@@ -57,10 +58,18 @@ def lower_rate_monitor(spec):
     fill = ir.Array(spec.name, "fill", "int64", "fill")
     row = ((ir.Array(spec.name, "t", "float64", "growable"), ir.T),
            (ir.Array(spec.name, "count", "int32", "growable"), ir.SPIKE_COUNT))
-    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source))
+    space = ir.SpikingNeurons(spec.source, spec.source_N, spikes_array(spec.source),
+                              part=_part(spec))
     kernel = ir.Record(name=f"rate monitor {spec.name} of {spec.source}", owner=spec.name,
                        op="rate_record", space=space, period=spec.period,
                        statements=(ir.Append(fill, row),),
                        constants=(("dt", ir.Constant(spec.name, "dt")),),
                        fill=fill, room="space")
     return [(spec.when, kernel)], None
+
+
+def _part(spec):
+    """(first, stop) of a subgroup source, or None for a whole group."""
+    size = spec.source_N if spec.size is None else spec.size
+    return None if spec.first == 0 and size == spec.source_N else (spec.first,
+                                                                    spec.first + size)

@@ -214,7 +214,7 @@ class VariableView:
         self.group._set_items(self.name, key, value)
 
     def __len__(self):
-        return len(self.group._arrays[self.name])
+        return self.group.N
 
     def __iter__(self):
         return iter(self.get())

@@ -448,16 +448,20 @@ class NeuronGroup(NetworkObject):
                                    evaluated)
         self._dirty.add(name)
 
-    def _evaluate(self, expr, frame, what, expected_dim=None):
-        """Evaluate a string expression over the whole group, in numpy."""
+    def _evaluate(self, expr, frame, what, expected_dim=None, part=None):
+        """Evaluate a string expression over the whole group, in numpy, or
+        over the neurons ``range(*part)`` (a subgroup: ``i`` counts from its
+        first neuron and ``N`` is its size)."""
         dims, types = self._dims_and_types()
         stale = sorted(expr.identifiers & (set(self._arrays) | set(self.equations)))
         if self._pending and stale:
             raise NotImplementedError(self._pending.format(
                 what=f"'{expr.code}' (it uses {self.name}.{stale[0]})"))
-        values = {"i": np.arange(self.N), "N": self.N, "t": self.clock.t_, "dt": self.clock.dt_}
+        first, stop = part if part is not None else (0, self.N)
+        values = {"i": np.arange(stop - first), "N": stop - first, "t": self.clock.t_,
+                  "dt": self.clock.dt_}
         for n, (array, _, shared) in self.variable_table().items():
-            values[n] = array[0] if shared else array
+            values[n] = array[0] if shared else array[first:stop]
         # the subexpressions the expression uses, directly or through others
         subexpressions, names = [], set(expr.identifiers)
         for sub in reversed(self.equations.subexpr_names):     # users before what they use
@@ -481,10 +485,17 @@ class NeuronGroup(NetworkObject):
             raise DimensionMismatchError(
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
-        result = evaluate(expr, values, **random_state.assignment_draws(self._rng_id, self.N))
+        result = evaluate(expr, values,
+                          **random_state.assignment_draws(self._rng_id, stop - first))
         if expected_dim is None and dim is not DIMENSIONLESS:
             return Quantity(result, dim=dim)
         return result
+
+    def __getitem__(self, item):
+        """``G[10:50]``: a subgroup, a view of neurons 10..49 that shares their
+        state (see ``runtime/subgroup.py``)."""
+        from .subgroup import Subgroup
+        return Subgroup.of(self, item)
 
     def __len__(self):
         return self.N

@@ -33,6 +33,9 @@ class SpikeMonitor(NetworkObject):
             raise ValueError(f"EventMonitor: {source!r} has no event {event!r}.")
         super().__init__(name, clock=source.clock, when=when, order=order)
         self.source = source
+        # a subgroup's spikes: those of its group's neurons first..stop-1
+        self._group = getattr(source, "group", source)
+        self._first = getattr(source, "start", 0)
         self.record = bool(record)
         self._count = np.zeros(source.N, dtype=np.int64)
         capacity = 1024 if self.record else 0
@@ -43,16 +46,17 @@ class SpikeMonitor(NetworkObject):
 
     def dependencies(self):
         """The group this monitor records from."""
-        return (self.source,)
+        return (self._group,)
 
     def recording(self):
         """What this monitor records, for the standalone program: one row
-        (index, time) per spike."""
+        (index, time) per spike (at most one per neuron of the group)."""
         columns = (Column("i", "i"), Column("t", "t", TIME, time=True)) if self.record else ()
-        return Recording("events", self.source.N, columns)
+        return Recording("events", self._group.N, columns)
 
     def spec(self, period):
-        return SpikeMonitorSpec(name=self.name, source=self.source.name, source_N=self.source.N,
+        return SpikeMonitorSpec(name=self.name, source=self._group.name, source_N=self._group.N,
+                                first=self._first, size=self.source.N,
                                 record=self.record, event=getattr(self, "event", "spike"),
                                 period=period, when=self.when, order=self.order)
 
@@ -189,6 +193,10 @@ class StateMonitor(NetworkObject):
                  name="statemonitor*"):
         super().__init__(name, dt=dt, clock=None if dt is not None else source.clock,
                          when=when, order=order)
+        # a subgroup's neurons are its group's, from `start` on; indices are
+        # the subgroup's (M.record, M[k]), as in Brian
+        size, self._first = source.N, getattr(source, "start", 0)
+        source = getattr(source, "group", source)
         if isinstance(variables, str):
             variables = [variables]
         elif variables is True:
@@ -210,18 +218,19 @@ class StateMonitor(NetworkObject):
         self.variables = tuple(v for v in variables if v in table) + tuple(
             sorted(v for v in used & set(table) if v not in variables))
         if record is True:
-            indices = np.arange(source.N)
+            indices = np.arange(size)
         elif record is False or record is None:
             indices = np.arange(0)
         elif isinstance(record, slice):
-            indices = np.arange(source.N)[record]
+            indices = np.arange(size)[record]
         else:
             indices = np.atleast_1d(np.asarray(record))
         if indices.size and (indices.dtype.kind not in "iu" or indices.min() < 0
-                             or indices.max() >= source.N):
+                             or indices.max() >= size):
             raise IndexError(f"StateMonitor: record={record!r} is not a set of neuron "
-                             f"indices of group '{source.name}' (0..{source.N - 1}).")
+                             f"indices of group '{source.name}' (0..{size - 1}).")
         self.record = indices.astype(np.int32)
+        self._record_in_group = self.record + np.int32(self._first)
         self._index_of = {int(k): row for row, k in enumerate(self.record)}
         self._dims = {v: source._dims_and_types()[0][v]
                       for v in self.variables + tuple(self._computed)}
@@ -279,7 +288,7 @@ class StateMonitor(NetworkObject):
     def array(self, name):
         """The array the compiled loop writes for ``name`` in the current run."""
         if name == "record":
-            return self.record
+            return self._record_in_group
         times, fill, buffers = self._blocks[-1]
         if name.startswith("var_"):
             return buffers[name[4:]]

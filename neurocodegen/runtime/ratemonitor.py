@@ -27,6 +27,8 @@ class PopulationRateMonitor(NetworkObject):
                              f"{source!r} has none.")
         super().__init__(name, clock=source.clock, when="end", order=0)
         self.source = source
+        self._group = getattr(source, "group", source)      # a subgroup's group
+        self._first = getattr(source, "start", 0)
         capacity = 256
         self._t = np.zeros(capacity, dtype=np.float64)
         self._count = np.zeros(capacity, dtype=np.int32)
@@ -35,17 +37,18 @@ class PopulationRateMonitor(NetworkObject):
         self._pending = None      # why data cannot be read now (standalone), or None
 
     def dependencies(self):
-        return (self.source,)
+        return (self._group,)
 
     def recording(self):
         """For the standalone program: a row (time, spikes) for each thread
         and step in which its neurons spiked."""
-        return Recording("events", self.source.N,
+        return Recording("events", self._group.N,
                          (Column("t", "t", TIME, time=True), Column("count", "count")))
 
     def spec(self, period):
-        return PopulationRateMonitorSpec(name=self.name, source=self.source.name,
-                                         source_N=self.source.N, period=period,
+        return PopulationRateMonitorSpec(name=self.name, source=self._group.name,
+                                         source_N=self._group.N, first=self._first,
+                                         size=self.source.N, period=period,
                                          when=self.when, order=self.order)
 
     def after_run(self, start, end):

@@ -136,8 +136,30 @@ def refractory_writes(sim, finish):
     return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "v": V.v_[:], "w": G.w_[:]}
 
 
+def subgroups(sim, finish):
+    """Subgroups: assignments with their own i and N, conditions, and
+    monitors whose indices are the subgroup's."""
+    ns = {"ms": sim.ms}
+    G = sim.NeuronGroup(600, "dv/dt = (I - v)/(10*ms) : 1\nI : 1", threshold="v > 1",
+                        reset="v = 0", method="exact", namespace=ns)
+    fast, slow = G[250:520], G[520:]
+    G.I = 1.2
+    fast.I = "1.5 + 0.5*i/N"
+    slow.v = "0.9*i/N"
+    fast.v["i > 100"] = 0.5
+    M = sim.SpikeMonitor(fast)
+    R = sim.PopulationRateMonitor(slow)
+    S = sim.StateMonitor(fast, "v", record=[0, 100, 269])
+    net = sim.Network(G, M, R, S)
+    net.run(20 * sim.ms, namespace=ns)
+    finish()
+    return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "count": M.count[:], "rate": R.rate_[:],
+            "v": S.v_[:], "I": G.I_[:]}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
-                                  population_rate, custom_events, refractory_writes)}
+                                  population_rate, custom_events, refractory_writes,
+                                  subgroups)}
 
 
 def run_model(sim, name, finish=lambda: None):

@@ -115,6 +115,7 @@ class SpikeMonitorBlock:
     fill: str                 # int64[2]: rows written, capacity ("" if no rows)
     columns: tuple            # Store(buffer, value) of a row; index _ncg_n
     increments: tuple         # Store(array, value) added at _ncg_i
+    part: tuple = None        # (first, stop) of a subgroup
     template: str = "spikemonitor.cpp.j2"
 
 
@@ -221,4 +222,5 @@ class RateMonitorBlock:
     fill: str
     times: str
     counts: str
+    part: tuple = None        # (first, stop) of a subgroup
     template: str = "ratemonitor.cpp.j2"

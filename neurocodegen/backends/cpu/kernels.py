@@ -161,6 +161,7 @@ class NetworkPrinter:
                 increments.append(ctx.Store(self.array(st.array), _value(st.value, printer), ""))
         return ctx.SpikeMonitorBlock(k, spikespace=self.array(kernel.space.spikes), fill=fill,
                                      columns=tuple(columns), increments=tuple(increments),
+                                     part=kernel.space.part,
                                      template=_template("spikemonitor.cpp.j2"))
 
     def _rate_record(self, kernel):
@@ -169,7 +170,7 @@ class NetworkPrinter:
         (times, _), (counts, _) = append.columns
         return ctx.RateMonitorBlock(k, spikespace=self.array(kernel.space.spikes),
                                     fill=self.array(append.fill), times=self.array(times),
-                                    counts=self.array(counts),
+                                    counts=self.array(counts), part=kernel.space.part,
                                     template=_template("ratemonitor.cpp.j2"))
 
     def _state_record(self, kernel):

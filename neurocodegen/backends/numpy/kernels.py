@@ -59,6 +59,9 @@ class NetworkWriter:
         elif isinstance(space, ir.SpikingNeurons):
             spikes = self.name(space.spikes)
             code(f"_idx = {spikes}[:{spikes}[{space.size}]]")
+            if space.part is not None:                  # a subgroup's, from 0
+                first, stop = space.part
+                code(f"_idx = _idx[(_idx >= {first}) & (_idx < {stop})] - {first}")
         else:
             code(f"_idx = {self.name(space.record)}")
 
