@@ -145,6 +145,7 @@ class Variable:
     array: Array
     scalar: bool = False
     index: Array = None
+    offset: int = 0          # read at index[i] + offset (a subgroup's first neuron)
 
 
 # -- index spaces -----------------------------------------------------------------------
@@ -228,13 +229,15 @@ class SynapsesByTarget:
     """Every synapse, taken target neuron by target neuron (``group``), each
     neuron's in creation order: ``order[offsets[p]:offsets[p+1]]``.
     Thread-local: a thread takes the target neurons it owns (unless the
-    kernel touches presynaptic variables, ``touches_pre``)."""
+    kernel touches presynaptic variables, ``touches_pre``). With ``part``
+    (first, stop), only those neurons (the target is a subgroup)."""
     synapses: str
     group: str
     size: int
     order: Array
     offsets: Array
     touches_pre: bool = False
+    part: tuple = None
 
 
 # -- statements -----------------------------------------------------------------------------

@@ -134,6 +134,8 @@ class SynapsesSpec:
     externals: tuple = ()
     functions: tuple = ()              # (not supported in Synapses yet)
     guards: tuple = ()                 # (written neuron name, its not_refractory name)
+    source_part: tuple = None          # (first, stop) when the source is a subgroup
+    target_part: tuple = None          # ... and the target
     pre_event: str = "spike"           # the source's event that runs on_pre
     post_event: str = "spike"          # the target's event that runs on_post
     rng_id: int = 0

@@ -66,11 +66,16 @@ class _SynapseBuilder(_KernelBuilder):
         pre = ir.Array(spec.name, "_pre", "int32")
         post = ir.Array(spec.name, "_post", "int32")
         self.arrays = {"i": ir.Variable("i", pre), "j": ir.Variable("j", post)}
+        first = {"synapse": 0, "pre": (spec.source_part or (0,))[0],
+                 "post": (spec.target_part or (0,))[0]}
         for name, where, variable, dtype, shared in spec.names:
             owner = {"synapse": spec.name, "pre": spec.source, "post": spec.target}[where]
             index = {"synapse": None, "pre": pre, "post": post}[where]
+            # i and j count from a subgroup's first neuron: its group's arrays
+            # are read further on
             self.arrays[name] = ir.Variable(name, ir.Array(owner, variable, ir.DTYPES[dtype]),
-                                            shared, None if shared else index)
+                                            shared, None if shared else index,
+                                            0 if shared else first[where])
 
     def kernel(self, *args, **kwargs):
         kernel = super().kernel(*args, **kwargs)
@@ -86,13 +91,15 @@ def lower_synapses(spec):
     other objects of the synapses slot (order -1), every ``post`` pathway
     after them (order 1)."""
     kernels = []
-    for name, var in spec.summed:     # just before the target's state update
-        kernels.append(("groups", _summed(spec, name, var), spec.target_order - 1))
     method = None
     if any(n for n in spec.equations.diff_eq_names
            if "event-driven" not in spec.equations[n].flags):
         kernel, method = _state_update(spec)
         kernels.append(("groups", kernel))
+    # summed variables: just before the target's state update (Brian's order
+    # target.order - 1; for the same order, after the synapses' own update)
+    for name, var in spec.summed:
+        kernels.append(("groups", _summed(spec, name, var), spec.target_order - 1))
     if spec.on_pre:
         kernels.append(("synapses", _pre_pathway(spec), -1))
     if spec.on_post:
@@ -108,7 +115,7 @@ def _by_target(spec, statements):
     return ir.SynapsesByTarget(synapses=name, group=spec.target, size=spec.target_N,
                                order=ir.Array(name, "_order_post", "int32", "internal"),
                                offsets=ir.Array(name, "_offsets_post", "int64", "internal"),
-                               touches_pre=bool(pre & used))
+                               touches_pre=bool(pre & used), part=spec.target_part)
 
 
 def _state_update(spec):

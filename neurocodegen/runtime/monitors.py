@@ -4,6 +4,7 @@ import numpy as np
 from ..specs import Column, Recording, SpikeMonitorSpec, StateMonitorSpec
 from ..units import Quantity
 from .base import NetworkObject
+from .subgroup import whole
 from ..units.dimensions import TIME
 
 
@@ -34,8 +35,7 @@ class SpikeMonitor(NetworkObject):
         super().__init__(name, clock=source.clock, when=when, order=order)
         self.source = source
         # a subgroup's spikes: those of its group's neurons first..stop-1
-        self._group = getattr(source, "group", source)
-        self._first = getattr(source, "start", 0)
+        self._group, self._first = whole(source)
         self.record = bool(record)
         self._count = np.zeros(source.N, dtype=np.int64)
         capacity = 1024 if self.record else 0
@@ -195,8 +195,8 @@ class StateMonitor(NetworkObject):
                          when=when, order=order)
         # a subgroup's neurons are its group's, from `start` on; indices are
         # the subgroup's (M.record, M[k]), as in Brian
-        size, self._first = source.N, getattr(source, "start", 0)
-        source = getattr(source, "group", source)
+        size = source.N
+        source, self._first = whole(source)
         if isinstance(variables, str):
             variables = [variables]
         elif variables is True:

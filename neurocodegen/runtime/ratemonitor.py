@@ -9,6 +9,7 @@ from ..units import Quantity
 from ..units.dimensions import TIME
 from .base import NetworkObject
 from .clock import check_time
+from .subgroup import whole
 
 logger = logging.getLogger("neurocodegen.monitors")
 
@@ -27,8 +28,7 @@ class PopulationRateMonitor(NetworkObject):
                              f"{source!r} has none.")
         super().__init__(name, clock=source.clock, when="end", order=0)
         self.source = source
-        self._group = getattr(source, "group", source)      # a subgroup's group
-        self._first = getattr(source, "start", 0)
+        self._group, self._first = whole(source)              # a subgroup's group
         capacity = 256
         self._t = np.zeros(capacity, dtype=np.float64)
         self._count = np.zeros(capacity, dtype=np.int32)

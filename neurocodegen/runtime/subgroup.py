@@ -151,3 +151,10 @@ class Subgroup(NetworkObject):
 
     def __repr__(self):
         return f"<Subgroup {self.name!r} of {self.group.name!r}: {self.start}..{self.stop - 1}>"
+
+
+def whole(group):
+    """(the group, the index of its first neuron) of a group or a subgroup."""
+    if isinstance(group, Subgroup):
+        return group.group, group.start
+    return group, 0

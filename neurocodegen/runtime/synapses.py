@@ -30,6 +30,7 @@ from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
 from .groups import _fmt, _in_group
+from .subgroup import whole
 
 _INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
              "_history", "_order_post", "_offsets_post")
@@ -61,8 +62,9 @@ class Synapses(NetworkObject):
                  clock=None, order=0, name="synapses*"):
         target = source if target is None else target
         for role, group in (("source", source), ("target", target)):
-            if not hasattr(group, "_arrays") or not hasattr(group, "N"):
-                raise TypeError(f"The {role} of Synapses must be a NeuronGroup, got {group!r}.")
+            if not hasattr(whole(group)[0], "_arrays") or not hasattr(group, "N"):
+                raise TypeError(f"The {role} of Synapses must be a NeuronGroup or a "
+                                f"subgroup, got {group!r}.")
         super().__init__(name, dt=dt, clock=clock or source.clock, when="synapses",
                          order=order)
         on_pre = on_pre if on_pre is not None else pre
@@ -72,6 +74,10 @@ class Synapses(NetworkObject):
                                       "on_post as a dict) are not supported yet; give one "
                                       "string each.")
         self.source, self.target = source, target
+        # the groups whose neurons they are: a subgroup's i (and j) count from
+        # its first neuron, `_src_first` (`_tgt_first`) of its group
+        self._src, self._src_first = whole(source)
+        self._tgt, self._tgt_first = whole(target)
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.summed = []            # (equation name, target variable)
         for eq in self.equations.values():
@@ -79,7 +85,7 @@ class Synapses(NetworkObject):
                 self.summed.append((eq.name, self._summed_target(eq)))
                 continue
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
-                    eq.name in source._arrays or eq.name in target._arrays:
+                    eq.name in self._src._arrays or eq.name in self._tgt._arrays:
                 raise EquationError(
                     f"Synapses '{self.name}': the synaptic variable '{eq.name}' has the name "
                     f"of a variable of the source or target group, or of a built-in one; "
@@ -112,13 +118,13 @@ class Synapses(NetworkObject):
         if self.on_pre:
             self._arrays["delay"] = np.zeros(0)
             self._arrays.update(_order=np.zeros(0, dtype=np.int32),
-                                _offsets=np.zeros(source.N + 1, dtype=np.int64),
+                                _offsets=np.zeros(self._src.N + 1, dtype=np.int64),
                                 _delay_steps=np.zeros(0, dtype=np.int32),
                                 _post_sorted=np.zeros(0, dtype=np.int32),
-                                _history=np.zeros(source.N + 1, dtype=np.int32))
+                                _history=np.zeros(self._src.N + 1, dtype=np.int32))
         if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
-                                _offsets_post=np.zeros(target.N + 1, dtype=np.int64))
+                                _offsets_post=np.zeros(self._tgt.N + 1, dtype=np.int64))
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
         self._connections = 0
@@ -175,7 +181,7 @@ class Synapses(NetworkObject):
         names = {}
         for where, group, suffixes in (("pre", self.source, ("_pre",)),
                                        ("post", self.target, ("_post", ""))):
-            for var in group._arrays:
+            for var in whole(group)[0]._arrays:
                 for suffix in suffixes:
                     if var + suffix not in self._arrays:
                         names[var + suffix] = (where, group, var)
@@ -251,19 +257,21 @@ class Synapses(NetworkObject):
             self._prepare_pre_queue(dt)
         self._queue_for = (len(self), dt)
         if self._by_target:       # the synapses of each target neuron, in creation order
-            post = self._arrays["_post"]
+            post = self._arrays["_post"] + self._tgt_first       # neurons of the group
             self._arrays["_order_post"] = np.argsort(post, kind="stable").astype(np.int32)
-            offsets = np.zeros(self.target.N + 1, dtype=np.int64)
-            np.cumsum(np.bincount(post, minlength=self.target.N), out=offsets[1:])
+            offsets = np.zeros(self._tgt.N + 1, dtype=np.int64)
+            np.cumsum(np.bincount(post, minlength=self._tgt.N), out=offsets[1:])
             self._arrays["_offsets_post"] = offsets
             self._dirty.update({"_order_post", "_offsets_post"})
 
     def _prepare_pre_queue(self, dt):
         steps = np.floor(self._arrays["delay"] / dt + 0.5).astype(np.int32)
-        pre, post = self._arrays["_pre"], self._arrays["_post"]
+        # by neurons of the source's and target's groups (subgroups: from their first)
+        pre = self._arrays["_pre"] + self._src_first
+        post = self._arrays["_post"] + self._tgt_first
         order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
-        offsets = np.zeros(self.source.N + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pre, minlength=self.source.N), out=offsets[1:])
+        offsets = np.zeros(self._src.N + 1, dtype=np.int64)
+        np.cumsum(np.bincount(pre, minlength=self._src.N), out=offsets[1:])
         for name, value in (("_order", order), ("_delay_steps", steps[order]),
                             ("_offsets", offsets), ("_post_sorted", post[order])):
             if not np.array_equal(self._arrays[name], value):
@@ -275,7 +283,7 @@ class Synapses(NetworkObject):
         if depth != self._run_constants["_depth"]:
             self._arrays["_history"] = _deeper_history(self._arrays["_history"],
                                                        self._run_constants["_depth"], depth,
-                                                       self.source.N, self.clock.t_ / dt)
+                                                       self._src.N, self.clock.t_ / dt)
             self._dirty.add("_history")
         self._run_constants = {"_depth": depth, "_dmin": dmin, "_dmax": dmax}
 
@@ -298,20 +306,21 @@ class Synapses(NetworkObject):
                 where, group, var = neuron[name]
                 _, dtype, shared = group.variable_table()[var]
                 names.append((name, where, var, dtype, shared))
-        return SynapsesSpec(name=self.name, source=self.source.name, source_N=self.source.N,
-                            target=self.target.name, target_N=self.target.N,
+        return SynapsesSpec(name=self.name, source=self._src.name, source_N=self._src.N,
+                            target=self._tgt.name, target_N=self._tgt.N,
                             equations=self.equations, on_pre=tuple(self.on_pre),
                             on_post=tuple(self.on_post), summed=tuple(self.summed),
                             method=self.method if isinstance(self.method, (str, type(None)))
-                            else tuple(self.method), target_order=self.target.order,
+                            else tuple(self.method), target_order=_order(self.target),
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             guards=tuple(sorted(self._guards.items())),
+                            source_part=_part(self.source), target_part=_part(self.target),
                             pre_event=self.on_event["pre"],
                             post_event=self.on_event["post"],
                             rng_id=self._rng_id, period=period, order=self.order)
 
     def dependencies(self):
-        return (self.source, self.target)
+        return (self._src, self._tgt)
 
     def array(self, name):
         return self._arrays[name]
@@ -551,7 +560,8 @@ class Synapses(NetworkObject):
             here = dict(values, i=ii, j=jj)
             for name, (where, group, var) in neuron.items():
                 if name in expr.identifiers:
-                    here[name] = group._arrays[var][ii if where == "pre" else jj]
+                    here[name] = np.asarray(group._values(var + "_"))[ii if where == "pre"
+                                                                      else jj]
             draws = iter(range(4096))
 
             def rand():
@@ -781,3 +791,17 @@ def _guards(statements, neuron):
                 and "unless refractory" in eq.flags:
             guards[st.target] = f"not_refractory_{where}"
     return guards
+
+
+def _part(group):
+    """(first, stop) of a subgroup in its group, None for a whole group."""
+    parent, first = whole(group)
+    return None if parent is group else (first, first + group.N)
+
+
+def _order(group):
+    """The order Brian gives a target: a subgroup's is its group's + 1 (so
+    that a summed variable onto a subgroup is computed after the group's
+    state update, as in Brian)."""
+    parent, _ = whole(group)
+    return parent.order + (0 if parent is group else 1)

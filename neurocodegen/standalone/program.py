@@ -205,7 +205,7 @@ class Program:
                 array = obj.array(key)
                 lines.append(f"array {slot} state {array.dtype.str[1:]} {array.size} -")
             elif role == "history":           # the program lays it out for its threads
-                lines.append(f"history {slot} {self._depth(owner)} {obj.source.N}")
+                lines.append(f"history {slot} {self._depth(owner)} {obj._src.N}")
             elif role == "spikes":
                 lines.append(f"array {slot} spikes i4 {obj.N} -")
             elif role == "input":

@@ -157,9 +157,46 @@ def subgroups(sim, finish):
             "v": S.v_[:], "I": G.I_[:]}
 
 
+def subgroup_synapses(sim, finish):
+    """Synapses from and onto subgroups: i and j count from a subgroup's
+    first neuron, pre- and postsynaptic variables are the right neurons',
+    a summed variable sets only its subgroup's neurons, on_post runs for
+    the target subgroup's spikes."""
+    ns = {"ms": sim.ms}
+    P = sim.NeuronGroup(20, "dv/dt = (1 + 0.05*i)/(4*ms) : 1\nx : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    P.x = "i*0.1"
+    Q = sim.NeuronGroup(10, """dv/dt = (Isyn - v)/(10*ms) : 1
+                              Isyn : 1
+                              y : 1""", threshold="v > 0.6", reset="v = 0",
+                        method="euler", namespace=ns)
+    Q.Isyn = 0.3
+    Pe, Pi, Qs = P[:15], P[15:], Q[3:8]
+    S1 = sim.Synapses(Pe, Qs, "w : 1", on_pre="v_post += w*(1 + 0.1*i + 0.01*j + x_pre)",
+                      on_post="w += 0.01", namespace=ns)
+    S1.connect(condition="j <= i % 5")
+    S1.w = "0.02*j"
+    S1.delay = "(i % 4)*0.2*ms"
+    S2 = sim.Synapses(Pi, Q, on_pre="y_post += 1 + i", namespace=ns)
+    S2.connect(j="i + 2")
+    S3 = sim.Synapses(Pe, Q[5:], """w2 : 1
+                                    dg/dt = -g/(3*ms) : 1 (clock-driven)
+                                    Isyn_post = w2*g : 1 (summed)""", on_pre="g += 1",
+                      method="exact", namespace=ns)
+    S3.connect(condition="i == j + 2")
+    S3.w2 = "0.5 + 0.1*j"
+    M = sim.SpikeMonitor(Q)
+    net = sim.Network(P, Q, S1, S2, S3, M)
+    net.run(30 * sim.ms, namespace=ns)
+    finish()
+    return {"spikes_i": M.i[:], "spikes_t": M.t_[:], "v": Q.v_[:], "y": Q.y_[:],
+            "Isyn": Q.Isyn_[:], "w": S1.w_[:], "S1_i": S1.i[:], "S1_j": S1.j[:],
+            "S3_i": S3.i[:], "S3_j": S3.j[:]}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
                                   population_rate, custom_events, refractory_writes,
-                                  subgroups)}
+                                  subgroups, subgroup_synapses)}
 
 
 def run_model(sim, name, finish=lambda: None):

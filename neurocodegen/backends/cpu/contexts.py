@@ -166,6 +166,7 @@ class ByTargetBlock:
     order: str
     offsets: str
     summed: str = ""
+    part: tuple = None        # (first, stop): only these target neurons (a subgroup)
     template: str = "synapses_by_target.cpp.j2"
 
 

@@ -107,6 +107,8 @@ class NetworkPrinter:
             const = "" if name in written else "const "
             index = "0" if v.scalar else \
                 f"{self.array(v.index)}[_ncg_i]" if v.index is not None else "_ncg_i"
+            if v.offset:
+                index = f"{index} + {v.offset}"
             loads.append(ctx.Load(const + ctype, local_name(name), self.array(v.array), index))
             if name in written:
                 stores.append(ctx.Store(self.array(v.array), local_name(name),
@@ -223,6 +225,7 @@ class NetworkPrinter:
         space = kernel.space
         return ctx.ByTargetBlock(k, order=self.array(space.order),
                                  offsets=self.array(space.offsets), summed=summed,
+                                 part=space.part,
                                  template=_template("synapses_by_target.cpp.j2"))
 
     def _synapses_update(self, kernel):

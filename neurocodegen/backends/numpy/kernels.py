@@ -106,7 +106,8 @@ class NetworkWriter:
         an index array at them."""
         if v.scalar:
             return "0"
-        return f"{self.name(v.index)}[_idx]" if v.index is not None else "_idx"
+        index = f"{self.name(v.index)}[_idx]" if v.index is not None else "_idx"
+        return f"{index} + {v.offset}" if v.offset else index
 
     def loads(self, code, kernel, names):
         variables = {v.name: v for v in kernel.variables}
@@ -260,8 +261,10 @@ class NetworkWriter:
         space = kernel.space
         self._synapses_update(code, kernel)
         posts = f"numpy.repeat(numpy.arange({space.size}), numpy.diff({self.name(space.offsets)}))"
-        code(f"{self.name(kernel.target)}[:] = numpy.bincount({posts}, "
-             f"weights=numpy.broadcast_to(_summed, _idx.shape), minlength={space.size})")
+        first, stop = space.part or (0, space.size)        # a subgroup's neurons only
+        code(f"{self.name(kernel.target)}[{first}:{stop}] = numpy.bincount({posts}, "
+             f"weights=numpy.broadcast_to(_summed, _idx.shape), "
+             f"minlength={space.size})[{first}:{stop}]")
 
     def _synapses_post(self, code, kernel):
         """The synapses of the target neurons that spiked, neuron by neuron,
