@@ -46,6 +46,16 @@ class Binomial(sympy.Function):
         return None
 
 
+class Poisson(sympy.Function):
+    """``Poisson(stream, lam)``: a Poisson draw of mean ``lam`` for the
+    loop's index (``ncg::poisson`` and its twin ``runtime.random.poisson_at``)."""
+    nargs = 2
+    is_real = True
+
+    def _eval_evalf(self, prec):
+        return None
+
+
 class Select(sympy.Function):
     """``Select(condition, a, b)``: ``a`` where ``condition`` holds, else ``b``,
     without a branch (a conditional move where the target has one)."""
@@ -90,7 +100,7 @@ def draws(expr):
 
 
 #: The kinds of random draws (never hoisted out of a loop, never merged).
-RANDOM = (Uniform, Binomial)
+RANDOM = (Uniform, Binomial, Poisson)
 
 
 # -- arrays and values ----------------------------------------------------------------

@@ -85,6 +85,7 @@ class SpikeMonitorSpec:
     period: int = 1
     when: str = "thresholds"
     order: int = 1
+    variables: tuple = ()              # (name, model type, shared) recorded at each event
 
 
 @dataclass(frozen=True)

@@ -295,13 +295,17 @@ def test_monitor_errors_say_what_is_recorded():
     G = NeuronGroup(2, "v : volt\nI = v/Mohm : amp", threshold="v > 0")
     with pytest.raises(ValueError, match="group 'neurongroup\\w*' has no variable 'x'"):
         neurocodegen.StateMonitor(G, ["v", "x"], record=True)
-    with pytest.raises(NotImplementedError, match="record them with a StateMonitor"):
-        SpikeMonitor(G, variables=["v"])
+    with pytest.raises(NotImplementedError, match="'I' is a subexpression .* record the ones"):
+        SpikeMonitor(G, variables=["v", "I"])
+    with pytest.raises(ValueError, match="has no variable 'x' to record"):
+        SpikeMonitor(G, variables="x")
+    with pytest.raises(ValueError, match="record=False keeps no events"):
+        SpikeMonitor(G, variables="v", record=False)
     counts = SpikeMonitor(G, record=False)
     G.v = [1, -1] * mV
     run(0.2 * ms)
     assert list(counts.count) == [2, 0] and counts.num_spikes == 2
-    with pytest.raises(ValueError, match="record=False: it counts spikes"):
+    with pytest.raises(ValueError, match="record=False: it counts events"):
         counts.spike_trains()
-    with pytest.raises(KeyError, match="records the spike times 't' only, not 'v'"):
+    with pytest.raises(KeyError, match="does not record 'v' \\(it records: i, t;"):
         SpikeMonitor(G).values("v")

@@ -11,7 +11,7 @@ from .. import ir
 from ..errors import EquationError
 from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
-from ..model.sympy_functions import clip, int_, rand, randn
+from ..model.sympy_functions import clip, int_, poisson, rand, randn
 from ..specs import NeuronGroupSpec, TableFunction, UserFunction
 from . import lowers
 from .optimize import common_subexpressions
@@ -175,14 +175,17 @@ class _KernelBuilder:
                        for name, dtype, shared in spec.variables}
 
     def _draws_numbered(self, expr):
-        """rand()/randn() of the model string become draws from their own
+        """rand()/randn()/poisson() of the model string become draws from their own
         streams, numbered in statement order, then in order of the text."""
-        calls = sorted(expr.atoms(rand, randn), key=lambda f: int(f.args[0]))
-        table = {}
+        calls = sorted(expr.atoms(rand, randn, poisson), key=lambda f: int(f.args[0]))
+        tags = {}
         for call in calls:
-            tag = ir.stream(self.runner.rng_id, self.kind, self.draws)
+            tags[call] = ir.stream(self.runner.rng_id, self.kind, self.draws)
             self.draws += 1
-            table[call] = (ir.Uniform if isinstance(call, rand) else ir.Normal)(tag)
+        table = {call: (ir.Uniform if isinstance(call, rand) else ir.Normal)(tag)
+                 for call, tag in tags.items() if not isinstance(call, poisson)}
+        table.update({call: ir.Poisson(tag, call.args[1].xreplace(table))
+                      for call, tag in tags.items() if isinstance(call, poisson)})
         return expr.xreplace(table) if table else expr
 
     def _calls(self, expr):

@@ -32,6 +32,7 @@ FUNCTIONS = {
     "timestep": 2,
     "rand": 0,
     "randn": 0,
+    "poisson": 1,
 }
 
 #: Longest identifier we accept (generated code prefixes names, and very long
@@ -483,12 +484,13 @@ _NUMPY_CMPOPS = {
 }
 
 
-def evaluate(expr, values, rand=None, randn=None):
+def evaluate(expr, values, rand=None, randn=None, poisson=None):
     """Evaluate an expression with numpy, by walking its validated tree.
 
     ``values`` maps every identifier to a float or array (SI units);
     ``rand``/``randn`` are called without arguments for each ``rand()`` /
-    ``randn()`` in the expression and must return values of the right shape.
+    ``randn()`` in the expression, ``poisson`` with the value of its
+    argument, and must return values of the right shape.
     """
     expr = parse_expression(expr)
     missing = sorted(expr.identifiers - set(values))
@@ -496,11 +498,11 @@ def evaluate(expr, values, rand=None, randn=None):
         raise UndefinedNameError(
             f"Cannot evaluate {expr.code!r}: " + ", ".join(repr(m) for m in missing)
             + (" is" if len(missing) == 1 else " are") + " not defined")
-    for name, source in (("rand", rand), ("randn", randn)):
+    for name, source in (("rand", rand), ("randn", randn), ("poisson", poisson)):
         if name in expr.functions and source is None:
             raise ValueError(f"Cannot evaluate {expr.code!r}: no random number "
                              f"source was given for {name}()")
-    randoms = {"rand": rand, "randn": randn}
+    randoms = {"rand": rand, "randn": randn, "poisson": poisson}
     with np.errstate(all="ignore"):
         return _evaluate(expr.tree, values, randoms)
 
@@ -534,9 +536,9 @@ def _evaluate(node, values, randoms):
         return functools.reduce(combine, (_evaluate(v, values, randoms) for v in node.values))
     if kind is ast.Call:
         name = node.func.id
-        if name in randoms:
-            return randoms[name]()
         args = [_evaluate(arg, values, randoms) for arg in node.args]
+        if name in randoms:
+            return randoms[name](*args)
         if name not in _NUMPY_FUNCTIONS:             # a function of the namespace
             return values[name](*args)
         return _NUMPY_FUNCTIONS[name](*args)

@@ -88,6 +88,9 @@ def _convert(node, counter):
             return sf.rand(sympy.Integer(next(counter)))
         if name == "randn":
             return sf.randn(sympy.Integer(next(counter)))
+        if name == "poisson":
+            site = sympy.Integer(next(counter))
+            return sf.poisson(site, _convert(node.args[0], counter))
         args = (_convert(arg, counter) for arg in node.args)
         if name not in _FUNCTIONS:                   # a function of the namespace
             return sympy.Function(name, real=True)(*args)
@@ -107,6 +110,8 @@ class ModelStringPrinter(StrPrinter):
         name = type(expr).__name__
         if name in ("rand", "randn"):
             return f"{name}()"
+        if name == "poisson":
+            return f"poisson({self._print(expr.args[1])})"
         name = self._RENAMED.get(name, name)
         return f"{name}({', '.join(self._print(arg) for arg in expr.args)})"
 

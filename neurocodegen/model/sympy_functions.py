@@ -83,3 +83,9 @@ class rand(_RandomDraw):
 
 class randn(_RandomDraw):
     """A standard normal random number; the argument numbers the call site."""
+
+
+class poisson(_RandomDraw):
+    """``poisson(site, lam)``: a Poisson number of mean ``lam``; ``site``
+    numbers the call site."""
+    nargs = 2

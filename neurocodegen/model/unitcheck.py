@@ -55,7 +55,7 @@ def _constant_value(node, constants):
     wrapper = Expression(ast.unparse(node), node, frozenset(
         n.id for n in ast.walk(node) if type(n) is ast.Name), frozenset(
         n.func.id for n in ast.walk(node) if type(n) is ast.Call))
-    if wrapper.functions & {"rand", "randn"} or not wrapper.identifiers <= set(constants or ()):
+    if wrapper.functions & {"rand", "randn", "poisson"} or not wrapper.identifiers <= set(constants or ()):
         return None
     try:
         return float(evaluate(wrapper, constants or {}))
@@ -160,7 +160,7 @@ class _DimensionInference:
                 "TimedArray of the namespace.")
         if name in ("rand", "randn"):
             return DIMENSIONLESS
-        if name in _DIMENSIONLESS_FUNCTIONS or name == "int":
+        if name in _DIMENSIONLESS_FUNCTIONS or name in ("int", "poisson"):
             if dims[0] is not DIMENSIONLESS:
                 self.mismatch(f"calls {name}() with an argument that has units "
                               "(it must be dimensionless)", (node.args[0], dims[0]))
@@ -274,7 +274,7 @@ class _TypeInference:
             name = node.func.id
             if name in ("rand", "randn"):
                 return FLOAT
-            if name == "int":
+            if name in ("int", "poisson"):
                 self.visit(node.args[0])
                 return INTEGER
             if name == "timestep":

@@ -83,7 +83,7 @@ class RandomState:
         return _splitmix64(self.seed ^ 0x5EED5EED5EED5EED), self.assignments
 
     def assignment_draws(self, object_id, size):
-        """``{"rand": f, "randn": f}`` for evaluating one string assignment over
+        """``{"rand": f, "randn": f, "poisson": f}`` for evaluating one string assignment over
         ``size`` indices of an object: the k-th call in the string draws from
         the object's k-th assignment stream (see ``neurocodegen.streams``)."""
         from ..streams import KIND_ASSIGN, stream
@@ -97,7 +97,11 @@ class RandomState:
         def randn():
             return ncg_random.randn(key, size, step, stream(object_id, KIND_ASSIGN, next(calls)))
 
-        return {"rand": rand, "randn": randn}
+        def poisson(lam):
+            return ncg_random.poisson_at(key, range(size), step,
+                                         stream(object_id, KIND_ASSIGN, next(calls)), lam)
+
+        return {"rand": rand, "randn": randn, "poisson": poisson}
 
 
 random_state = RandomState()

@@ -1,7 +1,7 @@
 """Monitors: the compiled loop writes straight into their numpy buffers."""
 import numpy as np
 
-from ..specs import Column, Recording, SpikeMonitorSpec, StateMonitorSpec
+from ..specs import DTYPES, Column, Recording, SpikeMonitorSpec, StateMonitorSpec
 from ..units import Quantity
 from .base import NetworkObject
 from .subgroup import whole
@@ -14,17 +14,14 @@ def _with_unit(values, dim):
 
 
 class SpikeMonitor(NetworkObject):
-    """Records the spikes of a group: ``t``, ``i``, ``count``, ``num_spikes``.
+    """Records the spikes of a group: ``t``, ``i``, ``count``, ``num_spikes``,
+    and the values of ``variables`` at each spike (``M.v``, ``values('v')``).
     With ``record=False`` only the per-neuron counts are kept."""
 
-    _stored_attributes = ("_i", "_t", "_count", "_fill")
+    _stored_attributes = ("_i", "_t", "_values", "_count", "_fill")
 
     def __init__(self, source, variables=None, record=True, when="thresholds", order=1,
                  name="spikemonitor*"):
-        if variables:
-            raise NotImplementedError(
-                f"SpikeMonitor(variables={variables!r}): recording variables at the spikes "
-                "is not there yet; record them with a StateMonitor.")
         event = getattr(self, "event", "spike")
         if not (source._has_event(event) if hasattr(source, "_has_event")
                 else getattr(source, "_spiking", False)):
@@ -37,12 +34,43 @@ class SpikeMonitor(NetworkObject):
         # a subgroup's spikes: those of its group's neurons first..stop-1
         self._group, self._first = whole(source)
         self.record = bool(record)
+        #: The variables recorded at each event besides ``i`` and ``t``, as
+        #: Brian's ``record_variables``.
+        self.record_variables = self._recorded_variables(variables)
         self._count = np.zeros(source.N, dtype=np.int64)
         capacity = 1024 if self.record else 0
         self._i = np.zeros(capacity, dtype=np.int32)
         self._t = np.zeros(capacity, dtype=np.float64)
+        table = self.source.variable_table() if self.record_variables else {}
+        self._values = {v: np.zeros(capacity, dtype=DTYPES[table[v][1]])
+                        for v in self.record_variables}
         self._fill = np.array([0, capacity], dtype=np.int64)
         self._pending = None     # why data cannot be read now (standalone), or None
+
+    def _recorded_variables(self, variables):
+        """The names of ``variables`` (a name or a list, as Brian takes it)
+        checked against the source's stored variables; ``i`` and ``t`` are
+        always recorded."""
+        kind = type(self).__name__
+        names = [variables] if isinstance(variables, str) else list(variables or ())
+        names = [n for n in dict.fromkeys(names) if n not in ("i", "t")]
+        if names and not self.record:
+            raise ValueError(f"{kind} '{self.name}': variables={names!r} are recorded with "
+                             "each event, but record=False keeps no events.")
+        table = self.source.variable_table() if hasattr(self.source, "variable_table") else {}
+        equations = getattr(self.source, "equations", {})
+        for name in names:
+            if name in table:
+                continue
+            if name in equations and equations[name].kind == "subexpression":
+                raise NotImplementedError(
+                    f"{kind} '{self.name}': '{name}' is a subexpression of "
+                    f"'{self.source.name}'; a {kind} records stored variables "
+                    f"({', '.join(sorted(table))}): record the ones '{name}' uses.")
+            raise ValueError(f"{kind} '{self.name}': group '{self.source.name}' has no "
+                             f"variable '{name}' to record (it has: "
+                             f"{', '.join(sorted(table)) or 'none'}).")
+        return tuple(names)
 
     def dependencies(self):
         """The group this monitor records from."""
@@ -50,29 +78,46 @@ class SpikeMonitor(NetworkObject):
 
     def recording(self):
         """What this monitor records, for the standalone program: one row
-        (index, time) per spike (at most one per neuron of the group)."""
-        columns = (Column("i", "i"), Column("t", "t", TIME, time=True)) if self.record else ()
+        (index, time, the variables' values) per spike (at most one per
+        neuron of the group)."""
+        if not self.record:
+            return Recording("events", self._group.N, ())
+        dims = self.source._dims_and_types()[0] if self.record_variables else {}
+        columns = (Column("i", "i"), Column("t", "t", TIME, time=True)) + tuple(
+            Column("var_" + v, v, dims[v]) for v in self.record_variables)
         return Recording("events", self._group.N, columns)
 
     def spec(self, period):
+        table = self.source.variable_table() if self.record_variables else {}
+        variables = tuple((v, table[v][1], table[v][2]) for v in self.record_variables)
         return SpikeMonitorSpec(name=self.name, source=self._group.name, source_N=self._group.N,
                                 first=self._first, size=self.source.N,
                                 record=self.record, event=getattr(self, "event", "spike"),
-                                period=period, when=self.when, order=self.order)
+                                period=period, when=self.when, order=self.order,
+                                variables=variables)
 
     def array(self, name):
-        """The array the compiled loop writes for ``name`` (i, t, count, fill)."""
+        """The array the compiled loop writes for ``name`` (i, t, count, fill,
+        ``var_<name>``)."""
+        if name.startswith("var_"):
+            return self._values[name[4:]]
         return {"i": self._i, "t": self._t, "count": self._count, "fill": self._fill}[name]
 
     def set_array(self, name, values):
-        """Replace the buffer ``name`` (``i`` or ``t``) by a larger one."""
-        setattr(self, "_" + name, values)
+        """Replace the buffer ``name`` (``i``, ``t`` or ``var_<name>``) by a
+        larger one."""
+        if name.startswith("var_"):
+            self._values[name[4:]] = values
+        else:
+            setattr(self, "_" + name, values)
 
     def _load_results(self, columns):
-        """Take the columns of a standalone run: ``{"i": ..., "t": ...}``
-        (memory-mapped; empty when only counts are recorded)."""
+        """Take the columns of a standalone run: ``{"i": ..., "t": ...,
+        <variable>: ...}`` (memory-mapped; empty when only counts are
+        recorded)."""
         if columns:
             self._i, self._t = columns["i"], columns["t"]
+            self._values = {v: columns[v] for v in self.record_variables}
             self._fill = np.array([len(self._i), len(self._i)], dtype=np.int64)
 
     def _check_available(self):
@@ -136,25 +181,51 @@ class SpikeMonitor(NetworkObject):
 
     def spike_trains(self):
         """dict: neuron index -> its spike times (sorted)."""
-        if not self.record:
-            raise ValueError(f"SpikeMonitor '{self.name}' was created with record=False: "
-                             "it counts spikes (count, num_spikes) but keeps no times.")
-        i, t = self.i, self.t_
-        order = np.argsort(i, kind="stable")
-        trains = np.split(t[order], np.cumsum(self.count)[:-1])
-        return {k: Quantity(trains[k], dim=TIME) for k in range(self.source.N)}
+        return self.values("t")
+
+    def _variable(self, var):
+        """The recorded values of ``var`` at every event, in the order of ``t``
+        (plain numbers)."""
+        if var == "t":
+            return self.t_
+        if var == "i":
+            return self.i
+        if var not in self.record_variables:
+            recorded = ", ".join(("i", "t") + self.record_variables)
+            raise KeyError(f"{type(self).__name__} '{self.name}' does not record {var!r} "
+                           f"(it records: {recorded}; add it to variables=[...]).")
+        return self._recorded(self._values[var])
+
+    def __getattr__(self, name):
+        """``M.v`` (with its unit) and ``M.v_`` (plain) of a recorded variable."""
+        if name.startswith("_") or "record_variables" not in self.__dict__:
+            raise AttributeError(name)
+        plain = name.endswith("_") and name[:-1] in self.record_variables
+        key = name[:-1] if plain else name
+        if key not in self.record_variables:
+            raise AttributeError(f"{type(self).__name__} '{self.name}' has no attribute "
+                                 f"{name!r} (it records: "
+                                 f"{', '.join(('i', 't') + self.record_variables)}).")
+        values = self._variable(key)
+        return values if plain else _with_unit(values, self.source._dims_and_types()[0][key])
 
     def values(self, var):
         """Brian's ``values(var)``: neuron index -> the values of ``var`` at
-        its spikes; the spike times (``'t'``) are what a SpikeMonitor records."""
-        if var != "t":
-            raise KeyError(f"SpikeMonitor '{self.name}' records the spike times 't' only, "
-                           f"not {var!r}.")
-        return self.spike_trains()
+        its spikes, in time order (``'t'``: the spike times)."""
+        if not self.record:
+            raise ValueError(f"{type(self).__name__} '{self.name}' was created with "
+                             "record=False: it counts events (count, num_spikes) but keeps "
+                             "no times or values.")
+        values = self._variable(var)
+        dim = TIME if var == "t" else self.source._dims_and_types()[0][var]
+        order = np.argsort(self.i, kind="stable")
+        parts = np.split(values[order], np.cumsum(self.count)[:-1])
+        return {k: _with_unit(parts[k], dim) for k in range(self.source.N)}
 
     def all_values(self):
-        """Brian's ``all_values()``: ``{'t': {neuron index: spike times}}``."""
-        return {"t": self.spike_trains()}
+        """Brian's ``all_values()``: ``{'t': {neuron index: spike times},
+        <variable>: {neuron index: its values}}``."""
+        return {var: self.values(var) for var in ("t",) + self.record_variables}
 
     def __repr__(self):
         return f"<SpikeMonitor {self.name!r} of {self.source.name!r}: {self.num_spikes} spikes>"

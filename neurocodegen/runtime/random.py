@@ -185,6 +185,72 @@ def randn_at(seed, index, step, tag):
     return np.where((index & np.uint64(1)) == 1, r * s, r * c)
 
 
+def _expm1_reduced(r):
+    """expm1(r) for |r| <= 0.35, as ``ncg::expm1_reduced`` (a Horner
+    polynomial of separate multiplications and additions)."""
+    p = np.full_like(r, 1.0 / 6227020800.0)
+    for factorial in (479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0, 5040.0,
+                      720.0, 120.0, 24.0, 6.0):
+        p = p * r + 1.0 / factorial
+    p = p * r + 0.5
+    return r + r * (r * p)
+
+
+def exp(x):
+    """exp(x), operation for operation as ``ncg::exp`` (x = k ln2 + r; 2^k
+    built from its bits as two factors)."""
+    x = np.asarray(x, dtype=np.float64)
+    xc = np.clip(x, -745.2, 709.8)
+    shifted = xc * 1.4426950408889634 + 6755399441055744.0
+    k = shifted - 6755399441055744.0
+    r = (xc - k * 0.6931471803691238) - k * 1.9082149292705877e-10
+    ki = shifted.view(np.int64) - np.float64(6755399441055744.0).view(np.int64)
+    half = np.where(ki < 0, -(-ki // 2), ki // 2)           # C++'s division truncates
+    lo = ((ki - half + 1023) << 52).view(np.float64)
+    hi = ((half + 1023) << 52).view(np.float64)
+    y = (_expm1_reduced(r) + 1.0) * hi * lo
+    y = np.where(x > 709.782712893384, np.inf, y)
+    y = np.where(x < -745.1332191019412, 0.0, y)
+    return np.where(x != x, x, y)
+
+
+#: e^-600, the factor by which ``poisson_at`` carries its terms (as
+#: ``ncg::POISSON_SCALE``).
+POISSON_SCALE = 2.6503965530043108e-261
+
+
+def poisson_at(seed, index, step, tag, lam):
+    """Poisson numbers of mean ``lam`` (a number or an array beside
+    ``index``) for the given indices, as ``ncg::poisson``: the same
+    inversion, index by index in lockstep (the same operations in the same
+    order, so the same numbers)."""
+    index = np.asarray(index, dtype=np.uint64)
+    lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), index.shape).copy()
+    out = np.zeros(index.shape)
+    valid = lam > 0.0
+    out[lam > 1e7] = np.nan
+    valid &= ~(lam > 1e7)
+    lam = lam[valid]
+    U = rand_at(seed, index[valid], step, tag)
+    level = np.floor(lam / 600.0)
+    p = exp(-(lam - level * 600.0))
+    F = np.where(level > 0.0, 0.0, p)
+    k = np.zeros(lam.shape)
+    active = ((level > 0.0) | (U > F)) & (p > 0.0)
+    while active.any():
+        a = np.flatnonzero(active)
+        k[a] += 1.0
+        p[a] = (p[a] * lam[a]) / k[a]
+        scale = a[(level[a] > 0.0) & (p[a] > 1e200)]
+        p[scale] *= POISSON_SCALE
+        level[scale] -= 1.0
+        done = a[level[a] == 0.0]
+        F[done] += p[done]
+        active[a] = ((level[a] > 0.0) | (U[a] > F[a])) & (p[a] > 0.0)
+    out[valid] = k
+    return out
+
+
 def binomial_constants(n, p):
     """The constants of a binomial draw by inversion (``ncg::binomial``):
     ``P = min(p, 1-p)``, ``q = 1 - P``, ``qn = q**n``, the bound of the

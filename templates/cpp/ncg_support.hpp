@@ -331,6 +331,40 @@ static inline double expm1(double x)
     return x != x ? x : y;
 }
 
+// A Poisson number of mean lam (Brian's poisson(lam)), by inversion: the
+// smallest k with U <= F(k), the cumulative sum of p_k = p_{k-1}*lam/k from
+// p_0 = exp(-lam), with one uniform U = ncg::rand(seed, index, step, tag).
+// Only + * / and ncg::exp (no libm), so runtime/random.py's poisson_at
+// gives the same bits. Where exp(-lam) would underflow (lam > 600) the
+// terms are carried scaled by POISSON_SCALE^-level (POISSON_SCALE = e^-600,
+// a constant written the same in both), scaled down whenever they pass
+// 1e200 until level is 0 (before the terms near the mean, which are never
+// below 1e-61 then); U cannot be reached while level > 0. The search takes
+// about lam steps. lam <= 0 or NaN gives 0; lam above 1e7 gives NaN.
+static const double POISSON_SCALE = 2.6503965530043108e-261;
+
+static inline double poisson(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag,
+                             double lam)
+{
+    if (!(lam > 0.0)) return 0.0;
+    if (lam > 1e7) return NAN;
+    const double U = rand(seed, index, step, tag);
+    double level = std::floor(lam / 600.0);
+    double p = ncg::exp(-(lam - level * 600.0));
+    double F = level > 0.0 ? 0.0 : p;
+    double k = 0.0;
+    while ((level > 0.0 || U > F) && p > 0.0) {
+        k += 1.0;
+        p = (p * lam) / k;
+        if (level > 0.0 && p > 1e200) {
+            p *= POISSON_SCALE;
+            level -= 1.0;
+        }
+        if (level == 0.0) F += p;
+    }
+    return k;
+}
+
 // (exp(x) - 1)/x, and 1 at 0.
 static inline double exprel(double x)
 {

@@ -194,9 +194,32 @@ def subgroup_synapses(sim, finish):
             "S3_i": S3.i[:], "S3_j": S3.j[:]}
 
 
+def monitor_variables(sim, finish):
+    """SpikeMonitor and EventMonitor with variables: the values at each
+    event (before the reset, as the monitors come right after the
+    thresholds), by neuron with values() and all_values()."""
+    ns = {"ms": sim.ms, "mV": sim.mV}
+    G = sim.NeuronGroup(4, """dv/dt = (20*mV + 3*i*mV - v)/(4*ms) : volt
+                              w : 1
+                              n : integer""",
+                        threshold="v > 15*mV", reset="v = 0*mV; w += 0.5; n += 1",
+                        events={"half": "v > 8*mV and w < 1"}, method="exact", namespace=ns)
+    S = sim.SpikeMonitor(G, variables=["v", "w", "n"])
+    E = sim.EventMonitor(G, "half", variables="w")
+    net = sim.Network(G, S, E)
+    net.run(20 * sim.ms, namespace=ns)
+    finish()
+    by_neuron = S.all_values()
+    return {"spikes_i": S.i[:], "spikes_t": S.t_[:], "spikes_v": np.asarray(S.v / sim.mV),
+            "spikes_w": np.asarray(S.w), "spikes_n": np.asarray(S.n),
+            "v_of_2": np.asarray(S.values("v")[2] / sim.mV),
+            "t_of_3": np.asarray(by_neuron["t"][3] / sim.ms), "n_of_1": by_neuron["n"][1],
+            "events_i": E.i[:], "events_t": E.t_[:], "events_w": np.asarray(E.w)}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
                                   population_rate, custom_events, refractory_writes,
-                                  subgroups, subgroup_synapses)}
+                                  subgroups, subgroup_synapses, monitor_variables)}
 
 
 def run_model(sim, name, finish=lambda: None):

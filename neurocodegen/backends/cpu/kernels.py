@@ -152,7 +152,8 @@ class NetworkPrinter:
                               template=_template("reset.cpp.j2"))
 
     def _spike_record(self, kernel):
-        k, printer = self.kernel_context(kernel, ())
+        k, printer = self.kernel_context(kernel, (),
+                                         extra_reads={v.name for v in kernel.variables})
         columns, increments, fill = [], [], ""
         for st in kernel.statements:
             if isinstance(st, ir.Append):

@@ -106,6 +106,10 @@ class CppPrinter(C99CodePrinter):
     def _print_Normal(self, expr):
         return f"ncg::randn(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(expr.args[0])}u)"
 
+    def _print_Poisson(self, expr):
+        return (f"ncg::poisson(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, "
+                f"{int(expr.args[0])}u, {self._print(expr.args[1])})")
+
     def _print_Binomial(self, expr):
         tag, *constants = expr.args
         return (f"ncg::binomial(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(tag)}u, "

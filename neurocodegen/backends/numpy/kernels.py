@@ -180,6 +180,7 @@ class NetworkWriter:
         code(f"{spikes}[{kernel.space.size}] = _fired.size")
 
     def _spike_record(self, code, kernel):
+        self.loads(code, kernel, {v.name for v in kernel.variables})
         for st in kernel.statements:
             if isinstance(st, ir.Append):
                 fill = self.name(st.fill)

@@ -48,6 +48,9 @@ class NumpyPrinter(NumPyPrinter):
     def _print_Normal(self, expr):
         return f"_support.normal(_seed, _idx, _step, {int(expr.args[0])})"
 
+    def _print_Poisson(self, expr):
+        return f"_support.poisson(_seed, _idx, _step, {int(expr.args[0])}, {self._print(expr.args[1])})"
+
     def _print_Binomial(self, expr):
         tag, *constants = expr.args
         return (f"_support.binomial(_seed, _idx, _step, {int(tag)}, "

@@ -36,6 +36,10 @@ def normal(seed, index, step, stream):
     return _random.randn_at(seed, index, step, stream)
 
 
+def poisson(seed, index, step, stream, lam):
+    return _random.poisson_at(seed, index, step, stream, lam)
+
+
 def binomial(seed, index, step, stream, n, P, q, qn, bound, reverse):
     return _random.binomial_at(seed, index, step, stream, n, P, q, qn, bound, reverse)
 
