@@ -162,7 +162,7 @@ def plot_rate(spikemon, bin=1 * ms, width=None, window="gaussian", time_unit=ms,
     (smoothed with its ``smooth_rate`` if ``width`` is given)."""
     axes = _axes(axes)
     time_unit = _time_unit(time_unit)
-    if hasattr(spikemon, "smooth_rate"):                  # a PopulationRateMonitor
+    if hasattr(type(spikemon), "rate_"):                  # a PopulationRateMonitor
         rate = spikemon.rate_ if width is None else \
             np.asarray(spikemon.smooth_rate(window, width))
         axes.plot(_scaled(spikemon.t_, time_unit), rate, **kwds)
