@@ -253,6 +253,24 @@ elif args.model in ("poisson-input", "poisson-explicit"):
         external = Synapses(sources, neurons, on_pre="v += J")  # noqa: F405
         external.connect(j=f"i // {C_EXT}")
     M = SpikeMonitor(neurons)  # noqa: F405
+elif args.model == "brunel":
+    # Brunel (2000), as Brian's examples/frompapers/Brunel_2000.py: N = N_E + N_I
+    # LIF neurons (N_I = N_E/4), connection probability 0.1, delay 1.5 ms, g = 5,
+    # external drive nu_ext = 2 nu_thr as a PoissonInput of C_E sources per neuron
+    N_E = int(round(N / 1.25))
+    C_E = int(0.1 * N_E)
+    tau, theta, V_r, tau_rp = 20 * ms, 20 * mV, 10 * mV, 2 * ms  # noqa: F405
+    J, D, g = 0.1 * mV, 1.5 * ms, 5.0  # noqa: F405
+    nu_ext = 2 * theta / (J * C_E * tau)
+    neurons = NeuronGroup(N, "dv/dt = -v/tau : volt (unless refractory)",  # noqa: F405
+                          threshold="v > theta", reset="v = V_r", refractory=tau_rp,
+                          method="exact")
+    exc = Synapses(neurons, neurons, on_pre="v += J", delay=D)  # noqa: F405
+    exc.connect(f"i < {N_E}", p=0.1)
+    inh = Synapses(neurons, neurons, on_pre="v += -g*J", delay=D)  # noqa: F405
+    inh.connect(f"i >= {N_E}", p=0.1)
+    external = PoissonInput(neurons, "v", C_E, nu_ext, weight=J)  # noqa: F405
+    M = SpikeMonitor(neurons)  # noqa: F405
 else:
     raise SystemExit(f"unknown model {args.model}")
 

@@ -67,8 +67,8 @@ TOLERANCE = 5.0
 # ours over seeds 0-3: 22280-24157 spikes), so they agree within a relative tolerance
 # COBAHH's first 0.2 s are a transient whose total varies more: Brian2's own totals over
 # seeds and targets spread 23767-30272, ours 27192-29100, hence 25 %
-NETWORK = {"cuba", "cobahh"}
-NETWORK_TOLERANCE = {"cuba": 0.15, "cobahh": 0.25}
+NETWORK = {"cuba", "cobahh", "brunel"}
+NETWORK_TOLERANCE = {"cuba": 0.15, "cobahh": 0.25, "brunel": 0.25}
 # measurements left out of the full run because one process would take too long:
 # (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
 # takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6;
@@ -121,6 +121,8 @@ def plan(quick, models=None, sizes=None):
     # as 10^5 Poisson neurons with a synapse each
     cases.append(("poisson-input N=1e+03", "poisson-input", 1000, 1.0, 0.01))
     cases.append(("poisson-explicit N=1e+03", "poisson-explicit", 1000, 1.0, 0.01))
+    # Brunel 2000 (Brian's example): 5000 neurons, 2.5 10^5 synapses, PoissonInput drive
+    cases.append(("brunel N=5e+03", "brunel", 5000, 0.5 if quick else 2.0, 0.01))
     if models is not None:
         cases = [c for c in cases if c[1] in models]
     return cases
@@ -493,7 +495,7 @@ def plot(rows, path):
     colors = {}
     markers = {"tutorial-small": "s", "noisy-lif": "o", "lif-det": "^",
                "adaptive-threshold": "D", "hodgkin-huxley": "*", "cuba": "P", "cobahh": "X",
-               "stdp": "v", "poisson-input": "<", "poisson-explicit": ">"}
+               "stdp": "v", "poisson-input": "<", "poisson-explicit": ">", "brunel": "h"}
     if not any(r.get("throughput") and r["model"] in markers for r in rows):
         log("nothing to plot")
         return None
@@ -546,7 +548,7 @@ def main(argv=None):
     parser.add_argument("--models", default=None,
                         help="comma-separated subset of: import, tutorial-small, noisy-lif, "
                         "lif-det, adaptive-threshold, hodgkin-huxley, cuba, cobahh, stdp, "
-                        "poisson-input, poisson-explicit "
+                        "poisson-input, poisson-explicit, brunel "
                         "(default: all)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated N for noisy-lif and lif-det "
