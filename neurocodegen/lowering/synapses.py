@@ -11,7 +11,7 @@ from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
 from . import lowers
-from .neurons import _KernelBuilder, expanded, guarded, spikes_array
+from .neurons import _KernelBuilder, _noise_split, expanded, guarded, spikes_array
 
 
 def event_driven_updates(spec):
@@ -123,15 +123,20 @@ def _state_update(spec):
     by the thread that owns its target neuron."""
     eqs = spec.equations
     names = tuple(n for n in eqs.diff_eq_names if "event-driven" not in eqs[n].flags)
-    if eqs.stochastic_variables:
-        raise IntegrationError(f"Synapses '{spec.name}': noise (xi) in synaptic equations is "
-                               f"not supported yet.")
-    rhs = {n: to_sympy(eqs[n].expr) for n in names}
-    update = integrate(ODESystem(names, rhs, {n: {} for n in names}), spec.method)
-    statements = list(update.statements)
+    xi_names = sorted(eqs.stochastic_variables)
+    rhs, noise = {}, {}
+    for n in names:
+        rhs[n], noise[n] = _noise_split(n, to_sympy(eqs[n].expr), xi_names)
+    update = integrate(ODESystem(names, rhs, noise), spec.method)
+    # the noise of each synapse: a draw of the counter-based generator at
+    # (synapse, step), whichever thread integrates it
+    used = sorted({s.name for _, value in update.statements
+                   for s in sympy.sympify(value).free_symbols} & set(xi_names))
+    statements = [ir.Assign(xi, ir.Normal(ir.stream(spec.rng_id, ir.KIND_NOISE, k)))
+                  for k, xi in enumerate(used)] + list(update.statements)
     kernel = _SynapseBuilder(spec).kernel(
         ir.Kernel, f"state update of {spec.name} ({update.method})", "synapses_update",
-        _by_target(spec, statements), statements)
+        _by_target(spec, update.statements), statements)
     return kernel, update.method
 
 

@@ -172,6 +172,8 @@ class Synapses(NetworkObject):
         types.update(t="float", dt="float", N="integer")
         dims["i"], dims["j"] = DIMENSIONLESS, DIMENSIONLESS
         types["i"], types["j"] = "integer", "integer"
+        for xi in self.equations.stochastic_variables:      # noise of clock-driven equations
+            dims[xi], types[xi] = TIME ** -0.5, "float"
         return dims, types
 
     def _neuron_names(self):
