@@ -34,6 +34,7 @@ from .runtime.network import Network  # noqa: F401
 from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import collect, restore, run, show_source, start_scope, store  # noqa: F401
 from .runtime.operations import network_operation  # noqa: F401
+from .runtime.linked import linked_var  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
 
 _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup",
@@ -41,7 +42,7 @@ _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses"
         "PopulationRateMonitor", "EventMonitor", "SpikeMonitor",
         "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source", "store", "restore",
-        "collect", "network_operation",
+        "collect", "network_operation", "linked_var",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",

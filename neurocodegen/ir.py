@@ -410,8 +410,10 @@ def needs_one_thread(kernel):
     written by synapses that belong to their targets' threads; synapses
     recorded by index)."""
     space = kernel.space
+    linked = isinstance(space, (AllNeurons, SpikingNeurons, RecordedIndices)) and \
+        any(v.index is not None for v in kernel.variables)    # another group's variable
     return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_pre", False)
-                or getattr(space, "split_by_index", True) is False)
+                or getattr(space, "split_by_index", True) is False or linked)
 
 
 def symbol(name):

@@ -60,12 +60,17 @@ class NeuronGroupSpec:
     rng_id: int = 0
     period: int = 1                    # acts every `period` base steps
     order: int = 0
+    # (name, source group, its variable, model type, shared, index array or None)
+    # of each linked variable
+    linked: tuple = ()
 
     @property
     def variables(self):
         """(name, model type, shared) of each stored variable, in array order."""
         out = []
         for eq in self.equations.values():
+            if "linked" in eq.flags:
+                continue
             if eq.kind != "subexpression" or "constant over dt" in eq.flags:
                 out.append((eq.name, eq.dtype, "shared" in eq.flags))
         if self.refractory is not None:

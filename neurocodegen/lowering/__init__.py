@@ -30,8 +30,10 @@ class LoweringError(Exception):
 
 def lower_network(specs):
     """The :class:`~neurocodegen.ir.Program` of ``specs``, which are in
-    schedule order (slot, order, creation). Kernels of one slot run in the
-    order of their objects' ``order``, then in the order of ``specs``."""
+    schedule order (slot, order, name). Kernels of one slot run in the
+    order of their objects' ``order``, then, as Brian's, in the order of the
+    names of Brian's objects that do their work (:func:`brian_name`), then
+    in the order of ``specs``."""
     from . import inputs, monitors, neurons, operations, synapses  # noqa: F401  (they register)
     from .schedule import synchronisation
     from ..errors import NeurocodegenError
@@ -44,11 +46,31 @@ def lower_network(specs):
         if note is not None:
             methods[spec.name] = note
         for slot, kernel, *order in kernels:      # a kernel may have its own order
-            placed.append((ir.SCHEDULE.index(slot), order[0] if order else spec.order, rank,
-                           kernel))
-    kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:3]))
+            placed.append((ir.SCHEDULE.index(slot), order[0] if order else spec.order,
+                           brian_name(spec, kernel), rank, kernel))
+    kernels = tuple(k for *_, k in sorted(placed, key=lambda p: p[:4]))
     return ir.Program(arrays=_arrays(kernels), constants=_constants(kernels),
                       kernels=kernels, barriers=synchronisation(kernels), methods=methods)
+
+
+def brian_name(spec, kernel):
+    """The name of the object that does ``kernel``'s work in Brian. Brian
+    breaks ties of slot and order by these names, and a group's parts are
+    named after the group: ``neurongroup_1_stateupdater`` runs before
+    ``neurongroup_stateupdater`` (where ``neurongroup`` would come first)."""
+    from ..specs import NeuronGroupSpec, SynapsesSpec
+    if isinstance(spec, NeuronGroupSpec):
+        if kernel.op == "threshold":                      # the spike or a custom event
+            return f"{spec.name}_{kernel.spikes.name[1:-len('space')]}_thresholder"
+        return {"state_update": f"{spec.name}_stateupdater",
+                "reset": f"{spec.name}_spike_resetter"}.get(kernel.op, spec.name)
+    if isinstance(spec, SynapsesSpec):
+        if kernel.op == "summed":
+            return f"{spec.name}_summed_variable_{kernel.target.name}"
+        return {"synapses_update": f"{spec.name}_stateupdater",
+                "synapses_pre": f"{spec.name}_pre", "synapses_post": f"{spec.name}_post",
+                }.get(kernel.op, spec.name)
+    return spec.name
 
 
 def _arrays(kernels):

@@ -173,6 +173,13 @@ class _KernelBuilder:
         self.arrays = {name: ir.Variable(name, ir.Array(spec.name, name, ir.DTYPES[dtype]),
                                          shared)
                        for name, dtype, shared in spec.variables}
+        for name, source, source_name, dtype, shared, index in getattr(spec, "linked", ()):
+            # read where it is linked: another group's array, at the index array
+            self.arrays[name] = ir.Variable(
+                name, ir.Array(source, source_name, ir.DTYPES[dtype]), shared,
+                None if index is None else ir.Array(spec.name, index, "int32",
+                                                    "state" if not index.startswith("_")
+                                                    else "input"))
 
     def _draws_numbered(self, expr):
         """rand()/randn()/poisson() of the model string become draws from their own
@@ -254,7 +261,8 @@ class _KernelBuilder:
         constants.append(("dt", ir.Constant(spec.name, "dt")))
         variables = tuple(self.arrays[n] for n in sorted(self.used) if n in self.arrays)
         scalars = frozenset(externals | {"t", "dt"} | set(self.tables) | set(self.functions)
-                            | {n for n, v in self.arrays.items() if v.scalar})
+                            | {n for n, v in self.arrays.items()
+                               if v.scalar and v.array.owner == spec.name})
         return cls(name=name, owner=spec.name, op=op, space=space, period=spec.period,
                    statements=body, variables=variables, constants=tuple(constants),
                    scalars=scalars, tables=tuple(sorted(self.tables.items())),

@@ -32,7 +32,7 @@ DIFFERENTIAL, SUBEXPRESSION, PARAMETER = "differential", "subexpression", "param
 ALLOWED_FLAGS = {
     DIFFERENTIAL: frozenset({"unless refractory", "event-driven", "clock-driven"}),
     SUBEXPRESSION: frozenset({"shared", "constant over dt", "summed"}),
-    PARAMETER: frozenset({"constant", "shared"}),
+    PARAMETER: frozenset({"constant", "shared", "linked"}),
 }
 
 SECOND = get_dimension(s=1)

@@ -333,8 +333,8 @@ def check_statements(statements, dims, types=None, writable=None, constants=None
         if stmt.target not in writable or stmt.target not in dims:
             if stmt.target in dims:
                 raise EquationError(f"Cannot assign to {stmt.target!r} in the {where}: "
-                                    "it is read-only (a constant, a subexpression or "
-                                    "a built-in variable).")
+                                    "it is read-only (a constant, a linked variable, a "
+                                    "subexpression or a built-in variable).")
             raise UndefinedNameError(f"Cannot assign to {stmt.target!r} in the {where}: "
                                      "it is not a variable of the model.")
         target_dim = dims[stmt.target]

@@ -93,7 +93,10 @@ class NeuronGroup(NetworkObject):
         self._init_refractory(refractory)
         self._events = _parse_events(events, self.name)
         self._arrays = {}
+        self._links = {}          # linked variable -> Link (runtime/linked.py)
         for eq in self.equations.values():
+            if "linked" in eq.flags:
+                continue
             if eq.kind != "subexpression" or "constant over dt" in eq.flags:
                 size = 1 if "shared" in eq.flags else self.N
                 self._arrays[eq.name] = np.zeros(size, dtype=DTYPES[eq.dtype])
@@ -201,8 +204,20 @@ class NeuronGroup(NetworkObject):
         own, _ = self._dims_and_types()
         return sorted(names - set(own))
 
+    def dependencies(self):
+        """The groups whose variables it links to."""
+        return tuple(link.source for link in self._links.values())
+
+    def _linked_names(self):
+        return [eq.name for eq in self.equations.values() if "linked" in eq.flags]
+
     def before_run(self, run_namespace):
         """Resolve external names and check every unit; called by ``run()``."""
+        unlinked = [n for n in self._linked_names() if n not in self._links]
+        if unlinked:
+            raise EquationError(f"'{unlinked[0]}' of group '{self.name}' is (linked) but "
+                                f"linked to nothing: set {self.name}.{unlinked[0]} = "
+                                "linked_var(H, 'x') before running.")
         try:
             values = resolve_external(self._external_names(), self.namespace, run_namespace)
             dims, types = self._dims_and_types()
@@ -250,7 +265,12 @@ class NeuronGroup(NetworkObject):
                                events=tuple(sorted(self._events.items())),
                                externals=tuple(sorted(self._externals)),
                                functions=self._function_specs(), rng_id=self._rng_id,
-                               period=period, order=self.order)
+                               period=period, order=self.order,
+                               linked=tuple((n, link.source.name, link.source_name,
+                                             link.source.variable_table()[link.source_name][1],
+                                             link.source.variable_table()[link.source_name][2],
+                                             link.index_array)
+                                            for n, link in sorted(self._links.items())))
 
     def _function_specs(self):
         """(name, what its code needs) of the functions the model calls."""
@@ -267,6 +287,8 @@ class NeuronGroup(NetworkObject):
             return table_array(self._functions, name)
         if name.startswith("_function_"):
             return function_array(self._functions, name, self.clock.dt_)
+        if name.startswith("_linked_"):
+            return self._links[name[8:]].index
         return self._arrays[name]
 
     def constant(self, name):
@@ -292,6 +314,13 @@ class NeuronGroup(NetworkObject):
             return VariableView(self, name)
         if name == "i":
             return np.arange(self.N)
+        key, plain = split_plain(name, self._links)
+        if key in self._links:                          # read where it is linked
+            link = self._links[key]
+            values = np.asarray(getattr(link.source, link.source_name + "_")[:])
+            index = self._arrays[link.index] if isinstance(link.index, str) else link.index
+            values = np.broadcast_to(values if index is None else values[index], (self.N,))
+            return values.copy() if plain else Quantity(values, dim=self.equations[key].dim)
         if name in ("t", "t_"):
             return self.clock.t if name == "t" else self.clock.t_
         key, plain = split_plain(name, self.equations.subexpr_names)
@@ -305,6 +334,10 @@ class NeuronGroup(NetworkObject):
         if "_initialized" not in self.__dict__ or name.startswith("_"):
             return super().__setattr__(name, value)
         key, plain = split_plain(name, self._arrays)
+        if name in self._linked_names():
+            from .linked import make_link
+            self._links[name] = make_link(self, name, value)
+            return
         if key not in self._arrays:
             if name in self.equations:
                 raise AttributeError(f"'{name}' of group '{self.name}' is a subexpression "

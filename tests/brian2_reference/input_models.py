@@ -217,9 +217,41 @@ def monitor_variables(sim, finish):
             "events_i": E.i[:], "events_t": E.t_[:], "events_w": np.asarray(E.w)}
 
 
+def linked_variables(sim, finish):
+    """Linked variables: read every step from another group, at the same
+    index, at an index array, at an integer variable's index, and a shared
+    variable; in equations, a threshold and a reset."""
+    ns = {"ms": sim.ms, "nA": sim.nA, "nF": sim.nF, "mV": sim.mV}
+    H = sim.NeuronGroup(4, """dx/dt = ((1 + i)*nA - x)/(2*ms) : amp
+                              s : 1 (shared)""", method="exact", namespace=ns)
+    H.s = 0.5
+    G = sim.NeuronGroup(6, """dv/dt = (I + J)/nF : volt
+                              I : amp (linked)
+                              J : amp (linked)
+                              k : integer
+                              c : 1 (linked)
+                              n : 1""",
+                        threshold="v > 2*mV*c", reset="v = 0*mV; n += I/nA",
+                        method="euler", namespace=ns)
+    G.k = [3, 2, 1, 0, 0, 1]
+    G.I = sim.linked_var(H, "x", index=[0, 1, 2, 3, 3, 0])
+    G.J = sim.linked_var(H.x, index="k")
+    G.c = sim.linked_var(H, "s")
+    K = sim.NeuronGroup(4, "dw/dt = y/(nA*ms) : 1\ny : amp (linked)", method="euler",
+                        namespace=ns)
+    K.y = sim.linked_var(H.x)
+    S = sim.SpikeMonitor(G)
+    net = sim.Network(H, G, K, S)
+    net.run(5 * sim.ms, namespace=ns)
+    finish()
+    return {"v": np.asarray(G.v / sim.mV), "n": G.n_[:], "w": K.w_[:],
+            "I": np.asarray(G.I / sim.nA), "spikes_i": S.i[:], "spikes_t": S.t_[:]}
+
+
 MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_generator,
                                   population_rate, custom_events, refractory_writes,
-                                  subgroups, subgroup_synapses, monitor_variables)}
+                                  subgroups, subgroup_synapses, monitor_variables,
+                                  linked_variables)}
 
 
 def run_model(sim, name, finish=lambda: None):
