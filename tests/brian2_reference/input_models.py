@@ -9,6 +9,7 @@ reference with Brian2 2.9:
 which writes tests/data/brian2_inputs.npz; tests/test_inputs.py runs the
 same models with neurocodegen and compares.
 """
+import gc
 import sys
 
 import numpy as np
@@ -257,7 +258,8 @@ MODELS = {f.__name__: f for f in (regular_operations, timed_arrays, spike_genera
 def run_model(sim, name, finish=lambda: None):
     """The numbers of model ``name``; ``finish()`` is called after its runs
     and before they are read (a standalone program's build)."""
-    sim.start_scope()
+    gc.collect()          # earlier models' objects gone: the automatic names
+    sim.start_scope()     # (which order ties in a step, as in Brian) are the same
     sim.defaultclock.dt = 0.1 * sim.ms
     return {f"{name}.{key}": np.asarray(value)
             for key, value in MODELS[name](sim, finish).items()}
