@@ -27,11 +27,13 @@ from .runtime.network import Network  # noqa: F401
 from .runtime.device import device, get_device, set_device  # noqa: F401
 from .runtime.magic import run, show_source, start_scope  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
+from .sweep import sweep  # noqa: F401  (its grid() is neurocodegen.sweep.grid: pylab has grid)
 
 _own = ["prefs", "Equations", "NeuronGroup", "Synapses", "PoissonGroup", "SpikeMonitor", "StateMonitor", "Network", "Clock",
         "defaultclock", "seed", "run", "start_scope", "show_source",
         "set_device", "get_device", "device",
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",
-        "CompilationError", "plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
+        "CompilationError", "plot_raster", "plot_state", "plot_rate", "plot_if_curve",
+        "sweep"]
 __all__ = sorted(set(_np.__all__) - {"test", "__version__"} | set(_units_all) | set(_pylab_all) | set(_own))
