@@ -308,7 +308,8 @@ def _decide_shipping(client, spec, ship):
     """Send the program folder along when ``ship`` says so, or (``None``) when
     a worker does not see it with the same content."""
     if ship is None:                            # only workers that need it unpack it
-        seen = client.run(_sees_folder, spec.directory, spec.digest)
+        # a worker that dies meanwhile has no say (its replacement checks for itself)
+        seen = client.run(_sees_folder, spec.directory, spec.digest, on_error="ignore")
         if not all(seen.values()):
             spec.archive = _pack(spec.directory)
     elif ship:
@@ -319,8 +320,10 @@ def _submit(client, distributed, task, spec, jobs, progress):
     """Run the jobs; ``{index: row}``. A task that raised, or whose worker
     died too often, is a failed row: the others go on."""
     from .runtime.progress import _tqdm
-    shared = client.scatter(spec, broadcast=True, hash=False)
     token = uuid.uuid4().hex[:8]
+    # the spec as the result of a task, not scattered data: if the workers that
+    # hold it die, the scheduler computes it again (it keeps the task)
+    shared = client.submit(_identity, spec, key=f"neurocodegen-sweep-{token}-spec")
     futures = [client.submit(task, shared, job, key=f"neurocodegen-sweep-{token}-{job.index}")
                for job in jobs]
     by_key = {f.key: job for f, job in zip(futures, jobs)}
@@ -343,6 +346,10 @@ def _submit(client, distributed, task, spec, jobs, progress):
             bar.close()
         client.cancel(futures + [shared])
     return rows
+
+
+def _identity(spec):
+    return spec
 
 
 def _table(pandas, jobs, rows, summary, monitors, spec):
@@ -410,7 +417,7 @@ def _row(status, error=None, seconds=None, summary=None, monitors=None):
 
 @dataclass
 class _StandaloneSpec:
-    """What every standalone task needs; scattered to the workers once."""
+    """What every standalone task needs; sent to the workers once (see _submit)."""
     program: bytes          # the pickled Program: each run loads results into its own copy
     directory: str          # the program folder, on the client
     digest: str             # of the files a run reads (see _digest)
