@@ -476,7 +476,7 @@ def _program_folder(spec):
     key = (spec.directory, spec.digest, spec.ship)
     with _folders_lock:
         if key not in _folders:
-            if not spec.ship and _digest(spec.directory) == spec.digest:
+            if not spec.ship and _sees_folder(spec.directory, spec.digest):
                 _folders[key] = (Path(spec.directory), True)
             elif spec.archive is None:
                 raise StandaloneError(
@@ -518,7 +518,7 @@ def _run_standalone(spec, job):
     from .errors import StandaloneError
     from .standalone.program import run_program
     folder, shared = _program_folder(spec)
-    keep = spec.monitors and shared and spec.keep is not None
+    keep = spec.keep is not None and shared     # the client reads the results in place
     base = Path(spec.keep) if keep else _worker_directory()
     base.mkdir(parents=True, exist_ok=True)
     attempt = Path(tempfile.mkdtemp(prefix=f"{job.index}.", dir=base))
@@ -535,7 +535,7 @@ def _run_standalone(spec, job):
         values, error = _summarise(spec.summary, SweepRun(program.by_name, job.params,
                                                           job.seed))
         monitors = None
-        if spec.monitors and keep:
+        if keep:
             final = base / str(job.index)
             _publish(attempt, final)
             monitors = str(final / "results")
