@@ -319,13 +319,17 @@ def _decide_shipping(client, spec, ship):
 def _submit(client, distributed, task, spec, jobs, progress):
     """Run the jobs; ``{index: row}``. A task that raised, or whose worker
     died too often, is a failed row: the others go on."""
+    import cloudpickle  # Dask's own (summaries may be lambdas)
+
     from .runtime.progress import _tqdm
-    token = uuid.uuid4().hex[:8]
-    # the spec as the result of a task, not scattered data: if the workers that
-    # hold it die, the scheduler computes it again (it keeps the task)
-    shared = client.submit(_identity, spec, key=f"neurocodegen-sweep-{token}-spec")
-    futures = [client.submit(task, shared, job, key=f"neurocodegen-sweep-{token}-{job.index}")
-               for job in jobs]
+    token = f"neurocodegen-sweep-{uuid.uuid4().hex[:8]}"
+    # The spec waits on the scheduler (a Dask Variable), not on a worker: the runs
+    # depend on no task, so the scheduler spreads them over the idle workers at
+    # once (it would send tasks that need a worker's data to that worker), and
+    # no worker's death can lose it. Each worker fetches it once (_spec_of).
+    described = distributed.Variable(token, client=client)
+    described.set(cloudpickle.dumps(spec))
+    futures = [client.submit(task, token, job, key=f"{token}-{job.index}") for job in jobs]
     by_key = {f.key: job for f, job in zip(futures, jobs)}
     tqdm = _tqdm() if progress else None
     bar = tqdm(total=len(jobs), desc="sweep", unit="run") if tqdm else None
@@ -344,12 +348,9 @@ def _submit(client, distributed, task, spec, jobs, progress):
     finally:
         if bar is not None:
             bar.close()
-        client.cancel(futures + [shared])
+        client.cancel(futures)
+        described.delete()
     return rows
-
-
-def _identity(spec):
-    return spec
 
 
 def _table(pandas, jobs, rows, summary, monitors, spec):
@@ -413,11 +414,30 @@ def _row(status, error=None, seconds=None, summary=None, monitors=None):
             "monitors": monitors, "worker": worker}
 
 
-# -- on a worker: standalone --------------------------------------------------
+# -- on a worker ----------------------------------------------------------------
+
+_specs = {}                                 # token -> spec of the latest sweeps, per process
+_specs_lock = threading.Lock()
+
+
+def _spec_of(token):
+    """The spec of the sweep ``token``, fetched from the scheduler once per
+    worker process."""
+    from distributed import Variable, get_client
+    with _specs_lock:
+        if token not in _specs:
+            blob = Variable(token, client=get_client()).get(timeout=60)
+            _specs[token] = pickle.loads(blob)
+            while len(_specs) > 4:
+                _specs.pop(next(iter(_specs)))
+        return _specs[token]
+
+
+# -- on a worker: standalone ------------------------------------------------------
 
 @dataclass
 class _StandaloneSpec:
-    """What every standalone task needs; sent to the workers once (see _submit)."""
+    """What every standalone task needs; each worker fetches it once (_spec_of)."""
     program: bytes          # the pickled Program: each run loads results into its own copy
     directory: str          # the program folder, on the client
     digest: str             # of the files a run reads (see _digest)
@@ -513,10 +533,11 @@ def _publish(attempt, final):
         shutil.rmtree(attempt, ignore_errors=True)
 
 
-def _run_standalone(spec, job):
+def _run_standalone(token, job):
     """One run of the built program, in a results folder of its own."""
     from .errors import StandaloneError
     from .standalone.program import run_program
+    spec = _spec_of(token)
     folder, shared = _program_folder(spec)
     keep = spec.keep is not None and shared     # the client reads the results in place
     base = Path(spec.keep) if keep else _worker_directory()
@@ -568,13 +589,14 @@ class _RuntimeSpec:
     monitors: bool
 
 
-def _run_runtime(spec, job):
+def _run_runtime(token, job):
     """One run in the worker's Python: ``build(**params)`` after a fresh scope
     (and ``seed``)."""
     from .runtime.clock import defaultclock, seed
     from .runtime.device import set_device
     from .runtime.magic import magic_network, start_scope
     from .units import ms
+    spec = _spec_of(token)
     set_device("runtime")
     start_scope()
     defaultclock.dt = 0.1 * ms
