@@ -149,6 +149,15 @@ def test_seeds_list_runs_every_set_with_every_seed(program, client):
     assert table["spikes"][0] != table["spikes"][1]
 
 
+def test_client_given_as_a_scheduler_address(program, client):
+    address = client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    table = sweep(program[0], grid(tau=[5, 10] * ms), client=address, progress=False,
+                  summary={"spikes": lambda run: run["spikemonitor"].num_spikes})
+    assert list(table["status"]) == ["ok", "ok"]
+    assert set(table["worker"]) <= set(client.nthreads())
+
+
 def test_array_parameters_of_a_group_variable(program, client):
     device, G, M, _ = program
     low, high = np.linspace(0, 1.5, N), np.linspace(3, 0, N)
