@@ -2,25 +2,28 @@
 local Dask workers, and the sweep's own cost per run.
 
     python benchmarks/sweep.py [--runs 16] [--N 10000] [--duration 1] [--workers 2]
-                               [--overhead-runs 64] [--dir benchmarks/results/sweep]
+                               [--repeat 3] [--overhead-runs 64]
+                               [--dir benchmarks/results/sweep]
 
-The model is built once as a standalone program (one thread per run). The
-same ``--runs`` parameter sets (values of ``tau``) run first one after the
-other with ``device.run(run_args=...)`` in this process, then with ``sweep``
-on a LocalCluster of ``--workers`` single-threaded worker processes, twice:
-the first sweep on the fresh cluster (its workers import neurocodegen on
-their first task), then again. Prints the times, the speedups and the
-overhead per run: the workers' time beyond the programs' own
-(``workers * sweep time - sum of the runs' seconds``, divided by the runs).
-That figure also holds the programs' slowdown when the workers share the
-cores with other work, so the overhead is measured a second way too: a
+The model is built once as a standalone program (one thread per run). On a
+fresh LocalCluster of ``--workers`` single-threaded worker processes, a first
+sweep of the ``--runs`` parameter sets (values of ``tau``) is timed alone
+(its workers import neurocodegen on their first task); then ``--repeat``
+times, the same runs one after the other with ``device.run(run_args=...)``
+in this process, and swept: interleaved, so that load from other work on the
+machine falls on both; the medians are compared. The overhead per run is
+the workers' time beyond the programs' own (``workers * sweep time - sum of
+the runs' seconds``, divided by the runs); it also holds the programs'
+slowdown when the cores are shared, so it is measured a second way too: a
 sweep of ``--overhead-runs`` runs of a tiny program (100 neurons, 10 ms),
-whose time is almost all the sweep's own. Then one JSON line. The spike
-counts of the sweep must equal the sequential ones (exit status 1 otherwise).
+whose time is almost all the sweep's own. Prints a summary and one JSON
+line. The spike counts of every sweep must equal the sequential ones (exit
+status 1 otherwise).
 """
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -35,6 +38,7 @@ def main():
     parser.add_argument("--N", type=float, default=1e4)
     parser.add_argument("--duration", type=float, default=1.0, help="seconds of model time")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--overhead-runs", type=int, default=64)
     parser.add_argument("--dir", default=os.path.join(HERE, "results", "sweep"))
     args = parser.parse_args()
@@ -49,60 +53,74 @@ def main():
     load_before = os.getloadavg()
     tiny, tiny_spikes = build(os.path.join(args.dir, "tiny"), 100, 10 * ms)
     device, M = build(os.path.join(args.dir, "model"), int(args.N), args.duration * second)
-    N = int(args.N)
     sets = [{"tau": tau * ms} for tau in np.linspace(5, 20, args.runs)]
+    sequential, swept = [], []
 
-    start = time.perf_counter()
-    sequential, program_seconds = [], 0.0
-    for params in sets:
-        device.run(run_args=params)
-        sequential.append(int(M.num_spikes))
-        program_seconds += device.status["wall_seconds"]
-    sequential_s = time.perf_counter() - start
+    def run_sequentially():
+        start = time.perf_counter()
+        spikes, program_s = [], 0.0
+        for params in sets:
+            device.run(run_args=params)
+            spikes.append(int(M.num_spikes))
+            program_s += device.status["wall_seconds"]
+        wall = time.perf_counter() - start
+        sequential.append({"wall_s": wall, "program_s": program_s, "spikes": spikes})
+
+    def run_swept(client):
+        start = time.perf_counter()
+        table = sweep(device, sets, client=client, progress=False, summary=spike_count(M))
+        wall = time.perf_counter() - start
+        return {"wall_s": wall, "program_s": float(table["seconds"].sum()),
+                "overhead_ms_per_run":
+                    (args.workers * wall - table["seconds"].sum()) / args.runs * 1e3,
+                "spikes": [int(n) for n in table["spikes"]]}
 
     start = time.perf_counter()
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         cluster_s = time.perf_counter() - start
-        sweeps = []
-        for _ in range(2):
-            start = time.perf_counter()
-            table = sweep(device, sets, client=client, progress=False, summary=spike_count(M))
-            wall = time.perf_counter() - start
-            sweeps.append({
-                "wall_s": wall, "speedup": sequential_s / wall,
-                "program_s": float(table["seconds"].sum()),
-                "overhead_ms_per_run":
-                    (args.workers * wall - table["seconds"].sum()) / args.runs * 1e3,
-                "same_spikes": list(table["spikes"]) == sequential})
+        first = run_swept(client)
+        for _ in range(args.repeat):
+            run_sequentially()
+            swept.append(run_swept(client))
         start = time.perf_counter()
         table = sweep(tiny, [{"tau": 10 * ms}] * args.overhead_runs, client=client,
                       progress=False, summary=spike_count(tiny_spikes))
         wall = time.perf_counter() - start
         tiny_overhead = (args.workers * wall - table["seconds"].sum()) / args.overhead_runs
         tiny_program = table["seconds"].mean()
-    result = {"runs": args.runs, "N": N, "duration_s": args.duration, "workers": args.workers,
-              "cpus": os.cpu_count(), "sequential_s": sequential_s,
-              "sequential_program_s": program_seconds,
+
+    def median(rows, key):
+        return statistics.median(r[key] for r in rows)
+
+    sequential_s, swept_s = median(sequential, "wall_s"), median(swept, "wall_s")
+    same = all(r["spikes"] == sequential[0]["spikes"] for r in sequential + swept + [first])
+    result = {"runs": args.runs, "N": int(args.N), "duration_s": args.duration,
+              "workers": args.workers, "cpus": os.cpu_count(), "repeat": args.repeat,
+              "sequential_s": sequential_s, "swept_s": swept_s,
+              "speedup": sequential_s / swept_s,
+              "overhead_ms_per_run": median(swept, "overhead_ms_per_run"),
               "sequential_overhead_ms_per_run":
-                  (sequential_s - program_seconds) / args.runs * 1e3,
-              "cluster_start_s": cluster_s, "first_sweep": sweeps[0], "second_sweep": sweeps[1],
-              "tiny_program_ms": tiny_program * 1e3, "tiny_overhead_ms_per_run": tiny_overhead * 1e3,
-              "load_before": load_before, "load_after": os.getloadavg()}
-    print(f"{args.runs} runs of the noisy I-f model, N = {N}, {args.duration} s, "
-          f"1 thread each ({os.cpu_count()} CPUs; load average {load_before[0]:.2f} before, "
-          f"{result['load_after'][0]:.2f} after)")
-    print(f"  sequential (device.run):       {sequential_s:6.2f} s "
-          f"(programs {program_seconds:.2f} s)")
-    print(f"  LocalCluster start:            {cluster_s:6.2f} s")
-    for name, s in (("first sweep, fresh workers", sweeps[0]),
-                    ("second sweep", sweeps[1])):
-        print(f"  {name + ':':30s} {s['wall_s']:6.2f} s = {s['speedup']:.2f}x, overhead "
-              f"{s['overhead_ms_per_run']:.0f} ms per run, same spikes: {s['same_spikes']}")
-    print(f"  {args.overhead_runs} runs of a tiny program:  overhead {tiny_overhead * 1e3:.0f} ms "
+                  (sequential_s - median(sequential, "program_s")) / args.runs * 1e3,
+              "cluster_start_s": cluster_s, "first_sweep_s": first["wall_s"],
+              "tiny_program_ms": tiny_program * 1e3,
+              "tiny_overhead_ms_per_run": tiny_overhead * 1e3, "same_spikes": same,
+              "load_before": load_before, "load_after": os.getloadavg(),
+              "sequential": [r["wall_s"] for r in sequential],
+              "swept": [r["wall_s"] for r in swept]}
+    print(f"{args.runs} runs of the noisy I-f model, N = {int(args.N)}, {args.duration} s, "
+          f"1 thread each; {os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, "
+          f"{result['load_after'][0]:.2f} after; medians of {args.repeat}")
+    print(f"  sequential (device.run):     {sequential_s:6.2f} s")
+    print(f"  swept on {args.workers} workers:          {swept_s:6.2f} s = "
+          f"{result['speedup']:.2f}x, overhead {result['overhead_ms_per_run']:.0f} ms per run")
+    print(f"  LocalCluster start:          {cluster_s:6.2f} s; first sweep on it "
+          f"{first['wall_s']:.2f} s")
+    print(f"  {args.overhead_runs} runs of a tiny program: overhead {tiny_overhead * 1e3:.0f} ms "
           f"per run beyond the program's {tiny_program * 1e3:.0f} ms")
+    print(f"  same spikes in every sweep as sequentially: {same}")
     print(json.dumps(result))
-    return 0 if all(s["same_spikes"] for s in sweeps) else 1
+    return 0 if same else 1
 
 
 def spike_count(monitor):
