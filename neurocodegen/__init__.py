@@ -36,6 +36,7 @@ from .runtime.magic import collect, restore, run, show_source, start_scope, stor
 from .runtime.operations import network_operation  # noqa: F401
 from .runtime.linked import linked_var  # noqa: F401
 from .plotting import plot_if_curve, plot_raster, plot_rate, plot_state  # noqa: F401
+from .sweep import sweep  # noqa: F401  (its grid() is neurocodegen.sweep.grid: pylab has grid)
 
 _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses", "PoissonGroup",
         "PoissonInput", "TimedArray", "Function", "implementation", "SpikeGeneratorGroup",
@@ -47,5 +48,5 @@ _own = ["np", "prefs", "PreferenceError", "Equations", "NeuronGroup", "Synapses"
         "NeurocodegenError", "DimensionMismatchError", "EquationError",
         "ExpressionSyntaxError", "IntegrationError", "UndefinedNameError", "UnitError",
         "CompilationError", "FunctionImplementationError",
-        "plot_raster", "plot_state", "plot_rate", "plot_if_curve"]
+        "plot_raster", "plot_state", "plot_rate", "plot_if_curve", "sweep"]
 __all__ = sorted(set(_np.__all__) - {"test", "__version__"} | set(_units_all) | set(_pylab_all) | set(_own))

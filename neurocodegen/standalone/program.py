@@ -376,9 +376,14 @@ def compile_project(directory):
     return {"compile_seconds": time.perf_counter() - start, "compiled": compiled}
 
 
-def run_program(directory, results, threads, seed, overrides):
+def run_program(directory, results, threads, seed, overrides, scratch=None, timeout=None):
     """Run the built program; ``overrides`` from :meth:`Program.overrides`.
-    Returns its status.json, with ``wall_seconds`` added."""
+    Returns its status.json, with ``wall_seconds`` added.
+
+    ``scratch`` is the folder for the override file of ``run_args`` (default:
+    ``directory``); runs that share a program folder at the same time (a
+    sweep) give each its own. ``timeout`` (seconds) stops the program and
+    raises :class:`subprocess.TimeoutExpired`."""
     directory = Path(directory)
     if not (directory / BINARY).exists():
         raise StandaloneError(f"There is no built program in {directory}: call "
@@ -388,16 +393,24 @@ def run_program(directory, results, threads, seed, overrides):
         command += ["--seed", str(int(seed))]
     sets, consts = overrides
     if sets or consts:
+        # paths as the program reads them: from its folder, without spaces
+        scratch = os.path.relpath(directory if scratch is None else scratch, directory)
+        if any(c.isspace() for c in scratch):
+            raise StandaloneError(f"The folder for run_args, {scratch!r} (from {directory}), "
+                                  f"has a space in its path; the program cannot read it.")
         lines, files = [], {}
         for n, (slot, values) in enumerate(sets):
-            lines.append(_set_line(slot, values, f"run_args/{n}.bin", files))
+            path = os.path.normpath(os.path.join(scratch, "run_args", f"{n}.bin"))
+            lines.append(_set_line(slot, values, path, files))
         lines += [f"const {k} {value!r}" for k, value in consts]
         for path, data in files.items():
             _write_if_changed(directory / path, data)
-        (directory / "run_args.txt").write_text("\n".join(lines) + "\n")
-        command += ["--override", "run_args.txt"]
+        override = os.path.normpath(os.path.join(scratch, "run_args.txt"))
+        (directory / override).write_text("\n".join(lines) + "\n")
+        command += ["--override", override]
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=directory, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=directory, capture_output=True, text=True,
+                            timeout=timeout)
     wall = time.perf_counter() - start
     if result.returncode != 0:
         raise StandaloneError(
