@@ -309,3 +309,14 @@ def test_monitor_errors_say_what_is_recorded():
         counts.spike_trains()
     with pytest.raises(KeyError, match="does not record 'v' \\(it records: i, t;"):
         SpikeMonitor(G).values("v")
+
+
+def test_a_shared_variable_read_whole_is_one_value_as_in_brian():
+    G = NeuronGroup(4, """I0 : 1 (shared)
+                          x : volt (shared)
+                          v : 1""")
+    G.I0, G.x = 1.5, 2 * mV
+    assert np.ndim(G.I0[:]) == 0 and float(G.I0[:]) == 1.5
+    assert np.ndim(G.x[:]) == 0 and G.x[:] == 2 * mV
+    assert np.ndim(G[1:3].I0[:]) == 0
+    assert np.shape(G.v[:]) == (4,)

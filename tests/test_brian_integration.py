@@ -164,3 +164,29 @@ def test_a_refractory_condition_gives_one_spike_per_crossing(mode, tmp_path):
         set_device("runtime")
     assert len(times) == 6
     np.testing.assert_allclose(np.diff(times), 5, atol=0.11)
+
+
+@pytest.mark.parametrize("mode", ["cython", "numpy", "standalone"])
+def test_a_constant_over_dt_subexpression_is_recorded_with_the_value_its_step_uses(
+        mode, tmp_path):
+    """Brian computes (constant over dt) subexpressions before the start of
+    a step, so a StateMonitor records the value that step integrates with:
+    I = t/ms at t, and v grows by I*dt/ms over the step (also for a draw)."""
+    if mode == "standalone":
+        set_device("cpp_standalone", directory=tmp_path)
+    else:
+        prefs.codegen.target = mode
+    try:
+        neurocodegen.start_scope()
+        G = NeuronGroup(2, """dv/dt = (I + u)/ms : 1
+                              I = t/ms : 1 (constant over dt)
+                              u = rand() : 1 (constant over dt)""", method="euler")
+        M = neurocodegen.StateMonitor(G, ["v", "I", "u"], record=True)
+        run(2 * ms)
+        t, v, I, u = np.asarray(M.t / ms), np.asarray(M.v), np.asarray(M.I), np.asarray(M.u)
+    finally:
+        set_device("runtime")
+        prefs.codegen.target = "cython"
+    np.testing.assert_allclose(I, np.broadcast_to(t, I.shape), rtol=1e-12)
+    np.testing.assert_allclose(np.diff(v, axis=1), 0.1 * (I + u)[:, :-1], rtol=1e-9)
+    assert len(np.unique(u)) == u.size                  # a fresh draw per neuron and step

@@ -538,3 +538,15 @@ def test_string_assignment_with_subexpressions_that_use_constants():
     assert np.allclose(G.v / mV, [-65, -64, -63]) and np.allclose(G.g / nS, [1, 2, 3])
     x = (13 - (-65) + (-63)) / 4.0
     assert np.isclose(float(G.alpha[0] / Hz), 0.32 * 4 / (np.expm1(x) / x) * 1e3)
+
+
+def test_shared_variables_in_hoisted_expressions():
+    """An expression of shared variables alone (-I, dt/tau) is the same for
+    every neuron: it is computed once per step, after the shared values are
+    loaded (it was printed before their load: a C++ compile error)."""
+    G = NeuronGroup(3, """dv/dt = (I - v)/tau : 1
+                          I : 1 (shared)
+                          tau : second (shared, constant)""", method="exact")
+    G.I, G.tau = 2, 5 * ms
+    run(1 * ms)
+    np.testing.assert_allclose(G.v[:], 2 * (1 - np.exp(-1 / 5)), rtol=1e-12)

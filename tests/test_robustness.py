@@ -127,6 +127,21 @@ def test_exception_between_chunks_keeps_the_time_reached():
     _assert_consistent(net, M, S)
 
 
+def test_duration_between_steps_runs_up_to_the_next_step_as_brian():
+    # Brian's Clock ends a run on the next step unless the end time is
+    # within 1e-4 dt of a step: 0.45 ms is 5 steps, 0.3 ms + 0.42 ms is
+    # 3 + 5 (round() would give 4 and 4).
+    net, G, M, S = _recorded_network()
+    with pytest.warns(UserWarning, match=r"running 5 steps"):
+        net.run(0.45 * ms)
+    assert float(net.t) == pytest.approx(0.5e-3)
+    net.run(0.3 * ms)
+    with pytest.warns(UserWarning, match=r"running 5 steps"):
+        net.run(0.42 * ms)
+    assert float(net.t) == pytest.approx(1.3e-3)
+    _assert_consistent(net, M, S)
+
+
 # -- 2. numerical faults -------------------------------------------------------
 
 def _exploding_network():

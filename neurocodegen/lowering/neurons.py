@@ -275,11 +275,27 @@ def spikes_array(group, event="spike"):
     return ir.Array(group, f"_{event}space", "int32", role="spikes")
 
 
-def state_update_kernel(spec):
+def stored_subexpressions_kernel(spec):
+    """The computation of the ``constant over dt`` subexpressions of
+    ``spec`` (None if it has none) and its number of random draws. It runs
+    before the start of each step, as Brian's ``SubexpressionUpdater``
+    (``when='before_start'``), so that a StateMonitor at ``start`` records
+    the value the step uses."""
+    updates = _stored_subexpression_updates(spec)
+    if not updates:
+        return None, 0
+    builder = _KernelBuilder(spec, ir.KIND_RAND_UPDATE)
+    kernel = builder.kernel(ir.Kernel, f"constant over dt subexpressions of {spec.name}",
+                            "state_update", ir.AllNeurons(spec.name, spec.N), updates)
+    return kernel, builder.draws
+
+
+def state_update_kernel(spec, first_draw=0):
     """The state update of ``spec`` (None if it has nothing to integrate),
-    and the integration method used."""
+    and the integration method used. Its random draws are numbered from
+    ``first_draw`` (after those of the constant over dt subexpressions)."""
     method, active, frozen = state_update(spec)
-    statements = [(n, e) for n, e in _stored_subexpression_updates(spec)]
+    statements = []
     if spec.refractory is not None:
         statements.append(("not_refractory", refractory_condition(spec)))
     active = list(active)
@@ -300,6 +316,7 @@ def state_update_kernel(spec):
     if not active and not statements:
         return None, method
     builder = _KernelBuilder(spec, ir.KIND_RAND_UPDATE)
+    builder.draws = first_draw
     builder.used.update(xi_names)
     kernel = builder.kernel(ir.Kernel, f"state update of {spec.name} ({method})",
                             "state_update", ir.AllNeurons(spec.name, spec.N), statements)
@@ -351,8 +368,10 @@ def lower_neuron_group(spec):
     """(slot, kernel) pairs of a group, and its integration method. The
     threshold and custom events are checked in the order of their names
     (Brian's thresholders are sorted by name)."""
-    kernel, method = state_update_kernel(spec)
-    out = [("groups", kernel)] if kernel is not None else []
+    stored, draws = stored_subexpressions_kernel(spec)
+    kernel, method = state_update_kernel(spec, first_draw=draws)
+    out = [("before_start", stored)] if stored is not None else []
+    out += [("groups", kernel)] if kernel is not None else []
     checks = {event: (number, condition)
               for number, (event, condition) in enumerate(spec.events)}
     if spec.threshold is not None:

@@ -373,8 +373,16 @@ class NeuronGroup(NetworkObject):
         return np.flatnonzero(np.broadcast_to(mask, (self.N,)))
 
     def _get_items(self, name, index):
-        """``G.v[index]``, through a VariableView."""
-        return self._values(name)[self._selected(index, sys._getframe(2))]
+        """``G.v[index]``, through a VariableView; a shared variable's
+        ``G.x[:]`` is its one value (a scalar, as in Brian)."""
+        values = self._values(name)
+        if isinstance(index, slice) and index == slice(None) and self._is_shared(name):
+            return values[0]
+        return values[self._selected(index, sys._getframe(2))]
+
+    def _is_shared(self, name):
+        key, _ = split_plain(name, self._arrays)
+        return "shared" in getattr(self.equations.get(key), "flags", ())
 
     def _set_items(self, name, index, value):
         """``G.v[index] = value``, through a VariableView: ``index`` as

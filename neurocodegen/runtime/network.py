@@ -35,9 +35,12 @@ CHUNK_SECONDS = 0.1
 #: (once per variable and run) and go on, or ``'off'`` (no check).
 nan_check = "raise"
 
-#: A run duration is rounded to a whole number of time steps (as Brian does);
-#: when it is further than this many steps from one, a warning says so.
+#: A run ends on a whole time step (as Brian's Clock counts them: the nearest
+#: step when the end time is within BRIAN_EPSILON_DT steps of it, else the
+#: next one); when it is further than STEP_TOLERANCE steps from one, a
+#: warning says so.
 STEP_TOLERANCE = 1e-6
+BRIAN_EPSILON_DT = 1e-4
 
 
 def _caller_namespace(level):
@@ -164,7 +167,7 @@ class Network:
                                  f"smallest dt in the network ({base_dt * 1e3:g} ms).")
             periods[o] = int(round(period))
         start = int(round(self.t_ / base_dt))
-        n_steps = _whole_steps(duration_, base_dt)
+        n_steps = _whole_steps(start, duration_, base_dt)
         self._advance_time(objects, self.t_)        # the clocks start where the network is
         for o in objects:
             o.before_run(namespace)
@@ -336,16 +339,21 @@ def _references(objects):
             lambda ref: by_name[ref[0]].constant(ref[1]))
 
 
-def _whole_steps(duration, dt):
-    """``duration`` in time steps of ``dt``, rounded as Brian does; a warning
-    when the duration is not a multiple of ``dt`` (further than
-    ``STEP_TOLERANCE`` steps from one)."""
-    exact = duration / dt
-    steps = int(round(exact))
-    if abs(exact - steps) > STEP_TOLERANCE:
+def _whole_steps(start, duration, dt):
+    """The number of time steps of ``dt`` a run of ``duration`` takes from
+    step ``start``, counted as Brian's ``Clock`` does: the run ends on the
+    step nearest to its end time if that is within ``BRIAN_EPSILON_DT``
+    steps of it, else on the next step (Brian rounds up: 42.05 ms at
+    dt = 0.1 ms is 421 steps). A warning when the duration is not a
+    multiple of ``dt`` (further than ``STEP_TOLERANCE`` steps from one)."""
+    end = start + duration / dt
+    nearest = round(end)
+    steps = (nearest if abs(end - nearest) <= BRIAN_EPSILON_DT else math.ceil(end)) - start
+    if abs(end - nearest) > STEP_TOLERANCE:
         warnings.warn(f"The run duration {duration * 1e3:g} ms is not a multiple of the time "
-                      f"step dt = {dt * 1e3:g} ms ({exact:.6g} steps); running {steps} steps "
-                      f"({steps * dt * 1e3:g} ms) instead.", UserWarning, stacklevel=4)
+                      f"step dt = {dt * 1e3:g} ms ({duration / dt:.6g} steps); running "
+                      f"{steps} steps ({steps * dt * 1e3:g} ms) instead.", UserWarning,
+                      stacklevel=4)
     return steps
 
 

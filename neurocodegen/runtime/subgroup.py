@@ -101,7 +101,8 @@ class Subgroup(NetworkObject):
         self._set_items(name, slice(None), value, frame=sys._getframe(1), whole=True)
 
     def _values(self, name):
-        return self.group._values(name)[self.start:self.stop]
+        values = self.group._values(name)
+        return values if self.group._is_shared(name) else values[self.start:self.stop]
 
     def _evaluate(self, expr, frame, what, expected_dim=None):
         return self.group._evaluate(expr, frame, what, expected_dim,
@@ -119,6 +120,8 @@ class Subgroup(NetworkObject):
         return np.flatnonzero(np.broadcast_to(mask, (self.N,)))
 
     def _get_items(self, name, index):
+        if isinstance(index, slice) and index == slice(None) and self.group._is_shared(name):
+            return self._values(name)[0]             # the one value, as for the group
         return self._values(name)[self._selected(index, sys._getframe(2))]
 
     def _set_items(self, name, index, value, frame=None, whole=False):

@@ -56,7 +56,10 @@ class NetworkPrinter:
         the printed body and stores. ``statements`` are Assign/If (other
         statements are printed by the caller)."""
         variables = {v.name: v for v in kernel.variables}
-        scalars = {ir.symbol(n) for n in kernel.scalars}
+        # A shared variable the kernel writes changes within the loop; one it
+        # only reads is loaded once, before the invariants that use it.
+        changing = {n for n in _targets(statements) if n in variables}
+        scalars = {ir.symbol(n) for n in kernel.scalars if n not in changing}
         hoist = Hoister(scalars, impure=ir.RANDOM)
         printer = CppPrinter({local: self.array(array) for local, array in kernel.tables},
                              {local: f.cpp_name for local, f in kernel.functions})
@@ -98,7 +101,7 @@ class NetworkPrinter:
         used |= written
         if "i" in used and "i" not in variables:      # the loop's index
             body.insert(0, ctx.Assign("i_", "(double)_ncg_i", declare=True))
-        loads, stores = [], []
+        loads, stores, shared_loads = [], [], []
         for name in sorted(used):
             if name not in variables:
                 continue
@@ -109,15 +112,20 @@ class NetworkPrinter:
                 f"{self.array(v.index)}[_ncg_i]" if v.index is not None else "_ncg_i"
             if v.offset:
                 index = f"{index} + {v.offset}"
+            if v.scalar and name not in changing:
+                shared_loads.append(ctx.Assign(local_name(name), f"{self.array(v.array)}[{index}]",
+                                               declare=True, ctype=ctype))
+                continue
             loads.append(ctx.Load(const + ctype, local_name(name), self.array(v.array), index))
             if name in written:
                 stores.append(ctx.Store(self.array(v.array), local_name(name),
                                         CTYPES[v.array.dtype], index))
         constants = tuple(ctx.Constant(local_name(local), self.layout.constant(c.ref))
                           for local, c in kernel.constants)
-        invariants = tuple(ctx.Assign(sym.name, printer.doprint(expr), declare=True,
-                                      ctype="bool" if _is_bool(expr, booleans) else "double")
-                           for sym, expr in hoist.order)
+        invariants = tuple(shared_loads) + tuple(
+            ctx.Assign(sym.name, printer.doprint(expr), declare=True,
+                       ctype="bool" if _is_bool(expr, booleans) else "double")
+            for sym, expr in hoist.order)
         lo, hi, size = self.part(kernel.space)
         return ctx.Kernel(comment=kernel.name, period=kernel.period,
                           t_expr=_t_expr(kernel.period), size=size, lo=lo, hi=hi,
@@ -283,6 +291,16 @@ class NetworkPrinter:
             return ""
         bodies = "\n".join(code[name].strip() for name in sorted(code))
         return f"namespace {{  // the users' functions\n{bodies}\n}}\n"
+
+
+def _targets(statements):
+    """The names that ``statements`` (Assign/If, nested) assign to."""
+    for st in statements:
+        if isinstance(st, ir.If):
+            yield from _targets(st.then)
+            yield from _targets(st.otherwise)
+        elif hasattr(st, "target"):
+            yield st.target
 
 
 class _BufferRead:
