@@ -839,6 +839,23 @@ def subgroup_monitors(sim):
 
 
 @deterministic
+def linked_inputs(sim):
+    """Brian's linked variables: each neuron of G reads a variable of a
+    smaller driving group through an index (no copy), every step."""
+    ms = sim.ms
+    drive = sim.NeuronGroup(3, "dx/dt = (1.5 + 0.5*i - x)/(5*ms) : 1", threshold="x > 1",
+                            reset="x = 0", method="exact")
+    G = sim.NeuronGroup(9, """dv/dt = (I - v)/(10*ms) : 1
+                              I : 1 (linked)""", threshold="v > 0.8", reset="v = 0",
+                        method="euler")
+    G.I = sim.linked_var(drive, "x", index=np.arange(9) // 3)
+    SM = sim.SpikeMonitor(G)
+    M = sim.StateMonitor(G, "v", record=[0, 4, 8])
+    sim.run(40 * ms)
+    return {"spikes": spikes(SM, ms), "v": trace(M.v), "x": floats(drive.x)}
+
+
+@deterministic
 def subgroup_synapses(sim):
     """Synapses from one subgroup onto another, with i and j relative to each."""
     ms = sim.ms
