@@ -408,12 +408,24 @@ def needs_one_thread(kernel):
     """Whether ``kernel`` makes its program run on one thread: its effects
     would race between the threads that own the data (presynaptic variables
     written by synapses that belong to their targets' threads; synapses
-    recorded by index)."""
+    recorded by index; a shared variable written, whose one value every
+    thread would write)."""
     space = kernel.space
     linked = isinstance(space, (AllNeurons, SpikingNeurons, RecordedIndices)) and \
         any(v.index is not None for v in kernel.variables)    # another group's variable
+    shared = {v.name for v in kernel.variables if v.scalar}   # one value for every thread
     return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_pre", False)
-                or getattr(space, "split_by_index", True) is False or linked)
+                or getattr(space, "split_by_index", True) is False or linked
+                or shared & set(_assigned(kernel.statements)))
+
+
+def _assigned(statements):
+    for st in statements:
+        if isinstance(st, If):
+            yield from _assigned(st.then)
+            yield from _assigned(st.otherwise)
+        elif isinstance(st, Assign):
+            yield st.target
 
 
 def symbol(name):

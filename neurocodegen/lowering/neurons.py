@@ -262,7 +262,7 @@ class _KernelBuilder:
         variables = tuple(self.arrays[n] for n in sorted(self.used) if n in self.arrays)
         scalars = frozenset(externals | {"t", "dt"} | set(self.tables) | set(self.functions)
                             | {n for n, v in self.arrays.items()
-                               if v.scalar and v.array.owner == spec.name})
+                               if v.scalar and v.array.owner == self.spec.name})
         return cls(name=name, owner=spec.name, op=op, space=space, period=spec.period,
                    statements=body, variables=variables, constants=tuple(constants),
                    scalars=scalars, tables=tuple(sorted(self.tables.items())),

@@ -45,15 +45,11 @@ Z_MAX = 5.0
 # adaptive IF with a SpikeMonitor of a variable, Hodgkin-Huxley with
 # exponential_euler and rate subexpressions, rk4 with a refractory
 # condition, (summed) synapses, and conductance noise.
-STANDALONE = ["adex_firing_patterns", "hh_rate_subexpressions", "morris_lecar",
+STANDALONE = ["adex_firing_patterns", "hh_rate_subexpressions", "morris_lecar", "shared_run_regularly",
               "gap_junctions", "conductance_noise"]
 
 # Models whose difference from Brian2 is a known neurocodegen bug: name -> reason.
-KNOWN_DIFFERENCES = {
-    "shared_run_regularly": "a statement that writes a shared variable (run_regularly "
-                            "'I0 = I0 + 0.1') runs once per neuron instead of once (Brian's "
-                            "scalar code): I0 grows 4 times as fast with 4 neurons",
-}
+KNOWN_DIFFERENCES = {}
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,7 @@ class Kernel:
     loads: tuple
     body: tuple               # Assign or Branch
     stores: tuple
+    scalar_writes: tuple = ()  # Store of a shared variable, once per step before the loop
 
 
 @dataclass(frozen=True)

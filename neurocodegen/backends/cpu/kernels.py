@@ -56,6 +56,10 @@ class NetworkPrinter:
         the printed body and stores. ``statements`` are Assign/If (other
         statements are printed by the caller)."""
         variables = {v.name: v for v in kernel.variables}
+        # Brian's scalar code: a shared variable set from shared values only
+        # (``I0 = I0 + 0.1`` in run_regularly) is set once per step, before the
+        # loop, not once per neuron
+        scalar_code, statements = _scalar_code(statements, variables, kernel.scalars)
         # A shared variable the kernel writes changes within the loop; one it
         # only reads is loaded once, before the invariants that use it.
         changing = {n for n in _targets(statements) if n in variables}
@@ -126,11 +130,19 @@ class NetworkPrinter:
             ctx.Assign(sym.name, printer.doprint(expr), declare=True,
                        ctype="bool" if _is_bool(expr, booleans) else "double")
             for sym, expr in hoist.order)
+        in_arrays = {ir.symbol(n): ir.symbol(f"{self.array(v.array)}[0]")
+                     for n, v in variables.items() if v.scalar}
+        scalar_writes = tuple(
+            ctx.Store(self.array(variables[st.target].array),
+                      printer.doprint(st.value.xreplace(in_arrays)),
+                      CTYPES[variables[st.target].array.dtype])
+            for st in scalar_code)
         lo, hi, size = self.part(kernel.space)
         return ctx.Kernel(comment=kernel.name, period=kernel.period,
                           t_expr=_t_expr(kernel.period), size=size, lo=lo, hi=hi,
                           constants=constants, invariants=invariants, loads=tuple(loads),
-                          body=tuple(body), stores=tuple(stores)), printer
+                          body=tuple(body), stores=tuple(stores),
+                          scalar_writes=scalar_writes), printer
 
     def block(self, kernel):
         """The template context of one kernel."""
@@ -291,6 +303,22 @@ class NetworkPrinter:
             return ""
         bodies = "\n".join(code[name].strip() for name in sorted(code))
         return f"namespace {{  // the users' functions\n{bodies}\n}}\n"
+
+
+def _scalar_code(statements, variables, scalars):
+    """(scalar statements, the rest): the top-level assignments of a shared
+    variable whose value uses only values that are the same for every index
+    (Brian runs them once, as its scalar code, before the vector code)."""
+    scalar, rest = [], []
+    for st in statements:
+        v = variables.get(getattr(st, "target", None)) if isinstance(st, ir.Assign) else None
+        if v is not None and v.scalar and not ir.draws(st.value) \
+                and not st.value.atoms(ir.Binomial) \
+                and {s.name for s in st.value.free_symbols} <= set(scalars):
+            scalar.append(st)
+        else:
+            rest.append(st)
+    return scalar, rest
 
 
 def _targets(statements):
