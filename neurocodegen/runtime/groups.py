@@ -358,19 +358,22 @@ class NeuronGroup(NetworkObject):
             return array
         return Quantity(array, dim=dim)
 
-    def _selected(self, index, frame):
+    def _selected(self, index, frame, part=None, name=None):
         """The neurons ``G.v[index]`` means: for a condition string (``'i > 5'``,
         ``'v > -50*mV'``, with the names of the model and of ``frame``) their
         indices, else ``index`` itself (numbers, slices, integer or boolean
-        arrays, as numpy takes them)."""
+        arrays, as numpy takes them). With ``part`` (first, stop), those of
+        the subgroup ``name`` (indices from its first neuron)."""
+        first, stop = part if part is not None else (0, self.N)
         if not isinstance(index, str):
-            return index
-        expr = parse_expression(index, f"index of {self.name}")
-        mask = self._evaluate(expr, frame, f"{self.name}['{index}']")
+            return index if part is None else np.arange(stop - first)[index]
+        owner = f"group '{self.name}'" if name is None else f"'{name}'"
+        expr = parse_expression(index, f"index of {name or self.name}")
+        mask = self._evaluate(expr, frame, f"{name or self.name}['{index}']", part=part)
         if np.asarray(mask).dtype != np.bool_:
-            raise EquationError(f"The index '{expr.code}' of group '{self.name}' must be a "
-                                f"condition such as 'i > 5' or 'v > -50*mV'.")
-        return np.flatnonzero(np.broadcast_to(mask, (self.N,)))
+            raise EquationError(f"The index '{expr.code}' of {owner} must be a condition "
+                                f"such as 'i > 5' or 'v > -50*mV'.")
+        return np.flatnonzero(np.broadcast_to(mask, (stop - first,)))
 
     def _get_items(self, name, index):
         """``G.v[index]``, through a VariableView; a shared variable's

@@ -9,7 +9,6 @@ import sys
 
 import numpy as np
 
-from ..errors import EquationError
 from ..model.expressions import parse_expression
 from .base import NetworkObject, assigned_values, check_assigned_unit, split_plain
 from .device import VariableView
@@ -110,14 +109,8 @@ class Subgroup(NetworkObject):
 
     def _selected(self, index, frame):
         """Indices of the subgroup (from 0) that ``index`` selects."""
-        if not isinstance(index, str):
-            return np.arange(self.N)[index]
-        expr = parse_expression(index, f"index of {self.name}")
-        mask = self._evaluate(expr, frame, f"{self.name}['{index}']")
-        if np.asarray(mask).dtype != np.bool_:
-            raise EquationError(f"The index '{expr.code}' of '{self.name}' must be a "
-                                f"condition such as 'i > 5' or 'v > -50*mV'.")
-        return np.flatnonzero(np.broadcast_to(mask, (self.N,)))
+        return self.group._selected(index, frame, part=(self.start, self.stop),
+                                    name=self.name)
 
     def _get_items(self, name, index):
         if isinstance(index, slice) and index == slice(None) and self.group._is_shared(name):

@@ -124,12 +124,5 @@ def run_model(sim, name):
 
 
 if __name__ == "__main__":
-    import brian2
-    brian2.prefs.codegen.target = "numpy"
-    recorded = {}
-    for model in MODELS:
-        recorded.update(run_model(brian2, model))
-        print(model, "recorded", file=sys.stderr)
-    out = Path(__file__).resolve().parents[1] / "data" / "brian2_integration.npz"
-    np.savez_compressed(out, brian2_version=brian2.__version__, **recorded)
-    print(f"{len(recorded)} arrays from Brian2 {brian2.__version__} -> {out}")
+    from recording import record
+    record(MODELS, run_model, "integration")

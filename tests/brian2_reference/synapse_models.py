@@ -7,7 +7,6 @@ import *``). Record the reference with Brian2 2.9:
 which writes tests/data/brian2_synapses.npz; tests/test_synapses.py runs the
 same models with neurocodegen and compares.
 """
-import sys
 
 import numpy as np
 
@@ -175,13 +174,5 @@ def run_model(sim, name):
 
 
 if __name__ == "__main__":
-    import brian2
-    from pathlib import Path
-    brian2.prefs.codegen.target = "numpy"
-    recorded = {}
-    for model in MODELS:
-        recorded.update(run_model(brian2, model))
-        print(model, "recorded", file=sys.stderr)
-    out = Path(__file__).resolve().parents[1] / "data" / "brian2_synapses.npz"
-    np.savez_compressed(out, brian2_version=brian2.__version__, **recorded)
-    print(f"{len(recorded)} arrays from Brian2 {brian2.__version__} -> {out}")
+    from recording import record
+    record(MODELS, run_model, "synapses")
