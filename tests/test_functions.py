@@ -16,30 +16,17 @@ from neurocodegen import (DimensionMismatchError, Function, FunctionImplementati
 
 sys.path.insert(0, str(Path(__file__).parent / "brian2_reference"))
 import function_models  # noqa: E402
-
-REFERENCE = Path(__file__).parent / "data" / "brian2_functions.npz"
-
+import recording  # noqa: E402
 
 @pytest.fixture(scope="module")
 def brian2():
-    with np.load(REFERENCE) as data:
-        assert str(data["brian2_version"]).startswith("2.9")
-        return {k: data[k] for k in data.files if k != "brian2_version"}
+    return recording.load("functions")
 
 
 def _compare(got, brian2, name):
     """Spikes and integers exactly; values within 1e-9 of their scale
     (measured: below 1e-12)."""
-    assert set(got) == {k for k in brian2 if k.startswith(name + ".")}
-    for key, values in got.items():
-        expected = brian2[key]
-        assert values.shape == expected.shape, key
-        if expected.dtype.kind == "f":
-            scale = np.max(np.abs(expected), initial=0)
-            np.testing.assert_allclose(values, expected, rtol=1e-9, atol=1e-9 * scale,
-                                       err_msg=key)
-        else:
-            assert np.array_equal(values, expected), key
+    recording.compare(got, brian2, name, scaled_atol=1e-9)
 
 
 @pytest.mark.parametrize("name", list(function_models.MODELS))

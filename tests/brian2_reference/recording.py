@@ -20,3 +20,30 @@ def record(models, run_model, name):
     out = Path(__file__).resolve().parents[1] / "data" / f"brian2_{name}.npz"
     np.savez_compressed(out, brian2_version=brian2.__version__, **recorded)
     print(f"{len(recorded)} arrays from Brian2 {brian2.__version__} -> {out}")
+
+
+def load(name):
+    """The arrays of ``tests/data/brian2_<name>.npz`` (checked to be Brian2
+    2.9's), for the tests that compare with them."""
+    path = Path(__file__).resolve().parents[1] / "data" / f"brian2_{name}.npz"
+    with np.load(path) as data:
+        assert str(data["brian2_version"]).startswith("2.9")
+        return {k: data[k] for k in data.files if k != "brian2_version"}
+
+
+def compare(got, reference, model, rtol=1e-9, scaled_atol=0.0, atol=1e-18):
+    """``got`` (a model's arrays, keyed ``<model>.<name>``) against the
+    recorded ones: the same keys and shapes; integers (spike indices, counts)
+    exactly; floats within ``rtol``, and an absolute tolerance of ``atol``
+    plus ``scaled_atol`` times the largest recorded magnitude."""
+    import numpy.testing
+    assert set(got) == {k for k in reference if k.startswith(model + ".")}
+    for key, values in got.items():
+        expected = reference[key]
+        assert values.shape == expected.shape, key
+        if expected.dtype.kind == "f":
+            scale = np.max(np.abs(expected), initial=0)
+            numpy.testing.assert_allclose(values, expected, rtol=rtol,
+                                          atol=atol + scaled_atol * scale, err_msg=key)
+        else:
+            assert np.array_equal(values, expected), key
