@@ -199,10 +199,16 @@ class ArrivingSynapses:
     presynaptic neuron p are ``order[offsets[p]:offsets[p+1]]``, sorted by
     delay (``delays``, in steps, in the same order). ``depth``, ``dmin`` and
     ``dmax`` are constants of the run, so changing delays does not recompile.
-    Within one neuron and delay, synapses are sorted by postsynaptic neuron:
-    a thread takes those of the target neurons it owns (owner computes), and
-    every target neuron still gets its effects in Brian's order. Not
-    thread-local: it reads the spikes of every thread."""
+    Within one neuron and delay, synapses are sorted by postsynaptic neuron
+    (``posts``, counted from ``post_first``): a thread takes those of the
+    target neurons it owns (owner computes), and every target neuron still
+    gets its effects in Brian's order. Not thread-local: it reads the spikes
+    of every thread.
+
+    Compact storage: ``order`` is None when the synapses are stored in that
+    order already (synapse = position; ``posts`` is then the synapses' own
+    ``_post``), and ``delays`` is None when every synapse has the one delay
+    ``dmin`` (= ``dmax``)."""
     synapses: str
     source: str
     source_size: int
@@ -214,6 +220,7 @@ class ArrivingSynapses:
     offsets: Array
     delays: Array
     posts: Array             # the postsynaptic neuron of each synapse, in `order`
+    post_first: int = 0      # what posts count from (a subgroup target's first neuron)
     reads_pre: bool = False  # reads variables of presynaptic neurons
     writes_pre: bool = False
 

@@ -144,6 +144,11 @@ class SynapsesSpec:
     target_part: tuple = None          # ... and the target
     pre_event: str = "spike"           # the source's event that runs on_pre
     post_event: str = "spike"          # the target's event that runs on_post
+    # how the synapses are stored (compact when possible): already in the
+    # order a presynaptic spike takes them (by source, then target neuron),
+    # and with one delay for all (no per-synapse delays)
+    stored_by_source: bool = False
+    one_delay: bool = False
     rng_id: int = 0
     period: int = 1
     order: int = 0

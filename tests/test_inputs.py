@@ -229,6 +229,7 @@ def test_population_rate_of_a_spike_pattern_and_its_plot():
     flat = R.smooth_rate("flat", width=0.3 * ms)
     assert np.allclose(flat / Hz, [5000 / 3, 12500 / 3, 7500 / 3, 2500, 0])
     import matplotlib.pyplot as plt
+    plt.close("all")                  # a figure left open by another test is not ours
     axes = plot_rate(R, width=0.1 * ms)
     assert len(axes.lines) == 1 and len(axes.lines[0].get_xdata()) == 5
     plt.close("all")

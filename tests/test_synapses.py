@@ -385,3 +385,57 @@ def test_noise_in_clock_driven_synaptic_equations(tmp_path):
             assert np.array_equal(_noisy_synapses(), x)
         finally:
             set_device("runtime")
+
+
+def _stored(how, target="cython"):
+    """A recurrent network whose synapses are stored compactly (one connect
+    call by source, one delay) or not (shuffled creation, per-synapse delays)."""
+    start_scope()
+    prefs.codegen.target = target
+    try:
+        G = NeuronGroup(40, "dv/dt = (I - v)/(10*ms) : 1\nI : 1", threshold="v > 1",
+                        reset="v = 0", method="exact")
+        G.I = "1.1 + 0.2*i/N"
+        S = Synapses(G, G[5:35], "w : 1", on_pre="v_post += w", delay=1 * ms)
+        rng = np.random.default_rng(3)
+        pre, post = np.nonzero(rng.random((40, 30)) < 0.3)
+        if how == "shuffled":
+            perm = rng.permutation(len(pre))
+            pre, post = pre[perm], post[perm]
+        S.connect(i=pre, j=post)
+        S.w = "0.002*j - 0.001*i"
+        if how == "per-synapse delays":
+            S.delay = "1*ms + 0*ms*i"
+        M = SpikeMonitor(G)
+        Network(G, S, M).run(60 * ms)
+        return (np.array(M.i), np.array(M.t_), np.array(G.v_)), S
+    finally:
+        prefs.codegen.target = "cython"
+
+
+@pytest.mark.parametrize("target", ["cython", "numpy"])
+def test_compact_storage_gives_the_same_numbers(target):
+    """Synapses created by source with one delay store their indices and
+    variables only (8 bytes per synapse, 16 with a float64 weight); created
+    in another order or with per-synapse delays they also keep an order and
+    delays, and every way gives the same numbers."""
+    compact, S = _stored("compact", target)
+    assert S.memory_per_synapse == 16 and len(compact[0]) > 100
+    for how in ("shuffled", "per-synapse delays"):
+        numbers, S = _stored(how, target)
+        assert S.memory_per_synapse > 16, how
+        for got, expected in zip(numbers, compact):
+            assert np.array_equal(got, expected), how
+
+
+def test_one_delay_for_all_until_one_synapse_gets_its_own():
+    G = NeuronGroup(3, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, on_pre="v += 1", delay=2 * ms)
+    S.connect()
+    assert S.memory_per_synapse == 8 and np.allclose(S.delay / ms, 2)
+    S.delay[1] = 3 * ms                       # this synapse's own delay: per-synapse delays
+    assert S.memory_per_synapse == 16 and list(S.delay[:3] / ms) == [2, 3, 2]
+    S.delay = 1 * ms                          # one delay for all again
+    assert S.memory_per_synapse == 8 and np.allclose(S.delay_, 1e-3)
+    with pytest.raises(DimensionMismatchError):
+        S.delay = 1 * mV

@@ -173,10 +173,14 @@ def _pre_pathway(spec):
         synapses=name, source=spec.source, source_size=spec.source_N, target=spec.target,
         target_size=spec.target_N, spikes=spikes_array(spec.source, spec.pre_event),
         history=ir.Array(name, "_history", "int32", "history"),
-        order=ir.Array(name, "_order", "int32", "internal"),
         offsets=ir.Array(name, "_offsets", "int64", "internal"),
-        delays=ir.Array(name, "_delay_steps", "int32", "internal"),
-        posts=ir.Array(name, "_post_sorted", "int32", "internal"))
+        # compact storage: no order when the synapses are stored in it, no
+        # per-synapse delays when there is one delay
+        order=None if spec.stored_by_source else ir.Array(name, "_order", "int32", "internal"),
+        delays=None if spec.one_delay else ir.Array(name, "_delay_steps", "int32", "internal"),
+        posts=ir.Array(name, "_post", "int32") if spec.stored_by_source
+        else ir.Array(name, "_post_sorted", "int32", "internal"),
+        post_first=(spec.target_part or (0,))[0] if spec.stored_by_source else 0)
     builder = _SynapseBuilder(spec)
     statements = pathway_statements(spec, spec.on_pre)
     kernel = builder.kernel(ir.Kernel, f"on_pre of {name}", "synapses_pre", space, statements)

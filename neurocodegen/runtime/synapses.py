@@ -55,7 +55,7 @@ class Synapses(NetworkObject):
     """``Synapses(source, target, model='w : volt', on_pre='v += w', delay=1*ms)``;
     then ``S.connect(...)`` creates synapses (see the module's docstring)."""
 
-    _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for")
+    _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for", "_by_source")
 
     def __init__(self, source, target=None, model="", on_pre=None, on_post=None, pre=None,
                  post=None, delay=None, on_event=None, method=None, namespace=None, dt=None,
@@ -116,7 +116,6 @@ class Synapses(NetworkObject):
         if self.event_driven:
             self._arrays["lastupdate"] = np.zeros(0)
         if self.on_pre:
-            self._arrays["delay"] = np.zeros(0)
             self._arrays.update(_order=np.zeros(0, dtype=np.int32),
                                 _offsets=np.zeros(self._src.N + 1, dtype=np.int64),
                                 _delay_steps=np.zeros(0, dtype=np.int32),
@@ -125,7 +124,11 @@ class Synapses(NetworkObject):
         if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
                                 _offsets_post=np.zeros(self._tgt.N + 1, dtype=np.int64))
+        # compact storage: one delay for every synapse (None: per synapse,
+        # in _arrays["delay"]), and whether the synapses are stored in the
+        # order a presynaptic spike takes them (then _order is not needed)
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
+        self._by_source = True
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
         self._connections = 0
         self._queue_for = None      # (synapses, dt) the queue arrays were made for
@@ -267,15 +270,26 @@ class Synapses(NetworkObject):
             self._dirty.update({"_order_post", "_offsets_post"})
 
     def _prepare_pre_queue(self, dt):
-        steps = np.floor(self._arrays["delay"] / dt + 0.5).astype(np.int32)
-        # by neurons of the source's and target's groups (subgroups: from their first)
-        pre = self._arrays["_pre"] + self._src_first
-        post = self._arrays["_post"] + self._tgt_first
-        order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
-        offsets = np.zeros(self._src.N + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pre, minlength=self._src.N), out=offsets[1:])
-        for name, value in (("_order", order), ("_delay_steps", steps[order]),
-                            ("_offsets", offsets), ("_post_sorted", post[order])):
+        offsets = np.zeros(self._src.N + 1, dtype=np.int64)      # by neurons of the group
+        first = self._src_first
+        np.cumsum(np.bincount(self._arrays["_pre"], minlength=self.source.N),
+                  out=offsets[first + 1:first + 1 + self.source.N])
+        offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
+        if self._compact():
+            # one delay, and stored by source: no order, delays or sorted targets
+            steps = np.array([int(np.floor(self._delay / dt + 0.5))], dtype=np.int32)
+            computed = {"_offsets": offsets}
+            for name in ("_order", "_delay_steps", "_post_sorted"):
+                self._arrays[name] = np.zeros(0, dtype=np.int32)
+        else:
+            steps = np.floor(self._delays() / dt + 0.5).astype(np.int32)
+            # by neurons of the source's and target's groups (subgroups: from their first)
+            pre = self._arrays["_pre"] + first
+            post = self._arrays["_post"] + self._tgt_first
+            order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
+            computed = {"_order": order, "_delay_steps": steps[order], "_offsets": offsets,
+                        "_post_sorted": post[order]}
+        for name, value in computed.items():
             if not np.array_equal(self._arrays[name], value):
                 self._arrays[name] = value
                 self._dirty.add(name)
@@ -288,6 +302,33 @@ class Synapses(NetworkObject):
                                                        self._src.N, self.clock.t_ / dt)
             self._dirty.add("_history")
         self._run_constants = {"_depth": depth, "_dmin": dmin, "_dmax": dmax}
+
+    @property
+    def memory_per_synapse(self):
+        """Bytes per synapse of the arrays that grow with the synapses
+        (indices, variables, delays, orders); one delay for all takes none."""
+        n = len(self)
+        return sum(a.nbytes for a in self._arrays.values() if n and a.size == n) / n if n else 0.0
+
+    def _compact(self):
+        """Whether the synapses need no order and no per-synapse delays: one
+        delay for all, and stored by source (then target) neuron."""
+        return self._delay is not None and self._by_source
+
+    def _delays(self):
+        """The delay of each synapse, in seconds (one value broadcast when
+        all have the same)."""
+        if self._delay is None:
+            return self._arrays["delay"]
+        return np.broadcast_to(np.float64(self._delay), (len(self),))
+
+    def _own_delays(self):
+        """Per-synapse delays, to be changed one by one."""
+        if self._delay is not None:
+            self._arrays["delay"] = np.full(len(self), self._delay)
+            self._delay = None
+            self._queue_for = None
+        return self._arrays["delay"]
 
     # -- the protocol of simulation objects ------------------------------------------------
     def spec(self, period):
@@ -319,6 +360,7 @@ class Synapses(NetworkObject):
                             source_part=_part(self.source), target_part=_part(self.target),
                             pre_event=self.on_event["pre"],
                             post_event=self.on_event["post"],
+                            stored_by_source=self._compact(), one_delay=self._delay is not None,
                             rng_id=self._rng_id, period=period, order=self.order)
 
     def dependencies(self):
@@ -578,15 +620,19 @@ class Synapses(NetworkObject):
 
     def _append(self, pre, post):
         old = len(self)
-        self._arrays["_pre"] = np.concatenate([self._arrays["_pre"], pre])
-        self._arrays["_post"] = np.concatenate([self._arrays["_post"], post])
+        # still stored by source if the new synapses are sorted by (i, j) and
+        # come after the old ones
+        self._by_source = self._by_source and _sorted_pairs(
+            self._arrays["_pre"][-1:], self._arrays["_post"][-1:], pre, post)
+        for name, new in (("_pre", pre), ("_post", post)):
+            self._arrays[name] = np.concatenate([self._arrays[name], new]) if old else new
         for name in [n for n in self.equations if n in self._arrays] + \
                 (["lastupdate"] if self.event_driven else []):
             self._arrays[name] = np.concatenate([self._arrays[name],
                                                  np.zeros(len(pre), self._arrays[name].dtype)])
-        if "delay" in self._arrays:
+        if self._delay is None:
             self._arrays["delay"] = np.concatenate([self._arrays["delay"],
-                                                    np.full(len(pre), self._delay)])
+                                                    np.zeros(len(pre))])
         self._dirty.update(n for n in self._arrays if not n.startswith("_") or
                            n in ("_pre", "_post"))
         return old
@@ -605,8 +651,8 @@ class Synapses(NetworkObject):
         if name in ("i", "j"):
             self._check_available(name)
             return self._arrays["_pre" if name == "i" else "_post"].copy()
-        key, plain = split_plain(name, self._arrays)
-        if key in self._arrays:
+        key, plain = split_plain(name, self._variables())
+        if key in self._variables():
             return SynapticView(self, name)
         neuron = self._neuron_names()
         if name.endswith(("_pre", "_post")) and name in neuron:
@@ -617,17 +663,21 @@ class Synapses(NetworkObject):
             return values
         raise AttributeError(f"Synapses '{self.name}' have no variable '{name}'.")
 
+    def _variables(self):
+        """The names of the synaptic variables (and of internal arrays)."""
+        return set(self._arrays) | ({"delay"} if self.on_pre else set())
+
     def _values(self, name):
         """The values of variable ``name`` (``w_``: without unit)."""
-        key, plain = split_plain(name, self._arrays)
+        key, plain = split_plain(name, self._variables())
         self._check_available(key)
         dim = self._dims_and_types()[0][key]
-        values = self._arrays[key]
+        values = self._delays() if key == "delay" else self._arrays[key]
         return values if plain or dim is DIMENSIONLESS else Quantity(values, dim=dim)
 
     def _set_items(self, name, index, value):
         """``S.w[index] = value``: ``index`` as :meth:`_selected` takes it."""
-        key, plain = split_plain(name, self._arrays)
+        key, plain = split_plain(name, self._variables())
         selected = self._selected(index, sys._getframe(2))
         if isinstance(value, str):
             expr = parse_expression(value, f"assignment to {self.name}.{key}")
@@ -643,7 +693,8 @@ class Synapses(NetworkObject):
         if self._pending:
             raise NotImplementedError(f"Cannot set {self.name}.{key} after a run in "
                                       f"standalone mode (yet).")
-        self._arrays[key][selected] = np.asarray(value)
+        array = self._own_delays() if key == "delay" else self._arrays[key]
+        array[selected] = np.asarray(value)
         self._dirty.add(key)
         if key == "delay":
             self._queue_for = None
@@ -676,8 +727,8 @@ class Synapses(NetworkObject):
     def __setattr__(self, name, value):
         if "_initialized" not in self.__dict__ or name.startswith("_"):
             return super().__setattr__(name, value)
-        key, plain = split_plain(name, self._arrays)
-        if key not in self._arrays or key.startswith("_"):
+        key, plain = split_plain(name, self._variables())
+        if key not in self._variables() or key.startswith("_"):
             if hasattr(type(self), name) or name in self.__dict__:
                 return super().__setattr__(name, value)
             raise AttributeError(f"Synapses '{self.name}' have no variable '{name}'.")
@@ -692,11 +743,18 @@ class Synapses(NetworkObject):
         if evaluated:
             expr = parse_expression(value, f"assignment to {self.name}.{name}")
             value = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'", dim)
-        self._arrays[name][:] = assigned_values(self.name, name, value, dim, len(self),
-                                                check_units, evaluated, noun="synapses")
-        self._dirty.add(name)
+        values = assigned_values(self.name, name, value, dim, len(self), check_units,
+                                 evaluated, noun="synapses")
         if name == "delay":
             self._queue_for = None
+            if np.ndim(value) == 0 and not evaluated:       # one delay for all again
+                self._arrays.pop("delay", None)
+                self._delay = float(np.ravel(values)[0]) if np.size(values) else \
+                    float(np.asarray(value))
+                return
+        array = self._own_delays() if name == "delay" else self._arrays[name]
+        array[:] = values
+        self._dirty.add(name)
 
     def _evaluate(self, expr, frame, what, expected_dim):
         """A string expression over the synapses, in numpy: synaptic
@@ -708,8 +766,8 @@ class Synapses(NetworkObject):
         for name in self.equations:
             if name in self._arrays:
                 values[name] = self._arrays[name]
-        if "delay" in self._arrays:
-            values["delay"] = self._arrays["delay"]
+        if self.on_pre:
+            values["delay"] = self._delays()
         for name, (where, group, var) in neuron.items():
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
@@ -749,6 +807,22 @@ def _renamed(code, old, new):
     """``code`` with the name ``old`` replaced by ``new`` (whole names only)."""
     import re
     return re.sub(rf"\b{re.escape(old)}\b", new, code)
+
+
+def _sorted_pairs(last_pre, last_post, pre, post):
+    """Whether the pairs (``pre``, ``post``) are sorted (by pre, then post)
+    and come after the pair (``last_pre``, ``last_post``) (empty: none),
+    checked a block at a time, without full-size temporaries."""
+    block = 1 << 22
+    for start in range(0, len(pre), block):
+        stop = min(len(pre), start + block)
+        p = np.concatenate([last_pre, pre[start:stop]]).astype(np.int64)
+        q = np.concatenate([last_post, post[start:stop]]).astype(np.int64)
+        dp = np.diff(p)
+        if (dp < 0).any() or ((dp == 0) & (np.diff(q) < 0)).any():
+            return False
+        last_pre, last_post = pre[stop - 1:stop], post[stop - 1:stop]
+    return True
 
 
 def _deeper_history(history, depth, new_depth, n, step):

@@ -262,6 +262,19 @@ static inline void synapse_range(const int32_t* delays, const int32_t* posts, in
     *last = d;
 }
 
+// The same for synapses of one delay: [first, last) of the synapses
+// [begin, end) (sorted by postsynaptic neuron) whose neuron is in [lo, hi).
+static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,
+                              int32_t hi, int64_t* first, int64_t* last)
+{
+    int64_t c = begin, z = end;                       // first post >= lo
+    while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
+    int64_t d = c; z = end;                           // first post >= hi
+    while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
+    *first = c;
+    *last = d;
+}
+
 // Uniforms for indices first, ..., first+n-1, written to out[0..n): the
 // numbers of ncg::rand, in a loop that compilers vectorise.
 static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t first, int n,

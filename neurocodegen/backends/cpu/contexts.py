@@ -134,7 +134,8 @@ class StateMonitorBlock:
 @dataclass(frozen=True)
 class SynapsesBlock:
     """The synapses whose spike arrives now (see ``ir.ArrivingSynapses``);
-    the constants ``_depth``, ``_dmin`` and ``_dmax`` are in the kernel."""
+    the constants ``_depth``, ``_dmin`` and ``_dmax`` are in the kernel.
+    ``order`` "": stored in order; ``delays`` "": one delay."""
     kernel: Kernel
     source_size: int
     target_size: int
@@ -144,6 +145,7 @@ class SynapsesBlock:
     offsets: str
     delays: str
     posts: str
+    post_first: int
     meet_before: str          # C++ condition for threads to meet before the delivery
     meet_after: str = ""      # ... and after it ("": never)
     template: str = "synapses.cpp.j2"

@@ -221,10 +221,10 @@ class NetworkPrinter:
                                  target_size=space.target_size,
                                  spikes=self.array(space.spikes),
                                  history=self.array(space.history),
-                                 order=self.array(space.order),
+                                 order=self.array(space.order) if space.order else "",
                                  offsets=self.array(space.offsets),
-                                 delays=self.array(space.delays),
-                                 posts=self.array(space.posts),
+                                 delays=self.array(space.delays) if space.delays else "",
+                                 posts=self.array(space.posts), post_first=space.post_first,
                                  # this step's spikes of every thread are needed now with a
                                  # delay of 0; presynaptic variables are read while their
                                  # owners may write them: meet before and after

@@ -234,7 +234,10 @@ class NetworkWriter:
         code(f"_pre = {history}[_past:_past + {history}[_past + {space.source_size}]]")
         code(f"_pos = _support.ranges({self.name(space.offsets)}[_pre], "
              f"{self.name(space.offsets)}[_pre + 1])")
-        code(f"_arriving = {self.name(space.order)}[_pos[{self.name(space.delays)}[_pos] == _d]]")
+        if space.delays is not None:
+            code(f"_pos = _pos[{self.name(space.delays)}[_pos] == _d]")
+        code(f"_arriving = {self.name(space.order)}[_pos]" if space.order is not None
+             else "_arriving = _pos")
         self._in_rounds(code, kernel)
         code.level -= 1
 
