@@ -223,15 +223,20 @@ class ArrivingSynapses:
     post_first: int = 0      # what posts count from (a subgroup target's first neuron)
     reads_pre: bool = False  # reads variables of presynaptic neurons
     writes_pre: bool = False
+    pathway: str = "pre"     # its name (Brian orders pathways of one order by name)
 
 
 @dataclass(frozen=True)
 class SpikingTargets:
-    """The synapses of the target neurons that spiked in this step (a
-    postsynaptic pathway): for each spiking neuron p of ``group``, in order,
+    """The synapses of the target neurons whose event arrives in this step (a
+    postsynaptic pathway): for each such neuron p of ``group``, in order,
     its synapses ``order[offsets[p]:offsets[p+1]]`` in creation order.
-    Thread-local: a thread takes the spikes of the neurons it owns, and so
-    the synapses it owns."""
+    Thread-local: a thread takes the events of the neurons it owns, and so
+    the synapses it owns. With a ``history`` (a delay that is not 0), the
+    events of ``d`` steps ago arrive, each thread keeping its own neurons'
+    in its part of the ring (laid out as in ``ArrivingSynapses``), the
+    longest delay first; ``delays`` (None: one delay) gives each synapse's,
+    the synapses of each neuron then sorted by delay in ``order``."""
     synapses: str
     group: str
     size: int
@@ -239,6 +244,9 @@ class SpikingTargets:
     order: Array
     offsets: Array
     writes_pre: bool = False
+    pathway: str = "post"
+    history: Array = None
+    delays: Array = None
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,24 @@ class StateMonitorSpec:
 
 
 @dataclass(frozen=True)
+class PathwaySpec:
+    """One pathway of a Synapses: its ``statements`` run for a synapse when
+    an ``event`` of its ``side`` ('pre': the source neuron, 'post': the
+    target neuron) arrives, after the pathway's delay. ``name``: 'pre',
+    'post' or a key of an ``on_pre``/``on_post`` dict. How its synapses are
+    stored: ``one_delay`` (no per-synapse delays); on the pre side,
+    ``in_order`` (stored by source, then target neuron: no order needed); on
+    the post side, ``delayed`` (False: a delay of 0, no spike history)."""
+    name: str
+    side: str
+    statements: tuple
+    event: str = "spike"
+    one_delay: bool = True
+    in_order: bool = False
+    delayed: bool = True
+
+
+@dataclass(frozen=True)
 class SynapsesSpec:
     """Synapses from ``source`` to ``target``. ``names`` says where each name
     of ``on_pre`` lives: ``(name, "synapse"|"pre"|"post", variable, model
@@ -131,8 +149,7 @@ class SynapsesSpec:
     target: str
     target_N: int
     equations: Equations
-    on_pre: tuple = ()                 # Statement
-    on_post: tuple = ()
+    pathways: tuple = ()               # PathwaySpec, in the order they were given
     summed: tuple = ()                 # (equation name, target variable)
     method: object = None              # of clock-driven equations
     target_order: int = 0              # summed variables run just before the target
@@ -142,13 +159,6 @@ class SynapsesSpec:
     guards: tuple = ()                 # (written neuron name, its not_refractory name)
     source_part: tuple = None          # (first, stop) when the source is a subgroup
     target_part: tuple = None          # ... and the target
-    pre_event: str = "spike"           # the source's event that runs on_pre
-    post_event: str = "spike"          # the target's event that runs on_post
-    # how the synapses are stored (compact when possible): already in the
-    # order a presynaptic spike takes them (by source, then target neuron),
-    # and with one delay for all (no per-synapse delays)
-    stored_by_source: bool = False
-    one_delay: bool = False
     rng_id: int = 0
     period: int = 1
     order: int = 0

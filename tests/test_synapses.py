@@ -20,7 +20,8 @@ REFERENCE = Path(__file__).parent / "data" / "brian2_synapses.npz"
 # that the numpy target sums in another order than C++
 ROUNDED = {"lif_network.G.v", "stdp_traces.S.w", "stdp_traces.S.Apre", "stdp_traces.S.Apost",
            "stdp_traces.P.v", "stdp_traces.Q.v", "summed_conductances.M.v",
-           "summed_conductances.Q.v", "summed_conductances.P.v"}
+           "summed_conductances.Q.v", "summed_conductances.P.v", "pathways_and_post_delays.P.v",
+           "pathways_and_post_delays.Q.v"}
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 
 
 @pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces",
+                                  "pathways_and_post_delays",
                                   "summed_conductances"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", directory=tmp_path / name, threads=2)
@@ -75,6 +77,11 @@ SUMMED = dict(model="""dg/dt = -g/(5*ms) : 1 (clock-driven)
                        x_post = w*g : 1 (summed)""", on_pre="v_post += w\ng += 1")
 
 
+PATHWAYS = dict(model="w : 1\nc : 1",
+                on_pre={"up": "v_post += w", "down": "v_post -= 0.5*w\nc += 1"},
+                on_post="w = clip(w + 0.001*c, -0.2, 0.2)")
+
+
 def _coupled(delay, on_pre):
     """1500 noisy neurons (6 blocks of 256: every thread has some), random
     excitatory and inhibitory synapses."""
@@ -87,11 +94,16 @@ def _coupled(delay, on_pre):
     G.v = "rand()"
     G.I = "1.0 + 0.1*rand()"
     G.x = "i*0.001"
-    S = Synapses(G, G, **({"stdp": STDP, "summed": SUMMED}.get(on_pre) or
-                          dict(model="w : 1", on_pre=on_pre)))
+    S = Synapses(G, G, **({"stdp": STDP, "summed": SUMMED, "pathways": PATHWAYS}.get(on_pre)
+                          or dict(model="w : 1", on_pre=on_pre)))
     S.connect(condition="i != j", p=0.02)
     S.w = "0.2*(rand() - 0.6)"
-    S.delay = delay
+    if on_pre == "pathways":         # their own delays; postsynaptic ones per synapse
+        S.up.delay = delay
+        S.down.delay = "(0.5 + 0.1*(i % 3))*ms"
+        S.post.delay = "(i % 4)*0.3*ms"
+    else:
+        S.delay = delay
     M = SpikeMonitor(G)
     Network(G, S, M).run(60 * ms)
     return G, S, M
@@ -108,9 +120,10 @@ def _numbers(G, S, M):
     (1 * ms, "v_post += w*(1 + x_pre)", 4),            # reads the source: every step
     (1 * ms, "v_post += w\nx_pre += 0.001", 1),       # writes the source: one thread
     (1 * ms, "stdp", 4),                               # on_post on the owner's thread
+    (1 * ms, "pathways", 4),                           # two on_pre, a delayed on_post
     (1 * ms, "summed", 4),                             # clock-driven g, summed into x
 ], ids=["delay-0", "delay-1.5ms", "heterogeneous", "reads-pre", "writes-pre", "stdp",
-        "summed"])
+        "pathways", "summed"])
 def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads, tmp_path):
     """Each thread applies the effects onto the target neurons it owns, in
     Brian's order for each neuron: the same numbers as runtime mode for 1,
@@ -202,7 +215,12 @@ BAD = [
     (dict(model="s = 2*w : 1\nw : 1"), NotImplementedError, "summed ones"),
     (dict(model="v_pre = 1 : 1 (summed)"), NotImplementedError, "'_post'"),
     (dict(model="x_post = 1 : 1 (summed)"), EquationError, "must be a parameter"),
-    (dict(on_pre={"p1": "v += 1"}), NotImplementedError, "pathways"),
+    (dict(on_pre={"p1": "v += 1"}, delay={"p2": 1 * ms}), ValueError, "no such pathway"),
+    (dict(on_pre="v += 1", delay={"post": 1 * ms}), ValueError, "no such pathway"),
+    (dict(on_pre={"1x": "v += 1"}), TypeError, "identifiers"),
+    (dict(model="w : 1", on_pre={"w": "v += 1"}), EquationError, "name of a synaptic"),
+    (dict(on_pre="v += 1", on_event={"up": "spike"}), ValueError, "on_event names"),
+    (dict(on_pre={"up": "v += 1"}, on_post={"up": "v -= 1"}), ValueError, "two pathways"),
 ]
 
 
@@ -439,3 +457,26 @@ def test_one_delay_for_all_until_one_synapse_gets_its_own():
     assert S.memory_per_synapse == 8 and np.allclose(S.delay_, 1e-3)
     with pytest.raises(DimensionMismatchError):
         S.delay = 1 * mV
+
+
+@pytest.mark.parametrize("target", ["cython", "numpy"])
+def test_postsynaptic_delays_round_as_brian_and_arrive_in_order(target):
+    """A postsynaptic spike at step n acts through a synapse with a delay of d
+    steps in step n + d (a StateMonitor sees it one step later); two
+    presynaptic pathways of one step act in the order of their names."""
+    prefs.codegen.target = target
+    try:
+        Q = NeuronGroup(1, "v : 1", threshold="t > 0.95*ms and t < 1.05*ms")
+        P = NeuronGroup(3, "x : 1\ny : 1", threshold="t > 0.95*ms and t < 1.05*ms")
+        S = Synapses(P, Q, on_post="x_pre += 1",
+                     on_pre={"b": "y_pre = y_pre + 1", "a": "y_pre = 2*y_pre"})
+        S.connect(i=[0, 1, 2], j=0)
+        S.post.delay = [0, 0.24, 0.26] * ms
+        M = StateMonitor(P, ["x", "y"], record=True)
+        Network(P, Q, S, M).run(2 * ms)
+        first = [M.t[np.argmax(M.x[k] > 0)] / ms for k in range(3)]
+        np.testing.assert_allclose(first, [1.1, 1.3, 1.4], atol=1e-9)
+        assert list(P.y[:]) == [1, 1, 1]          # 'a' (y = 2*0) before 'b' (y = 0 + 1)
+        assert np.allclose(S.post.delay / ms, [0, 0.24, 0.26]) and np.allclose(S.b.delay, 0)
+    finally:
+        prefs.codegen.target = "cython"

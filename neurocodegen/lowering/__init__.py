@@ -67,9 +67,9 @@ def brian_name(spec, kernel):
     if isinstance(spec, SynapsesSpec):
         if kernel.op == "summed":
             return f"{spec.name}_summed_variable_{kernel.target.name}"
-        return {"synapses_update": f"{spec.name}_stateupdater",
-                "synapses_pre": f"{spec.name}_pre", "synapses_post": f"{spec.name}_post",
-                }.get(kernel.op, spec.name)
+        if kernel.op in ("synapses_pre", "synapses_post"):
+            return f"{spec.name}_{kernel.space.pathway}"
+        return {"synapses_update": f"{spec.name}_stateupdater"}.get(kernel.op, spec.name)
     return spec.name
 
 

@@ -1,6 +1,7 @@
-"""A Synapses' spec to its kernels: the ``pre`` pathway runs ``on_pre`` for
-every synapse whose presynaptic spike arrives in this step (Brian's
-``synapses`` slot: after thresholds, before resets)."""
+"""A Synapses' spec to its kernels: each pathway runs its statements for
+every synapse whose event arrives in this step (Brian's ``synapses`` slot:
+after thresholds, before resets; presynaptic pathways before the other
+objects of the slot, postsynaptic ones after them)."""
 import dataclasses
 
 import sympy
@@ -77,10 +78,14 @@ class _SynapseBuilder(_KernelBuilder):
                                             shared, None if shared else index,
                                             0 if shared else first[where])
 
-    def kernel(self, *args, **kwargs):
+    def kernel(self, *args, pathway=None, **kwargs):
+        """A kernel of the synapses; with ``pathway``, the constants of its
+        delays (``_depth``, ``_dmin``, ``_dmax``: its ring of spikes and its
+        delays in steps, values of the run)."""
         kernel = super().kernel(*args, **kwargs)
         constants = kernel.constants + tuple(
-            (name, ir.Constant(self.spec.name, name)) for name in ("_depth", "_dmin", "_dmax"))
+            (name, ir.Constant(self.spec.name, f"_{pathway.name}{name}"))
+            for name in ("_depth", "_dmin", "_dmax") if pathway is not None)
         scalars = kernel.scalars - {"i", "j"}
         return type(kernel)(**{**kernel.__dict__, "constants": constants, "scalars": scalars})
 
@@ -100,10 +105,11 @@ def lower_synapses(spec):
     # target.order - 1; for the same order, after the synapses' own update)
     for name, var in spec.summed:
         kernels.append(("groups", _summed(spec, name, var), spec.target_order - 1))
-    if spec.on_pre:
-        kernels.append(("synapses", _pre_pathway(spec), -1))
-    if spec.on_post:
-        kernels.append(("synapses", _post_pathway(spec), 1))
+    for pathway in spec.pathways:
+        if pathway.side == "pre":
+            kernels.append(("synapses", _pre_pathway(spec, pathway), -1))
+        else:
+            kernels.append(("synapses", _post_pathway(spec, pathway), 1))
     return kernels, method
 
 
@@ -154,37 +160,48 @@ def _writes_pre(spec, builder, statements):
     return bool(pre & builder.used), bool(pre & {target for target, _ in statements})
 
 
-def _post_pathway(spec):
-    name = spec.name
+def _post_pathway(spec, pathway):
+    """The synapses of the target neurons whose event arrives: at once (a
+    delay of 0), or through a ring of their past events."""
+    name, p = spec.name, pathway.name
     builder = _SynapseBuilder(spec)
-    statements = pathway_statements(spec, spec.on_post)
-    space = ir.SpikingTargets(synapses=name, group=spec.target, size=spec.target_N,
-                              spikes=spikes_array(spec.target, spec.post_event),
-                              order=ir.Array(name, "_order_post", "int32", "internal"),
-                              offsets=ir.Array(name, "_offsets_post", "int64", "internal"))
-    kernel = builder.kernel(ir.Kernel, f"on_post of {name}", "synapses_post", space, statements)
+    statements = pathway_statements(spec, pathway.statements)
+    by_delay = pathway.delayed and not pathway.one_delay
+    space = ir.SpikingTargets(
+        synapses=name, group=spec.target, size=spec.target_N, pathway=p,
+        spikes=spikes_array(spec.target, pathway.event),
+        order=ir.Array(name, f"_{p}_order" if by_delay else "_order_post", "int32", "internal"),
+        offsets=ir.Array(name, "_offsets_post", "int64", "internal"),
+        history=ir.Array(name, f"_{p}_history", "int32", "history") if pathway.delayed
+        else None,
+        delays=ir.Array(name, f"_{p}_delay_steps", "int32", "internal") if by_delay else None)
+    kernel = builder.kernel(ir.Kernel, f"{p} pathway of {name}", "synapses_post", space,
+                            statements, pathway=pathway)
     _, writes = _writes_pre(spec, builder, statements)
     return dataclasses.replace(kernel, space=dataclasses.replace(space, writes_pre=writes))
 
 
-def _pre_pathway(spec):
-    name = spec.name
+def _pre_pathway(spec, pathway):
+    """The synapses whose presynaptic event arrives after its delay."""
+    name, p = spec.name, pathway.name
+    in_order = pathway.in_order
     space = ir.ArrivingSynapses(
         synapses=name, source=spec.source, source_size=spec.source_N, target=spec.target,
-        target_size=spec.target_N, spikes=spikes_array(spec.source, spec.pre_event),
-        history=ir.Array(name, "_history", "int32", "history"),
+        target_size=spec.target_N, spikes=spikes_array(spec.source, pathway.event),
+        history=ir.Array(name, f"_{p}_history", "int32", "history"),
         offsets=ir.Array(name, "_offsets", "int64", "internal"),
         # compact storage: no order when the synapses are stored in it, no
         # per-synapse delays when there is one delay
-        order=None if spec.stored_by_source else ir.Array(name, "_order", "int32", "internal"),
-        delays=None if spec.one_delay else ir.Array(name, "_delay_steps", "int32", "internal"),
-        posts=ir.Array(name, "_post", "int32") if spec.stored_by_source
-        else ir.Array(name, "_post_sorted", "int32", "internal"),
-        post_first=(spec.target_part or (0,))[0] if spec.stored_by_source else 0)
+        order=None if in_order else ir.Array(name, f"_{p}_order", "int32", "internal"),
+        delays=None if pathway.one_delay
+        else ir.Array(name, f"_{p}_delay_steps", "int32", "internal"),
+        posts=ir.Array(name, "_post", "int32") if in_order
+        else ir.Array(name, f"_{p}_post_sorted", "int32", "internal"),
+        post_first=(spec.target_part or (0,))[0] if in_order else 0, pathway=p)
     builder = _SynapseBuilder(spec)
-    statements = pathway_statements(spec, spec.on_pre)
-    kernel = builder.kernel(ir.Kernel, f"on_pre of {name}", "synapses_pre", space, statements)
+    statements = pathway_statements(spec, pathway.statements)
+    kernel = builder.kernel(ir.Kernel, f"{p} pathway of {name}", "synapses_pre", space,
+                            statements, pathway=pathway)
     reads, writes = _writes_pre(spec, builder, statements)
     space = dataclasses.replace(space, reads_pre=reads, writes_pre=writes)
     return dataclasses.replace(kernel, space=space)
-

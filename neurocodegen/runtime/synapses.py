@@ -1,17 +1,19 @@
 """Synapses: connections from a source group to a target group, with
-per-synapse variables and ``on_pre`` statements run when a presynaptic spike
-arrives, after its delay.
+per-synapse variables and pathways: statements run when a presynaptic (or
+postsynaptic) event arrives, after the pathway's delay.
 
-What is here: parameters per synapse (``w : volt``), ``on_pre`` (a string)
+What is here: parameters per synapse (``w : volt``), ``on_pre`` and
+``on_post`` (a string, or a dict of named pathways, each with its own delay)
 writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
-``v`` unsuffixed) variables, ``delay`` (scalar or per synapse),
+``v`` unsuffixed) variables, delays (one per pathway, or per synapse),
 ``connect(i=, j=)``, ``connect()`` (all to all), ``connect(condition=...,
 p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
 ``n=``, Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``), event-driven
-equations (solved exactly since ``lastupdate``), ``on_post``, clock-driven
-equations and ``(summed)`` variables of the target. Not yet: pathway dicts,
-noise in synaptic equations; each is refused with a clear error.
+equations (solved exactly since ``lastupdate``), clock-driven equations and
+``(summed)`` variables of the target. Storage is compact where it can be
+(see :meth:`Synapses._prepare_pathway`).
 """
+import dataclasses
 import sys
 
 import numpy as np
@@ -21,7 +23,7 @@ from ..model.equations import Equations
 from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import resolve_external
 from ..model.unitcheck import check_statements, infer_dimension, infer_type
-from ..specs import DTYPES, SynapsesSpec
+from ..specs import DTYPES, PathwaySpec, SynapsesSpec
 from ..streams import KIND_CONNECT, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
@@ -32,8 +34,7 @@ from .device import VariableView
 from .groups import _fmt, _in_group
 from .subgroup import whole
 
-_INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
-             "_history", "_order_post", "_offsets_post")
+_INTERNAL = ("_pre", "_post", "_offsets", "_order_post", "_offsets_post")
 
 
 class SynapticView(VariableView):
@@ -55,7 +56,8 @@ class Synapses(NetworkObject):
     """``Synapses(source, target, model='w : volt', on_pre='v += w', delay=1*ms)``;
     then ``S.connect(...)`` creates synapses (see the module's docstring)."""
 
-    _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for", "_by_source")
+    _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for", "_by_source",
+                          "_run_constants")
 
     def __init__(self, source, target=None, model="", on_pre=None, on_post=None, pre=None,
                  post=None, delay=None, on_event=None, method=None, namespace=None, dt=None,
@@ -69,10 +71,6 @@ class Synapses(NetworkObject):
                          order=order)
         on_pre = on_pre if on_pre is not None else pre
         on_post = on_post if on_post is not None else post
-        if isinstance(on_pre, dict) or isinstance(on_post, dict):
-            raise NotImplementedError(f"Synapses '{self.name}': several pathways (on_pre or "
-                                      "on_post as a dict) are not supported yet; give one "
-                                      "string each.")
         self.source, self.target = source, target
         # the groups whose neurons they are: a subgroup's i (and j) count from
         # its first neuron, `_src_first` (`_tgt_first`) of its group
@@ -90,19 +88,22 @@ class Synapses(NetworkObject):
                     f"Synapses '{self.name}': the synaptic variable '{eq.name}' has the name "
                     f"of a variable of the source or target group, or of a built-in one; "
                     f"rename it (use '{eq.name}_post' to refer to the target's).")
-        self.on_pre = parse_statements(on_pre, "on_pre") if on_pre else ()
-        self.on_post = parse_statements(on_post, "on_post") if on_post else ()
-        self.on_event = _pathway_events(on_event, self.name)
-        for statements, role, group, event in (
-                (self.on_pre, "source", source, self.on_event["pre"]),
-                (self.on_post, "target", target, self.on_event["post"])):
-            if statements and not group._has_event(event):
-                pathway = "on_pre" if role == "source" else "on_post"
-                if event == "spike":
-                    raise ValueError(f"Synapses '{self.name}' run {pathway} when the {role} "
+        # the pathways: name -> PathwaySpec (its statements and event)
+        self._pathways = _pathways(on_pre, on_post, on_event, self.name)
+        for pathway in self._pathways.values():
+            role, group = ("source", source) if pathway.side == "pre" else ("target", target)
+            if not group._has_event(pathway.event):
+                what = f"the {pathway.name!r} pathway" if pathway.name not in ("pre", "post") \
+                    else f"on_{pathway.name}"
+                if pathway.event == "spike":
+                    raise ValueError(f"Synapses '{self.name}' run {what} when the {role} "
                                      f"spikes, but {group!r} has no threshold.")
-                raise ValueError(f"Synapses '{self.name}' run {pathway} on the event {event!r} "
-                                 f"of the {role}, but {group!r} has no such event.")
+                raise ValueError(f"Synapses '{self.name}' run {what} on the event "
+                                 f"{pathway.event!r} of the {role}, but {group!r} has no "
+                                 f"such event.")
+            if pathway.name in self.equations:
+                raise EquationError(f"Synapses '{self.name}': the pathway {pathway.name!r} has "
+                                    f"the name of a synaptic variable; rename one of them.")
         self.event_driven = tuple(n for n in self.equations.diff_eq_names
                                   if "event-driven" in self.equations[n].flags)
         self.clock_driven = tuple(n for n in self.equations.diff_eq_names
@@ -115,21 +116,18 @@ class Synapses(NetworkObject):
         self._arrays["_post"] = np.zeros(0, dtype=np.int32)
         if self.event_driven:
             self._arrays["lastupdate"] = np.zeros(0)
-        if self.on_pre:
-            self._arrays.update(_order=np.zeros(0, dtype=np.int32),
-                                _offsets=np.zeros(self._src.N + 1, dtype=np.int64),
-                                _delay_steps=np.zeros(0, dtype=np.int32),
-                                _post_sorted=np.zeros(0, dtype=np.int32),
-                                _history=np.zeros(self._src.N + 1, dtype=np.int32))
+        if any(p.side == "pre" for p in self._pathways.values()):
+            self._arrays["_offsets"] = np.zeros(self._src.N + 1, dtype=np.int64)
         if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
                                 _offsets_post=np.zeros(self._tgt.N + 1, dtype=np.int64))
-        # compact storage: one delay for every synapse (None: per synapse,
-        # in _arrays["delay"]), and whether the synapses are stored in the
-        # order a presynaptic spike takes them (then _order is not needed)
-        self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
+        # compact storage: each pathway's one delay for every synapse (None:
+        # per synapse, in _arrays[its delay variable]), and whether the
+        # synapses are stored in the order a presynaptic spike takes them
+        # (then no order is needed)
+        self._delay = _pathway_delays(delay, self._pathways, self.name)
         self._by_source = True
-        self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
+        self._run_constants = {}
         self._connections = 0
         self._queue_for = None      # (synapses, dt) the queue arrays were made for
         self._externals, self._external_dims = {}, {}
@@ -141,7 +139,8 @@ class Synapses(NetworkObject):
     def _by_target(self):
         """Whether kernels take the synapses by target neuron (on_post, clock-driven
         equations, summed variables)."""
-        return bool(self.on_post or self.clock_driven or self.summed)
+        return bool(any(p.side == "post" for p in self._pathways.values())
+                    or self.clock_driven or self.summed)
 
     def _summed_target(self, eq):
         """The target group's variable that ``eq`` (``x_post = ... (summed)``) sets."""
@@ -169,7 +168,8 @@ class Synapses(NetworkObject):
             dims[eq.name], types[eq.name] = eq.dim, eq.dtype
         for name in _INTERNAL:
             dims[name], types[name] = DIMENSIONLESS, "integer"
-        dims["delay"], types["delay"] = TIME, "float"
+        for name in self._delay_variables():
+            dims[name], types[name] = TIME, "float"
         dims["lastupdate"], types["lastupdate"] = TIME, "float"
         dims.update(t=TIME, dt=TIME, N=DIMENSIONLESS)
         types.update(t="float", dt="float", N="integer")
@@ -202,7 +202,7 @@ class Synapses(NetworkObject):
                 gdims, gtypes = group._dims_and_types()
                 dims[name], types[name] = gdims[var], gtypes[var]
             used = set()
-            for st in self.on_pre + self.on_post:
+            for st in self._statements():
                 used |= st.expr.identifiers | {st.target}
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
@@ -225,10 +225,9 @@ class Synapses(NetworkObject):
             writable = {n for n in self.equations if "constant" not in self.equations[n].flags}
             writable |= {n for n, (_, group, var) in neuron.items()
                          if "constant" not in getattr(group.equations.get(var), "flags", ())}
-            check_statements(self.on_pre, dims, types, writable=writable, constants=constants,
-                             context="on_pre")
-            check_statements(self.on_post, dims, types, writable=writable, constants=constants,
-                             context="on_post")
+            for pathway in self._pathways.values():
+                check_statements(pathway.statements, dims, types, writable=writable,
+                                 constants=constants, context=_context(pathway))
             if self.event_driven or self.clock_driven or self.summed:
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
@@ -244,91 +243,137 @@ class Synapses(NetworkObject):
             raise _in_group(self, exc) from None
         self._external_dims = {n: dims[n] for n in values}
         self._externals = constants
-        self._guards = _guards(self.on_pre + self.on_post, neuron)
+        self._guards = _guards(self._statements(), neuron)
         self._used = used | set(self._guards.values())
-        if (self.on_pre or self._by_target) and self._queue_for != (len(self), self.clock.dt_):
+        if (self._pathways or self._by_target) and \
+                self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
+    def _statements(self):
+        """The statements of every pathway."""
+        return tuple(st for p in self._pathways.values() for st in p.statements)
+
     def _prepare_queue(self):
-        """Synapses sorted by (presynaptic neuron, delay, postsynaptic neuron,
-        creation), with the offsets of each neuron's synapses: a thread finds
-        the synapses of a spike, a delay and its own target neurons by binary
-        search, and each target neuron still receives its effects in Brian's
-        order (effects on different neurons commute). Delays in steps,
-        rounded as Brian rounds them; a spike history deep enough for the
-        longest delay while threads run up to the shortest delay apart."""
+        """For each pathway, its synapses in the order its events take them
+        and its delays in steps, rounded as Brian rounds them (see
+        :meth:`_prepare_pathway`); the synapses of each source neuron
+        (``_offsets``) and of each target neuron in creation order
+        (``_order_post``, ``_offsets_post``)."""
         dt = self.clock.dt_
-        if self.on_pre:
-            self._prepare_pre_queue(dt)
-        self._queue_for = (len(self), dt)
+        if "_offsets" in self._arrays:              # by neurons of the source's group
+            offsets = np.zeros(self._src.N + 1, dtype=np.int64)
+            first = self._src_first
+            np.cumsum(np.bincount(self._arrays["_pre"], minlength=self.source.N),
+                      out=offsets[first + 1:first + 1 + self.source.N])
+            offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
+            self._set_internal("_offsets", offsets)
         if self._by_target:       # the synapses of each target neuron, in creation order
             post = self._arrays["_post"] + self._tgt_first       # neurons of the group
-            self._arrays["_order_post"] = np.argsort(post, kind="stable").astype(np.int32)
+            self._set_internal("_order_post", np.argsort(post, kind="stable").astype(np.int32))
             offsets = np.zeros(self._tgt.N + 1, dtype=np.int64)
             np.cumsum(np.bincount(post, minlength=self._tgt.N), out=offsets[1:])
-            self._arrays["_offsets_post"] = offsets
-            self._dirty.update({"_order_post", "_offsets_post"})
+            self._set_internal("_offsets_post", offsets)
+        for pathway in self._pathways.values():
+            self._prepare_pathway(pathway, dt)
+        self._queue_for = (len(self), dt)
 
-    def _prepare_pre_queue(self, dt):
-        offsets = np.zeros(self._src.N + 1, dtype=np.int64)      # by neurons of the group
-        first = self._src_first
-        np.cumsum(np.bincount(self._arrays["_pre"], minlength=self.source.N),
-                  out=offsets[first + 1:first + 1 + self.source.N])
-        offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
-        if self._compact():
-            # one delay, and stored by source: no order, delays or sorted targets
-            steps = np.array([int(np.floor(self._delay / dt + 0.5))], dtype=np.int32)
-            computed = {"_offsets": offsets}
-            for name in ("_order", "_delay_steps", "_post_sorted"):
-                self._arrays[name] = np.zeros(0, dtype=np.int32)
+    def _prepare_pathway(self, pathway, dt):
+        """The order of a pathway's synapses: on the pre side by (presynaptic
+        neuron, delay, postsynaptic neuron, creation), so that a thread finds
+        the synapses of a spike, a delay and its own target neurons by binary
+        search and each target neuron still receives its effects in Brian's
+        order (effects on different neurons commute); none when the synapses
+        are stored so and have one delay. On the post side by (postsynaptic
+        neuron, delay, creation). A ring of past events deep enough for the
+        longest delay while threads run up to the shortest delay apart."""
+        p = pathway.name
+        if self._delay[p] is not None:
+            steps = np.array([int(np.floor(self._delay[p] / dt + 0.5))], dtype=np.int32)
         else:
-            steps = np.floor(self._delays() / dt + 0.5).astype(np.int32)
-            # by neurons of the source's and target's groups (subgroups: from their first)
-            pre = self._arrays["_pre"] + first
+            steps = np.floor(self._delays(p) / dt + 0.5).astype(np.int32)
+        arrays = {}
+        if pathway.side == "pre" and not self._in_order(p):
+            pre = self._arrays["_pre"] + self._src_first
             post = self._arrays["_post"] + self._tgt_first
-            order = np.lexsort((np.arange(len(pre)), post, steps, pre)).astype(np.int32)
-            computed = {"_order": order, "_delay_steps": steps[order], "_offsets": offsets,
-                        "_post_sorted": post[order]}
-        for name, value in computed.items():
-            if not np.array_equal(self._arrays[name], value):
-                self._arrays[name] = value
-                self._dirty.add(name)
-        dmin = int(steps.min()) if len(steps) else 0
-        dmax = int(steps.max()) if len(steps) else 0
-        depth = max(dmax + max(dmin, 1) + 1, self._run_constants["_depth"])
-        if depth != self._run_constants["_depth"]:
-            self._arrays["_history"] = _deeper_history(self._arrays["_history"],
-                                                       self._run_constants["_depth"], depth,
-                                                       self._src.N, self.clock.t_ / dt)
-            self._dirty.add("_history")
-        self._run_constants = {"_depth": depth, "_dmin": dmin, "_dmax": dmax}
+            order = np.lexsort((np.arange(len(pre)), post, np.broadcast_to(steps, pre.shape),
+                                pre)).astype(np.int32)
+            arrays = {f"_{p}_order": order, f"_{p}_post_sorted": post[order]}
+            if self._delay[p] is None:
+                arrays[f"_{p}_delay_steps"] = steps[order]
+        elif pathway.side == "post" and self._delay[p] is None:
+            post = self._arrays["_post"] + self._tgt_first
+            order = np.lexsort((np.arange(len(post)), steps, post)).astype(np.int32)
+            arrays = {f"_{p}_order": order, f"_{p}_delay_steps": steps[order]}
+        for name in (f"_{p}_order", f"_{p}_post_sorted", f"_{p}_delay_steps"):
+            if name in arrays:
+                self._set_internal(name, arrays[name])
+            else:                    # left from an earlier storage of this pathway
+                self._arrays.pop(name, None)
+        dmin = int(steps.min()) if steps.size else 0
+        dmax = int(steps.max()) if steps.size else 0
+        size = self._src.N if pathway.side == "pre" else self._tgt.N
+        old = self._run_constants.get(f"_{p}_depth", 1)
+        depth = max(dmax + max(dmin, 1) + 1, old)
+        key = f"_{p}_history"
+        if key not in self._arrays:
+            self._arrays[key] = np.zeros(size + 1, dtype=np.int32)
+        if depth != old:
+            self._arrays[key] = _deeper_history(self._arrays[key], old, depth, size,
+                                                self.clock.t_ / dt)
+            self._dirty.add(key)
+        self._run_constants.update({f"_{p}_depth": depth, f"_{p}_dmin": dmin,
+                                    f"_{p}_dmax": dmax})
+
+    def _set_internal(self, name, value):
+        """Set an internal array, marking it for the standalone program if it changed."""
+        if name not in self._arrays or not np.array_equal(self._arrays[name], value):
+            self._arrays[name] = value
+            self._dirty.add(name)
+
+    def window_constants(self):
+        """The run constants of the shortest delay of each presynaptic
+        pathway: threads may run that many steps apart."""
+        return [f"_{p.name}_dmin" for p in self._pathways.values() if p.side == "pre"]
+
+    def history_layout(self, key):
+        """(depth constant, size of the group) of the ring of events ``key``."""
+        p = self._pathways[key[1:-len("_history")]]
+        return f"_{p.name}_depth", self._src.N if p.side == "pre" else self._tgt.N
 
     @property
     def memory_per_synapse(self):
         """Bytes per synapse of the arrays that grow with the synapses
         (indices, variables, delays, orders); one delay for all takes none."""
         n = len(self)
-        return sum(a.nbytes for a in self._arrays.values() if n and a.size == n) / n if n else 0.0
+        per_neuron = {"_offsets", "_offsets_post"} | {f"_{p}_history" for p in self._pathways}
+        return sum(a.nbytes for k, a in self._arrays.items()
+                   if a.size == n and k not in per_neuron) / n if n else 0.0
 
-    def _compact(self):
-        """Whether the synapses need no order and no per-synapse delays: one
-        delay for all, and stored by source (then target) neuron."""
-        return self._delay is not None and self._by_source
+    # -- delays of the pathways -------------------------------------------------------------
+    def _delay_variables(self):
+        """The variable of each pathway's delay -> the pathway: ``delay`` for
+        ``pre`` (as in Brian), ``<pathway>.delay`` for the others."""
+        return {("delay" if p == "pre" else f"{p}.delay"): p for p in self._pathways}
 
-    def _delays(self):
-        """The delay of each synapse, in seconds (one value broadcast when
-        all have the same)."""
-        if self._delay is None:
-            return self._arrays["delay"]
-        return np.broadcast_to(np.float64(self._delay), (len(self),))
+    def _in_order(self, pathway):
+        """Whether a presynaptic pathway needs no order and no per-synapse
+        delays: one delay for all, and stored by source (then target) neuron."""
+        return self._delay[pathway] is not None and self._by_source
 
-    def _own_delays(self):
-        """Per-synapse delays, to be changed one by one."""
-        if self._delay is not None:
-            self._arrays["delay"] = np.full(len(self), self._delay)
-            self._delay = None
+    def _delays(self, pathway):
+        """The delay of each synapse of ``pathway``, in seconds (one value
+        broadcast when all have the same)."""
+        if self._delay[pathway] is None:
+            return self._arrays[_delay_variable(pathway)]
+        return np.broadcast_to(np.float64(self._delay[pathway]), (len(self),))
+
+    def _own_delays(self, pathway):
+        """Per-synapse delays of ``pathway``, to be changed one by one."""
+        if self._delay[pathway] is not None:
+            self._arrays[_delay_variable(pathway)] = np.full(len(self), self._delay[pathway])
+            self._delay[pathway] = None
             self._queue_for = None
-        return self._arrays["delay"]
+        return self._arrays[_delay_variable(pathway)]
 
     # -- the protocol of simulation objects ------------------------------------------------
     def spec(self, period):
@@ -351,17 +396,24 @@ class Synapses(NetworkObject):
                 names.append((name, where, var, dtype, shared))
         return SynapsesSpec(name=self.name, source=self._src.name, source_N=self._src.N,
                             target=self._tgt.name, target_N=self._tgt.N,
-                            equations=self.equations, on_pre=tuple(self.on_pre),
-                            on_post=tuple(self.on_post), summed=tuple(self.summed),
+                            equations=self.equations, pathways=self._pathway_specs(),
+                            summed=tuple(self.summed),
                             method=self.method if isinstance(self.method, (str, type(None)))
                             else tuple(self.method), target_order=_order(self.target),
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             guards=tuple(sorted(self._guards.items())),
                             source_part=_part(self.source), target_part=_part(self.target),
-                            pre_event=self.on_event["pre"],
-                            post_event=self.on_event["post"],
-                            stored_by_source=self._compact(), one_delay=self._delay is not None,
                             rng_id=self._rng_id, period=period, order=self.order)
+
+    def _pathway_specs(self):
+        """The pathways with how their synapses are stored (see PathwaySpec)."""
+        out = []
+        for p, pathway in self._pathways.items():
+            one = self._delay[p] is not None
+            delayed = not one or int(np.floor(self._delay[p] / self.clock.dt_ + 0.5)) != 0
+            out.append(dataclasses.replace(pathway, one_delay=one, in_order=self._in_order(p),
+                                           delayed=delayed or pathway.side == "pre"))
+        return tuple(out)
 
     def dependencies(self):
         return (self._src, self._tgt)
@@ -630,9 +682,10 @@ class Synapses(NetworkObject):
                 (["lastupdate"] if self.event_driven else []):
             self._arrays[name] = np.concatenate([self._arrays[name],
                                                  np.zeros(len(pre), self._arrays[name].dtype)])
-        if self._delay is None:
-            self._arrays["delay"] = np.concatenate([self._arrays["delay"],
-                                                    np.zeros(len(pre))])
+        for p, delay in self._delay.items():
+            if delay is None:                  # per-synapse delays: 0 for the new ones
+                key = _delay_variable(p)
+                self._arrays[key] = np.concatenate([self._arrays[key], np.zeros(len(pre))])
         self._dirty.update(n for n in self._arrays if not n.startswith("_") or
                            n in ("_pre", "_post"))
         return old
@@ -654,6 +707,8 @@ class Synapses(NetworkObject):
         key, plain = split_plain(name, self._variables())
         if key in self._variables():
             return SynapticView(self, name)
+        if name in self._pathways:
+            return PathwayView(self, name)
         neuron = self._neuron_names()
         if name.endswith(("_pre", "_post")) and name in neuron:
             # x_pre, v_post: a neuron's variable at each synapse's neuron (read only)
@@ -665,14 +720,15 @@ class Synapses(NetworkObject):
 
     def _variables(self):
         """The names of the synaptic variables (and of internal arrays)."""
-        return set(self._arrays) | ({"delay"} if self.on_pre else set())
+        return set(self._arrays) | set(self._delay_variables())
 
     def _values(self, name):
         """The values of variable ``name`` (``w_``: without unit)."""
         key, plain = split_plain(name, self._variables())
         self._check_available(key)
         dim = self._dims_and_types()[0][key]
-        values = self._delays() if key == "delay" else self._arrays[key]
+        delays = self._delay_variables()
+        values = self._delays(delays[key]) if key in delays else self._arrays[key]
         return values if plain or dim is DIMENSIONLESS else Quantity(values, dim=dim)
 
     def _set_items(self, name, index, value):
@@ -693,10 +749,11 @@ class Synapses(NetworkObject):
         if self._pending:
             raise NotImplementedError(f"Cannot set {self.name}.{key} after a run in "
                                       f"standalone mode (yet).")
-        array = self._own_delays() if key == "delay" else self._arrays[key]
+        delays = self._delay_variables()
+        array = self._own_delays(delays[key]) if key in delays else self._arrays[key]
         array[selected] = np.asarray(value)
         self._dirty.add(key)
-        if key == "delay":
+        if key in delays:
             self._queue_for = None
 
     def _selected(self, index, frame):
@@ -745,14 +802,15 @@ class Synapses(NetworkObject):
             value = self._evaluate(expr, frame, f"{self.name}.{name} = '{value}'", dim)
         values = assigned_values(self.name, name, value, dim, len(self), check_units,
                                  evaluated, noun="synapses")
-        if name == "delay":
+        delays = self._delay_variables()
+        if name in delays:
             self._queue_for = None
             if np.ndim(value) == 0 and not evaluated:       # one delay for all again
-                self._arrays.pop("delay", None)
-                self._delay = float(np.ravel(values)[0]) if np.size(values) else \
-                    float(np.asarray(value))
+                self._arrays.pop(name, None)
+                self._delay[delays[name]] = float(np.ravel(values)[0]) if np.size(values) \
+                    else float(np.asarray(value))
                 return
-        array = self._own_delays() if name == "delay" else self._arrays[name]
+        array = self._own_delays(delays[name]) if name in delays else self._arrays[name]
         array[:] = values
         self._dirty.add(name)
 
@@ -766,8 +824,8 @@ class Synapses(NetworkObject):
         for name in self.equations:
             if name in self._arrays:
                 values[name] = self._arrays[name]
-        if self.on_pre:
-            values["delay"] = self._delays()
+        if "pre" in self._pathways:
+            values["delay"] = self._delays("pre")
         for name, (where, group, var) in neuron.items():
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
@@ -838,19 +896,100 @@ def _deeper_history(history, depth, new_depth, n, step):
     return out
 
 
-def _pathway_events(on_event, name):
-    """Brian's ``on_event``: the event of the source that runs ``on_pre`` and
-    of the target that runs ``on_post`` ('spike' unless given; a string
-    names the presynaptic event)."""
-    events = {"pre": "spike", "post": "spike"}
+def _pathways(on_pre, on_post, on_event, name):
+    """name -> PathwaySpec of each pathway, as Brian makes them: ``on_pre``
+    and ``on_post`` each a string (the pathway 'pre' or 'post') or a dict
+    of named pathways; ``on_event`` a string (the event of every pathway)
+    or a dict (pathway -> event; 'spike' for the others)."""
+    default, events = "spike", {}
     if isinstance(on_event, str):
-        on_event = {"pre": on_event}
-    for pathway, event in (on_event or {}).items():
-        if pathway not in events or not isinstance(event, str):
-            raise ValueError(f"Synapses '{name}': on_event maps 'pre' and 'post' to event "
-                             f"names, got {on_event!r}.")
-        events[pathway] = event
-    return events
+        default = on_event
+    elif on_event is not None:
+        if not isinstance(on_event, dict) or \
+                not all(isinstance(v, str) for v in on_event.values()):
+            raise ValueError(f"Synapses '{name}': on_event is an event name or a dict of "
+                             f"pathway names to event names, got {on_event!r}.")
+        events = dict(on_event)
+    pathways = {}
+    for side, argument in (("pre", on_pre), ("post", on_post)):
+        if not argument:
+            continue
+        named = argument.items() if isinstance(argument, dict) else [(side, argument)]
+        for key, code in named:
+            if not isinstance(key, str) or not key.isidentifier():
+                raise TypeError(f"Synapses '{name}': the pathways of on_{side} are named by "
+                                f"identifiers (strings), got {key!r}.")
+            if key in pathways:
+                raise ValueError(f"Synapses '{name}' have two pathways named {key!r}.")
+            if not isinstance(code, str):
+                raise TypeError(f"Synapses '{name}': the statements of the {key!r} pathway must "
+                                f"be a string, got {code!r}.")
+            pathways[key] = PathwaySpec(key, side, parse_statements(code, _context_of(key, side)),
+                                        events.get(key, default))
+    unknown = sorted(set(events) - set(pathways))
+    if unknown:
+        raise ValueError(f"Synapses '{name}': on_event names the pathway {unknown[0]!r}, which "
+                         f"they do not have (pathways: {', '.join(pathways) or 'none'}).")
+    return pathways
+
+
+def _pathway_delays(delay, pathways, name):
+    """pathway -> its one delay in seconds, as Brian takes ``delay``: one
+    value (of the 'pre' pathway) or a dict by pathway; 0 for the others."""
+    given = {} if delay is None else dict(delay) if isinstance(delay, dict) else {"pre": delay}
+    for p in given:
+        if p not in pathways:
+            raise ValueError(f"Synapses '{name}': cannot set the delay of the pathway {p!r}, "
+                             f"they have no such pathway (pathways: "
+                             f"{', '.join(pathways) or 'none'}).")
+    return {p: check_time(given[p], f"The delay of the {p!r} pathway of Synapses '{name}'")
+            if p in given else 0.0 for p in pathways}
+
+
+def _delay_variable(pathway):
+    """The variable of a pathway's delay: ``delay`` for 'pre', as in Brian."""
+    return "delay" if pathway == "pre" else f"{pathway}.delay"
+
+
+def _context_of(name, side):
+    """How errors name the statements of a pathway."""
+    return f"on_{side}" if name == side else f"on_{side}['{name}']"
+
+
+def _context(pathway):
+    return _context_of(pathway.name, pathway.side)
+
+
+class PathwayView:
+    """``S.pre``, ``S.post`` or ``S.<name>``: one pathway of a Synapses; its
+    ``delay`` reads and sets as ``S.delay`` does (``S.delay`` is
+    ``S.pre.delay``, as in Brian)."""
+
+    __slots__ = ("synapses", "name")
+
+    def __init__(self, synapses, name):
+        object.__setattr__(self, "synapses", synapses)
+        object.__setattr__(self, "name", name)
+
+    @property
+    def event(self):
+        return self.synapses._pathways[self.name].event
+
+    def __getattr__(self, attr):
+        if attr not in ("delay", "delay_"):
+            raise AttributeError(f"The pathway {self.name!r} of '{self.synapses.name}' has "
+                                 f"no attribute {attr!r} (it has 'delay').")
+        return SynapticView(self.synapses, _delay_variable(self.name) + attr[len("delay"):])
+
+    def __setattr__(self, attr, value):
+        if attr not in ("delay", "delay_"):
+            raise AttributeError(f"Only the delay of the pathway {self.name!r} of "
+                                 f"'{self.synapses.name}' can be set.")
+        self.synapses._assign(_delay_variable(self.name), value, sys._getframe(1),
+                              check_units=attr == "delay")
+
+    def __repr__(self):
+        return f"<pathway {self.name!r} of {self.synapses.name!r}>"
 
 
 def _guards(statements, neuron):

@@ -152,27 +152,31 @@ class Program:
         return [(k, owner) for k, (owner, key) in enumerate(self.layout.constant_refs)
                 if key == name]
 
-    def _depth(self, owner):
-        """The spike history of ``owner`` (a Synapses) as deep as its deepest
-        run needs, so that one layout serves every run."""
+    def _depth(self, owner, key):
+        """The ring of events of ``owner`` (a Synapses) whose depth is the
+        constant ``key``, as deep as its deepest run needs, so that one
+        layout serves every run."""
         runs = [op[3] for op in self.ops if op[0] == "run"]
-        return max([1] + [int(c[k]) for k, o in self._constant_slots("_depth") if o == owner
+        return max([1] + [int(c[k]) for k, o in self._constant_slots(key) if o == owner
                           for c in runs])
 
     def _run_constants(self, constants):
-        """A run's constants with every history depth at its deepest."""
+        """A run's constants with every ring's depth at its deepest."""
         constants = np.array(constants, dtype=np.float64)
-        for k, owner in self._constant_slots("_depth"):
-            constants[k] = self._depth(owner)
+        for k, (owner, key) in enumerate(self.layout.constant_refs):
+            if key.endswith("_depth") and hasattr(self.by_name[owner], "history_layout"):
+                constants[k] = self._depth(owner, key)
         return constants
 
     def _window(self):
         """Steps threads may run apart: at most the shortest synaptic delay
-        of any run (None: unbounded; a delay of 0 makes threads meet within
-        each step instead, in the generated code)."""
+        of a presynaptic pathway in any run (None: unbounded; a delay of 0
+        makes threads meet within each step instead, in the generated code)."""
         runs = [op[3] for op in self.ops if op[0] == "run"]
-        delays = [int(c[k]) for k, _ in self._constant_slots("_dmin") for c in runs
-                  if int(c[k]) > 0]
+        keys = {(o.name, key) for o in self.objects
+                for key in getattr(o, "window_constants", list)()}
+        delays = [int(c[k]) for k, ref in enumerate(self.layout.constant_refs) if ref in keys
+                  for c in runs if int(c[k]) > 0]
         return min(delays) if delays else None
 
     # -- describing the program -------------------------------------------------
@@ -205,7 +209,8 @@ class Program:
                 array = obj.array(key)
                 lines.append(f"array {slot} state {array.dtype.str[1:]} {array.size} -")
             elif role == "history":           # the program lays it out for its threads
-                lines.append(f"history {slot} {self._depth(owner)} {obj._src.N}")
+                depth, size = obj.history_layout(key)
+                lines.append(f"history {slot} {self._depth(owner, depth)} {size}")
             elif role == "spikes":
                 lines.append(f"array {slot} spikes i4 {obj.N} -")
             elif role == "input":

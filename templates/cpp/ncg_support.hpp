@@ -262,6 +262,18 @@ static inline void synapse_range(const int32_t* delays, const int32_t* posts, in
     *last = d;
 }
 
+// [first, last) of the synapses [begin, end) (sorted by delay) with `delay`.
+static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end, int32_t delay,
+                               int64_t* first, int64_t* last)
+{
+    int64_t a = begin, z = end;                       // first delay >= `delay`
+    while (a < z) { const int64_t m = (a + z) / 2; if (delays[m] < delay) a = m + 1; else z = m; }
+    int64_t b = a; z = end;                           // first delay > `delay`
+    while (b < z) { const int64_t m = (b + z) / 2; if (delays[m] <= delay) b = m + 1; else z = m; }
+    *first = a;
+    *last = b;
+}
+
 // The same for synapses of one delay: [first, last) of the synapses
 // [begin, end) (sorted by postsynaptic neuron) whose neuron is in [lo, hi).
 static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,

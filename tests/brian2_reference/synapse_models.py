@@ -124,8 +124,31 @@ def summed_conductances(sim):
     return 60 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M, "MS": MS}
 
 
+def pathways_and_post_delays(sim):
+    """Several presynaptic pathways (on_pre as a dict), each with its own
+    delay (one of them per synapse), and a postsynaptic pathway with a
+    delay: when each effect arrives, and Brian's order of pathways acting
+    in one step (presynaptic ones by name, then the postsynaptic one)."""
+    ns = {"ms": sim.ms}
+    P = sim.NeuronGroup(3, "dv/dt = (1 + 0.2*i)/(5*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    Q = sim.NeuronGroup(4, "dv/dt = (1 + 0.15*i)/(6*ms) : 1\nx : 1\ny : 1",
+                        threshold="v > 1", reset="v = 0", method="euler", namespace=ns)
+    S = sim.Synapses(P, Q, "w : 1\nc : 1",
+                     on_pre={"up": "x_post += w\nc += 1",
+                             "down": "x_post *= 0.5\ny_post += 1"},
+                     on_post="w = 0.9*w + 0.01*c",
+                     delay={"up": 0.7 * sim.ms, "post": 2 * sim.ms}, namespace=ns)
+    S.connect()
+    S.w = "1 + i + 0.1*j"
+    S.down.delay = "j*0.4*ms + 0.3*ms"
+    M = sim.StateMonitor(Q, ["x", "y"], record=True)
+    return 40 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
+
+
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
-                                  connect_generators, stdp_traces, summed_conductances)}
+                                  connect_generators, stdp_traces, summed_conductances,
+                                  pathways_and_post_delays)}
 
 
 def _optional(obj, var):
@@ -146,7 +169,7 @@ def collect(name, objects):
             optional = ("g", "Isyn")
         elif kind == "Synapses":
             out[f"{key}.i"], out[f"{key}.j"] = np.array(obj.i[:]), np.array(obj.j[:])
-            optional = ("w", "Apre", "Apost", "lastupdate", "g")
+            optional = ("w", "Apre", "Apost", "lastupdate", "g", "c")
         elif kind == "StateMonitor":
             out[f"{key}.t"] = np.array(obj.t_)
             recorded = getattr(obj, "record_variables", None) or obj.variables

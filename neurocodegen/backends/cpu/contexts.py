@@ -153,11 +153,15 @@ class SynapsesBlock:
 
 @dataclass(frozen=True)
 class PostSynapsesBlock:
-    """The synapses of the target neurons of this thread that spiked."""
+    """The synapses of the target neurons of this thread whose event
+    arrives: now (``history`` ""), or after the pathway's delay (``delays``
+    "": one delay)."""
     kernel: Kernel
     spikes: str
     order: str
     offsets: str
+    history: str = ""
+    delays: str = ""
     template: str = "synapses_post.cpp.j2"
 
 

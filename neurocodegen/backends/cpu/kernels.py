@@ -239,6 +239,9 @@ class NetworkPrinter:
         return ctx.PostSynapsesBlock(k, spikes=self.array(space.spikes),
                                      order=self.array(space.order),
                                      offsets=self.array(space.offsets),
+                                     history=self.array(space.history) if space.history
+                                     else "",
+                                     delays=self.array(space.delays) if space.delays else "",
                                      template=_template("synapses_post.cpp.j2"))
 
     def _by_target(self, kernel, summed=""):

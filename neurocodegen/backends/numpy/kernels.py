@@ -219,27 +219,32 @@ class NetworkWriter:
         appears twice, so that ``v_post += w`` adds every synapse's ``w`` in
         order, as one synapse after the other would."""
         space = kernel.space
-        width = space.source_size + 1
-        history, spikes = self.name(space.history), self.name(space.spikes)
-        code("_depth = int(_depth)")
-        code(f"_now = (_step % _depth) * {width}")
+        spikes, offsets = self.name(space.spikes), self.name(space.offsets)
         code(f"_fired = {spikes}[:{spikes}[{space.source_size}]]")
-        code(f"{history}[_now:_now + _fired.size] = _fired")
-        code(f"{history}[_now + {space.source_size}] = _fired.size")
-        code("for _d in range(int(_dmax), int(_dmin) - 1, -1):")
-        code.level += 1
-        code("if _d > _step:")
-        code("    continue")
-        code(f"_past = ((_step - _d) % _depth) * {width}")
-        code(f"_pre = {history}[_past:_past + {history}[_past + {space.source_size}]]")
-        code(f"_pos = _support.ranges({self.name(space.offsets)}[_pre], "
-             f"{self.name(space.offsets)}[_pre + 1])")
+        self._arrivals(code, self.name(space.history), space.source_size)
+        code(f"_pos = _support.ranges({offsets}[_fired], {offsets}[_fired + 1])")
         if space.delays is not None:
             code(f"_pos = _pos[{self.name(space.delays)}[_pos] == _d]")
         code(f"_arriving = {self.name(space.order)}[_pos]" if space.order is not None
              else "_arriving = _pos")
         self._in_rounds(code, kernel)
         code.level -= 1
+
+    def _arrivals(self, code, history, size):
+        """This step's events ``_fired`` (of a group of ``size``) into the ring
+        ``history``; then a loop over the delays, the longest first, in which
+        ``_fired`` are the events of ``_d`` steps ago (the caller closes it)."""
+        width = size + 1
+        code("_depth = int(_depth)")
+        code(f"_now = (_step % _depth) * {width}")
+        code(f"{history}[_now:_now + _fired.size] = _fired")
+        code(f"{history}[_now + {size}] = _fired.size")
+        code("for _d in range(int(_dmax), int(_dmin) - 1, -1):")
+        code.level += 1
+        code("if _d > _step:")
+        code("    continue")
+        code(f"_past = ((_step - _d) % _depth) * {width}")
+        code(f"_fired = {history}[_past:_past + {history}[_past + {size}]]")
 
     def _in_rounds(self, code, kernel):
         """The kernel's statements over the synapses ``_arriving``, in rounds in
@@ -271,14 +276,24 @@ class NetworkWriter:
              f"minlength={space.size})[{first}:{stop}]")
 
     def _synapses_post(self, code, kernel):
-        """The synapses of the target neurons that spiked, neuron by neuron,
-        each neuron's in creation order."""
+        """The synapses of the target neurons whose event arrives, neuron by
+        neuron, each neuron's in creation order: now, or (with a history)
+        after the pathway's delay, a delay at a time, the longest first."""
         space = kernel.space
         spikes, offsets = self.name(space.spikes), self.name(space.offsets)
+        order = self.name(space.order)
         code(f"_fired = {spikes}[:{spikes}[{space.size}]]")
-        code(f"_arriving = {self.name(space.order)}[_support.ranges({offsets}[_fired], "
-             f"{offsets}[_fired + 1])]")
+        if space.history is None:
+            code(f"_arriving = {order}[_support.ranges({offsets}[_fired], {offsets}[_fired + 1])]")
+            self._in_rounds(code, kernel)
+            return
+        self._arrivals(code, self.name(space.history), space.size)
+        code(f"_pos = _support.ranges({offsets}[_fired], {offsets}[_fired + 1])")
+        if space.delays is not None:
+            code(f"_pos = _pos[{self.name(space.delays)}[_pos] == _d]")
+        code(f"_arriving = {order}[_pos]")
         self._in_rounds(code, kernel)
+        code.level -= 1
 
     def room_check(self, code, kernel):
         fill = self.name(kernel.fill)
