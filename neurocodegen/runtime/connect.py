@@ -7,8 +7,9 @@ only walks the rows. Two ways:
 * **skip**: neither the condition nor ``p`` depends on the postsynaptic
   neuron (``j``, ``x_post``) or on ``rand()``. The condition and ``p`` are
   evaluated here, once per presynaptic neuron ``i``, and each row is walked
-  by geometric jumps: ``j += 1 + floor(log(u) / log1p(-p))``, ``u`` the k-th
-  uniform of row ``i`` (index ``i*(N_post+1) + k``, stream ``SKIP_TAG``). The
+  by geometric jumps: ``j += 1 + floor(log(u) * (1/log1p(-p)))``, ``u`` the
+  k-th uniform of row ``i`` (the two uniforms of each Philox block of index
+  ``i*(N_post//2 + 1) + k//2``, stream ``SKIP_TAG``). The
   work is proportional to the synapses made, not to the pairs.
 * **pairs**: anything else. Every pair (i, j) is visited; the condition and
   ``p`` are printed to C++ from their sympy form; the pair is kept when the
@@ -22,6 +23,7 @@ Every row has its own random numbers, so the synapses do not depend on the
 thread count. With ``prefs.codegen.target = 'numpy'`` the same synapses are
 made in numpy (``_skip_numpy`` and ``_pairs_numpy``, the twins).
 """
+import functools
 import os
 from dataclasses import dataclass
 
@@ -106,9 +108,12 @@ def create(synapses, condition, p, n, namespace, frame):
     from ..preferences import prefs
     compiled = prefs.codegen.target != "numpy"
     if by_pair:
-        if compiled:
+        try:
+            if not compiled:
+                raise _NotPrintable()
             pre, post = _pairs_compiled(S, cond, prob, n, key, step, checked)
-        else:
+        except _NotPrintable:       # the numpy target, or what sympy cannot hold
+            compiled = False
             pre, post = _pairs_numpy(S, cond, prob, namespace, frame, (key, step))
             _check_memory(S, len(pre) * n)
     else:
@@ -194,17 +199,18 @@ def _skip_numpy(S, rows, log1mp, key, step, block=4096):
             pre.append(np.repeat(full, n_post))
             post.append(np.tile(np.arange(n_post), full.size))
         ii = ii[~every]
-        L = log1mp[ii]
+        inverse = 1.0 / log1mp[ii]
         j = np.full(ii.size, -1, dtype=np.int64)
-        base = ii.astype(np.uint64) * np.uint64(n_post + 1)
+        base = ii.astype(np.uint64) * np.uint64(n_post // 2 + 1)
         k = 0
         while ii.size:
-            u = ncg_random.rand_at(key, base + np.uint64(k), step, tag)
-            gap = np.floor(ncg_random._log_unit(u) / L)
-            gap = np.where(gap < n_post, gap, float(n_post))
-            j = j + 1 + gap.astype(np.int64)
+            w = ncg_random.philox(key, base + np.uint64(k // 2), step, tag)
+            u = ncg_random._uniform(w[0], w[1]) if k % 2 == 0 else \
+                ncg_random._uniform(w[2], w[3])
+            gap = np.floor(ncg_random._log_unit(u) * inverse)
+            j = j + 1 + np.where(gap < n_post, gap, float(n_post)).astype(np.int64)
             inside = j < n_post
-            ii, j, L, base = ii[inside], j[inside], L[inside], base[inside]
+            ii, j, inverse, base = ii[inside], j[inside], inverse[inside], base[inside]
             pre.append(ii)
             post.append(j)
             k += 1
@@ -274,8 +280,8 @@ def _pairs_compiled(S, cond, prob, n, key, step, checked):
         loads.append(_Load(CTYPES[values_of.dtype.name], name + "_", where, len(loads)))
         arrays.append(values_of)
     p_value = prob if isinstance(prob, float) else 1.0
-    shape = _Shape(condition=_printed(cond, S) if cond is not None else "true",
-                   probability="_ncg_p" if isinstance(prob, float) else _printed(prob, S),
+    shape = _Shape(condition=_printed(cond) if cond is not None else "true",
+                   probability="_ncg_p" if isinstance(prob, float) else _printed(prob),
                    constants=tuple(c + "_" for c in constants), loads=tuple(loads))
     module = _module(shape)
     tag = stream(S._rng_id, KIND_CONNECT, 0)
@@ -285,17 +291,31 @@ def _pairs_compiled(S, cond, prob, n, key, step, checked):
         counts, pre, post, creation_threads()))
 
 
-def _printed(expr, S):
-    """C++ for a checked expression (through sympy and the C++ printer);
-    ``rand()`` draws per pair from the stream the numpy path uses."""
-    from ..backends.cpu.printer import CppPrinter
+def _printed(expr):
+    """C++ for a checked expression (through sympy and the C++ printer).
+    Its k-th ``rand()`` draws per pair from the stream ``tag + 1 + k`` (``tag``
+    the pairs' own stream), as the numpy path draws it."""
     from ..model.sympy_bridge import to_sympy
+    try:
+        converted = to_sympy(expr)
+    except TypeError:    # a comparison used as a number ('1.0*(i > j)'): not in sympy
+        raise _NotPrintable() from None
+    return _printer().doprint(converted)
+
+
+@functools.lru_cache(maxsize=None)
+def _printer():
+    """The C++ printer of connect's expressions (made once: its module imports sympy)."""
+    from ..backends.cpu.printer import CppPrinter
 
     class ConnectPrinter(CppPrinter):
         def _print_rand(self, e):
-            tag = stream(S._rng_id, KIND_CONNECT, 1 + int(e.args[0]))
-            return f"ncg::rand(_ncg_seed, _ncg_pair, _ncg_step, {tag}u)"
-    return ConnectPrinter().doprint(to_sympy(expr))
+            return f"ncg::rand(_ncg_seed, _ncg_pair, _ncg_step, tag + {1 + int(e.args[0])}u)"
+    return ConnectPrinter()
+
+
+class _NotPrintable(Exception):
+    """An expression that is made in numpy (the twin) instead of C++."""
 
 
 # -- both kinds --------------------------------------------------------------------------------
