@@ -63,7 +63,10 @@ def creation_threads():
     device = get_device()
     if device.standalone:
         return device.default_threads()
-    return os.cpu_count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1      # the cores this process may use
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
