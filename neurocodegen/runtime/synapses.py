@@ -27,6 +27,7 @@ from ..specs import DTYPES, PathwaySpec, SynapsesSpec
 from ..streams import KIND_CONNECT, stream
 from ..units import Quantity, get_dimensions
 from ..units.dimensions import DIMENSIONLESS, TIME
+from . import connect as creation
 from . import random as ncg_random
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
@@ -480,7 +481,9 @@ class Synapses(NetworkObject):
             if isinstance(p, str) or float(p) < 1:
                 pre, post = self._sample(pre, post, p, namespace, frame)
         else:
-            pre, post = self._pairs(condition, p, namespace, frame)
+            # compiled, threaded, n copies made (connect.py)
+            self._append(*creation.create(self, condition, p, n, namespace, frame))
+            return
         if n != 1:
             pre, post = np.repeat(pre, n), np.repeat(post, n)
         self._append(pre.astype(np.int32), post.astype(np.int32))
@@ -509,33 +512,6 @@ class Synapses(NetworkObject):
         key, step = random_state.assignment_key()
         keep = self._kept(pre, post, self._probability(p, namespace, frame), key, step)
         return pre[keep], post[keep]
-
-    def _pairs(self, condition, p, namespace, frame):
-        """The pairs (i, j) where ``condition`` holds, drawn with probability p,
-        evaluated a block of presynaptic neurons at a time."""
-        n_pre, n_post = self.source.N, self.target.N
-        evaluate_at = None
-        if isinstance(condition, str):
-            expr = parse_expression(condition, f"connect(condition=...) of '{self.name}'")
-            evaluate_at = self._pair_function(expr, namespace, frame, "condition", None)
-        elif condition not in (None, True):
-            raise TypeError(f"connect(condition=...) of '{self.name}' must be a string, "
-                            f"got {condition!r}.")
-        probability = self._probability(p, namespace, frame)
-        found_pre, found_post = [], []
-        block = max(1, (1 << 22) // max(1, n_post))
-        key, step = random_state.assignment_key()
-        for first in range(0, n_pre, block):
-            ii, jj = np.meshgrid(np.arange(first, min(n_pre, first + block)),
-                                 np.arange(n_post), indexing="ij")
-            ii, jj = ii.ravel(), jj.ravel()
-            if evaluate_at is not None:
-                keep = np.array(evaluate_at(ii, jj), dtype=bool)
-                ii, jj = ii[keep], jj[keep]
-            keep = self._kept(ii, jj, probability, key, step)
-            found_pre.append(ii[keep])
-            found_post.append(jj[keep])
-        return np.concatenate(found_pre), np.concatenate(found_post)
 
     def _generated(self, text, skip_if_invalid, namespace, frame):
         """Brian's generator syntax: ``j='i'`` (one target per source neuron)
@@ -622,9 +598,10 @@ class Synapses(NetworkObject):
                 expr = parse_expression(_renamed(expr.code, old, new), what)
         return self._condition(expr, namespace, frame, expected_dim, what, rand_key)
 
-    def _condition(self, expr, namespace, frame, expected_dim=None, what="condition",
-                   rand_key=None):
-        """A function (i, j) -> values for ``expr`` (by default a boolean condition)."""
+    def _checked(self, expr, namespace, frame, expected_dim=None, what="condition"):
+        """Check ``expr`` over pairs (names, units; None: a boolean condition);
+        returns (values of N_pre, N_post and the external constants, the
+        neuron names it may use: name -> (where, group, variable))."""
         dims, types = self._dims_and_types()
         neuron = {n: v for n, v in self._neuron_names().items() if n.endswith(("_pre", "_post"))}
         for name, (_, group, var) in neuron.items():
@@ -651,6 +628,12 @@ class Synapses(NetworkObject):
                     f"be dimensionless.", dim, expected_dim)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
+        return values, neuron
+
+    def _condition(self, expr, namespace, frame, expected_dim=None, what="condition",
+                   rand_key=None):
+        """A function (i, j) -> values for ``expr`` (by default a boolean condition)."""
+        values, neuron = self._checked(expr, namespace, frame, expected_dim, what)
 
         def at(ii, jj):
             here = dict(values, i=ii, j=jj)
@@ -677,11 +660,12 @@ class Synapses(NetworkObject):
         self._by_source = self._by_source and _sorted_pairs(
             self._arrays["_pre"][-1:], self._arrays["_post"][-1:], pre, post)
         for name, new in (("_pre", pre), ("_post", post)):
+            # the first synapses are taken as they are (no second full-size copy)
             self._arrays[name] = np.concatenate([self._arrays[name], new]) if old else new
         for name in [n for n in self.equations if n in self._arrays] + \
                 (["lastupdate"] if self.event_driven else []):
-            self._arrays[name] = np.concatenate([self._arrays[name],
-                                                 np.zeros(len(pre), self._arrays[name].dtype)])
+            zeros = np.zeros(len(pre), self._arrays[name].dtype)
+            self._arrays[name] = np.concatenate([self._arrays[name], zeros]) if old else zeros
         for p, delay in self._delay.items():
             if delay is None:                  # per-synapse delays: 0 for the new ones
                 key = _delay_variable(p)
