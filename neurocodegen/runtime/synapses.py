@@ -9,8 +9,9 @@ writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
 p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
 ``n=``, Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``), event-driven
 equations (solved exactly since ``lastupdate``), ``on_post``, clock-driven
-equations and ``(summed)`` variables of the target. Not yet: pathway dicts,
-noise in synaptic equations; each is refused with a clear error.
+equations and ``(summed)`` variables of the target (``x_post = ...``) and of
+the source (``x_pre = ...``). Not yet: pathway dicts, noise in synaptic
+equations; each is refused with a clear error.
 """
 import sys
 
@@ -33,7 +34,7 @@ from .groups import _fmt, _in_group
 from .subgroup import whole
 
 _INTERNAL = ("_pre", "_post", "_order", "_offsets", "_delay_steps", "_post_sorted",
-             "_history", "_order_post", "_offsets_post")
+             "_history", "_order_post", "_offsets_post", "_order_pre", "_offsets_pre")
 
 
 class SynapticView(VariableView):
@@ -79,10 +80,10 @@ class Synapses(NetworkObject):
         self._src, self._src_first = whole(source)
         self._tgt, self._tgt_first = whole(target)
         self.equations = model if isinstance(model, Equations) else Equations(model)
-        self.summed = []            # (equation name, target variable)
+        self.summed = []            # (equation name, "pre"|"post", variable it sets)
         for eq in self.equations.values():
             if eq.kind == "subexpression":
-                self.summed.append((eq.name, self._summed_target(eq)))
+                self.summed.append((eq.name, *self._summed_target(eq)))
                 continue
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
                     eq.name in self._src._arrays or eq.name in self._tgt._arrays:
@@ -125,6 +126,9 @@ class Synapses(NetworkObject):
         if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
                                 _offsets_post=np.zeros(self._tgt.N + 1, dtype=np.int64))
+        if self._by_source:         # only for summed variables of the source
+            self._arrays.update(_order_pre=np.zeros(0, dtype=np.int32),
+                                _offsets_pre=np.zeros(self._src.N + 1, dtype=np.int64))
         self._delay = 0.0 if delay is None else check_time(delay, "The delay of Synapses")
         self._run_constants = {"_depth": 1, "_dmin": 0, "_dmax": 0}
         self._connections = 0
@@ -137,27 +141,43 @@ class Synapses(NetworkObject):
     @property
     def _by_target(self):
         """Whether kernels take the synapses by target neuron (on_post, clock-driven
-        equations, summed variables)."""
-        return bool(self.on_post or self.clock_driven or self.summed)
+        equations, summed variables of the target)."""
+        return bool(self.on_post or self.clock_driven or
+                    any(side == "post" for _, side, _ in self.summed))
+
+    @property
+    def _by_source(self):
+        """Whether a kernel takes the synapses by source neuron (summed
+        variables of the source)."""
+        return any(side == "pre" for _, side, _ in self.summed)
 
     def _summed_target(self, eq):
-        """The target group's variable that ``eq`` (``x_post = ... (summed)``) sets."""
+        """("post", variable) of the target that ``eq`` (``x_post = ... (summed)``)
+        sets, or ("pre", variable) of the source (``x_pre = ... (summed)``)."""
         if "summed" not in eq.flags:
             raise NotImplementedError(
                 f"Synapses '{self.name}': '{eq}' is a subexpression; synapses support "
                 f"summed ones ('x_post = ... : unit (summed)') for now.")
-        var = eq.name[:-len("_post")] if eq.name.endswith("_post") else None
-        if var is None:
-            raise NotImplementedError(
+        side = next((s for s in ("pre", "post") if eq.name.endswith("_" + s)), None)
+        if side is None:
+            raise EquationError(
                 f"Synapses '{self.name}': the summed variable '{eq.name}' must end in "
-                f"'_post' (a variable of the target; '_pre' is not supported yet).")
-        target_eq = self.target.equations.get(var)
-        if target_eq is None or target_eq.kind != "parameter":
+                f"'_post' (a variable of the target) or '_pre' (of the source).")
+        var = eq.name[:-len(side) - 1]
+        group = self.target if side == "post" else self.source
+        group_eq = group.equations.get(var)
+        if group_eq is None or group_eq.kind != "parameter":
             raise EquationError(
                 f"Synapses '{self.name}': the summed variable '{eq}' sets '{var}' of "
-                f"'{self.target.name}', which must be a parameter there (such as "
+                f"'{group.name}', which must be a parameter there (such as "
                 f"'{var} : {eq.unit}').")
-        return var
+        if any(v == var and whole(self.source if s == "pre" else self.target)[0]
+               is whole(group)[0] for _, s, v in self.summed):
+            raise EquationError(        # as Brian: one sum per variable
+                f"Synapses '{self.name}': the summed variable '{eq}' sets '{var}' of "
+                f"'{group.name}', which another summed variable of these synapses "
+                f"already sets.")
+        return side, var
 
     # -- names and units -----------------------------------------------------------------
     def _dims_and_types(self):
@@ -203,7 +223,7 @@ class Synapses(NetworkObject):
                 used |= st.expr.identifiers | {st.target}
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
-            for name in self.clock_driven + tuple(n for n, _ in self.summed):
+            for name in self.clock_driven + tuple(n for n, _, _ in self.summed):
                 used |= self.equations[name].expr.identifiers | {name}
             for name in self.event_driven:
                 foreign = self.equations[name].expr.identifiers & set(neuron)
@@ -230,12 +250,13 @@ class Synapses(NetworkObject):
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
                 self.equations.check_units(known, group_name=self.name)
-            for name, var in self.summed:
-                declared, expected = self.equations[name].dim, self.target._dims_and_types()[0][var]
+            for name, side, var in self.summed:
+                group = self.target if side == "post" else self.source
+                declared, expected = self.equations[name].dim, group._dims_and_types()[0][var]
                 if declared is not expected:
                     raise DimensionMismatchError(
                         f"The summed variable '{self.equations[name]}' sets '{var}' of "
-                        f"'{self.target.name}', which has unit {_fmt(expected)}, not "
+                        f"'{group.name}', which has unit {_fmt(expected)}, not "
                         f"{_fmt(declared)}.", declared, expected)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
@@ -243,7 +264,8 @@ class Synapses(NetworkObject):
         self._externals = constants
         self._guards = _guards(self.on_pre + self.on_post, neuron)
         self._used = used | set(self._guards.values())
-        if (self.on_pre or self._by_target) and self._queue_for != (len(self), self.clock.dt_):
+        if (self.on_pre or self._by_target or self._by_source) and \
+                self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
     def _prepare_queue(self):
@@ -258,13 +280,17 @@ class Synapses(NetworkObject):
         if self.on_pre:
             self._prepare_pre_queue(dt)
         self._queue_for = (len(self), dt)
-        if self._by_target:       # the synapses of each target neuron, in creation order
-            post = self._arrays["_post"] + self._tgt_first       # neurons of the group
-            self._arrays["_order_post"] = np.argsort(post, kind="stable").astype(np.int32)
-            offsets = np.zeros(self._tgt.N + 1, dtype=np.int64)
-            np.cumsum(np.bincount(post, minlength=self._tgt.N), out=offsets[1:])
-            self._arrays["_offsets_post"] = offsets
-            self._dirty.update({"_order_post", "_offsets_post"})
+        # the synapses of each target (source) neuron, in creation order
+        for side, wanted, group, first in (("post", self._by_target, self._tgt, self._tgt_first),
+                                           ("pre", self._by_source, self._src, self._src_first)):
+            if wanted:
+                neurons = self._arrays["_" + side] + first       # neurons of the group
+                self._arrays["_order_" + side] = np.argsort(neurons,
+                                                            kind="stable").astype(np.int32)
+                offsets = np.zeros(group.N + 1, dtype=np.int64)
+                np.cumsum(np.bincount(neurons, minlength=group.N), out=offsets[1:])
+                self._arrays["_offsets_" + side] = offsets
+                self._dirty.update({"_order_" + side, "_offsets_" + side})
 
     def _prepare_pre_queue(self, dt):
         steps = np.floor(self._arrays["delay"] / dt + 0.5).astype(np.int32)
@@ -314,6 +340,7 @@ class Synapses(NetworkObject):
                             on_post=tuple(self.on_post), summed=tuple(self.summed),
                             method=self.method if isinstance(self.method, (str, type(None)))
                             else tuple(self.method), target_order=_order(self.target),
+                            source_order=_order(self.source),
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             guards=tuple(sorted(self._guards.items())),
                             source_part=_part(self.source), target_part=_part(self.target),
@@ -795,6 +822,27 @@ def _guards(statements, neuron):
     return guards
 
 
+def check_summed(objects):
+    """Refuse, as Brian does, two Synapses whose summed variables set the same
+    variable of overlapping neurons: each sum replaces the values, so the
+    last would win."""
+    seen = {}
+    for obj in objects:
+        if not isinstance(obj, Synapses):
+            continue
+        for _, side, var in obj.summed:
+            group = obj.source if side == "pre" else obj.target
+            parent, first = whole(group)
+            for other, (lo, hi) in seen.get((id(parent), var), ()):
+                if lo < first + group.N and first < hi:
+                    raise NotImplementedError(
+                        f"The summed variables of Synapses '{other.name}' and '{obj.name}' "
+                        f"both set '{var}' of '{parent.name}' (for the same neurons); Brian "
+                        f"refuses this too: sum into separate variables of "
+                        f"'{parent.name}' and add them.")
+            seen.setdefault((id(parent), var), []).append((obj, (first, first + group.N)))
+
+
 def _part(group):
     """(first, stop) of a subgroup in its group, None for a whole group."""
     parent, first = whole(group)
@@ -802,8 +850,8 @@ def _part(group):
 
 
 def _order(group):
-    """The order Brian gives a target: a subgroup's is its group's + 1 (so
-    that a summed variable onto a subgroup is computed after the group's
-    state update, as in Brian)."""
+    """The order Brian gives a source or target: a subgroup's is its group's
+    + 1 (so that a summed variable onto a subgroup is computed after the
+    group's state update, as in Brian)."""
     parent, _ = whole(group)
     return parent.order + (0 if parent is group else 1)
