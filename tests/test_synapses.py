@@ -20,7 +20,9 @@ REFERENCE = Path(__file__).parent / "data" / "brian2_synapses.npz"
 # that the numpy target sums in another order than C++
 ROUNDED = {"lif_network.G.v", "stdp_traces.S.w", "stdp_traces.S.Apre", "stdp_traces.S.Apost",
            "stdp_traces.P.v", "stdp_traces.Q.v", "summed_conductances.M.v",
-           "summed_conductances.Q.v", "summed_conductances.P.v"}
+           "summed_conductances.Q.v", "summed_conductances.P.v",
+           *(f"summed_presynaptic.{k}"
+             for k in ("P.v", "Q.v", "S.g", "M.v", "M.Iback", "M.Ix"))}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 
 
 @pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces",
-                                  "summed_conductances"])
+                                  "summed_conductances", "summed_presynaptic"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", directory=tmp_path / name, threads=2)
     try:
