@@ -250,18 +250,22 @@ class SpikingTargets:
 
 
 @dataclass(frozen=True)
-class SynapsesByTarget:
-    """Every synapse, taken target neuron by target neuron (``group``), each
-    neuron's in creation order: ``order[offsets[p]:offsets[p+1]]``.
-    Thread-local: a thread takes the target neurons it owns (unless the
-    kernel touches presynaptic variables, ``touches_pre``). With ``part``
-    (first, stop), only those neurons (the target is a subgroup)."""
+class SynapsesByNeuron:
+    """Every synapse, taken neuron by neuron of ``group``: the target
+    (``side`` 'post') or the source ('pre'), each neuron's synapses in
+    creation order: ``order[offsets[p]:offsets[p+1]]``. Thread-local: a
+    thread takes the neurons of ``group`` it owns, unless the kernel touches
+    what other threads own (``touches_other``: with 'post', presynaptic
+    variables; with 'pre', postsynaptic variables or synaptic ones that the
+    synapses' own kernels write, as those belong to the target's thread).
+    With ``part`` (first, stop), only those neurons (a subgroup)."""
     synapses: str
     group: str
     size: int
     order: Array
     offsets: Array
-    touches_pre: bool = False
+    side: str = "post"
+    touches_other: bool = False
     part: tuple = None
 
 
@@ -355,9 +359,10 @@ class Generator(Kernel):
 
 @dataclass(frozen=True)
 class Summed(Kernel):
-    """A kernel over :class:`SynapsesByTarget` whose statements compute
-    ``_summed`` for each synapse; ``target[p]`` becomes the sum over the
-    synapses of neuron p, added in creation order from 0."""
+    """A kernel over :class:`SynapsesByNeuron` whose statements compute
+    ``_summed`` for each synapse; ``target[p]`` (a variable of the space's
+    group) becomes the sum over the synapses of neuron p, added in creation
+    order from 0."""
     target: Array = None
 
 
@@ -422,14 +427,14 @@ def owners(program):
 def needs_one_thread(kernel):
     """Whether ``kernel`` makes its program run on one thread: its effects
     would race between the threads that own the data (presynaptic variables
-    written by synapses that belong to their targets' threads; synapses
-    recorded by index; a shared variable written, whose one value every
-    thread would write)."""
+    written by synapses that belong to their targets' threads; a loop by
+    neuron that reads what other threads own; synapses recorded by index; a
+    shared variable written, whose one value every thread would write)."""
     space = kernel.space
     linked = isinstance(space, (AllNeurons, SpikingNeurons, RecordedIndices)) and \
         any(v.index is not None for v in kernel.variables)    # another group's variable
     shared = {v.name for v in kernel.variables if v.scalar}   # one value for every thread
-    return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_pre", False)
+    return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_other", False)
                 or getattr(space, "split_by_index", True) is False or linked
                 or shared & set(_assigned(kernel.statements)))
 

@@ -150,9 +150,10 @@ class SynapsesSpec:
     target_N: int
     equations: Equations
     pathways: tuple = ()               # PathwaySpec, in the order they were given
-    summed: tuple = ()                 # (equation name, target variable)
+    summed: tuple = ()                 # (equation name, "pre"|"post", variable it sets)
     method: object = None              # of clock-driven equations
     target_order: int = 0              # summed variables run just before the target
+    source_order: int = 0              # ... or the source
     names: tuple = ()
     externals: tuple = ()
     functions: tuple = ()              # (not supported in Synapses yet)

@@ -21,7 +21,9 @@ REFERENCE = Path(__file__).parent / "data" / "brian2_synapses.npz"
 ROUNDED = {"lif_network.G.v", "stdp_traces.S.w", "stdp_traces.S.Apre", "stdp_traces.S.Apost",
            "stdp_traces.P.v", "stdp_traces.Q.v", "summed_conductances.M.v",
            "summed_conductances.Q.v", "summed_conductances.P.v", "pathways_and_post_delays.P.v",
-           "pathways_and_post_delays.Q.v"}
+           "pathways_and_post_delays.Q.v",
+           *(f"summed_presynaptic.{k}"
+             for k in ("P.v", "Q.v", "S.g", "M.v", "M.Iback", "M.Ix"))}
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 
 @pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces",
                                   "pathways_and_post_delays",
-                                  "summed_conductances"])
+                                  "summed_conductances", "summed_presynaptic"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", directory=tmp_path / name, threads=2)
     try:
@@ -75,6 +77,10 @@ STDP = dict(model="""w : 1
 SUMMED = dict(model="""dg/dt = -g/(5*ms) : 1 (clock-driven)
                        w : 1
                        x_post = w*g : 1 (summed)""", on_pre="v_post += w\ng += 1")
+# the drive of each neuron: a sum over its outgoing synapses (~30), by the
+# thread that owns it
+SUMMED_PRE = dict(model="""w : 1
+                           I_pre = 0.035 + 0.1*w : 1 (summed)""", on_pre="v_post += w")
 
 
 PATHWAYS = dict(model="w : 1\nc : 1",
@@ -94,8 +100,8 @@ def _coupled(delay, on_pre):
     G.v = "rand()"
     G.I = "1.0 + 0.1*rand()"
     G.x = "i*0.001"
-    S = Synapses(G, G, **({"stdp": STDP, "summed": SUMMED, "pathways": PATHWAYS}.get(on_pre)
-                          or dict(model="w : 1", on_pre=on_pre)))
+    models = {"stdp": STDP, "summed": SUMMED, "summed-pre": SUMMED_PRE, "pathways": PATHWAYS}
+    S = Synapses(G, G, **(models.get(on_pre) or dict(model="w : 1", on_pre=on_pre)))
     S.connect(condition="i != j", p=0.02)
     S.w = "0.2*(rand() - 0.6)"
     if on_pre == "pathways":         # their own delays; postsynaptic ones per synapse
@@ -122,8 +128,9 @@ def _numbers(G, S, M):
     (1 * ms, "stdp", 4),                               # on_post on the owner's thread
     (1 * ms, "pathways", 4),                           # two on_pre, a delayed on_post
     (1 * ms, "summed", 4),                             # clock-driven g, summed into x
+    (1 * ms, "summed-pre", 4),                         # w summed into the source's I
 ], ids=["delay-0", "delay-1.5ms", "heterogeneous", "reads-pre", "writes-pre", "stdp",
-        "pathways", "summed"])
+        "pathways", "summed", "summed-pre"])
 def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads, tmp_path):
     """Each thread applies the effects onto the target neurons it owns, in
     Brian's order for each neuron: the same numbers as runtime mode for 1,
@@ -213,7 +220,7 @@ def test_string_assignments_of_synaptic_variables():
 BAD = [
     (dict(model="v : 1"), EquationError, "has the name of a variable of the source or target"),
     (dict(model="s = 2*w : 1\nw : 1"), NotImplementedError, "summed ones"),
-    (dict(model="v_pre = 1 : 1 (summed)"), NotImplementedError, "'_post'"),
+    (dict(model="x = 1 : 1 (summed)"), EquationError, "must end in '_post'"),
     (dict(model="x_post = 1 : 1 (summed)"), EquationError, "must be a parameter"),
     (dict(on_pre={"p1": "v += 1"}, delay={"p2": 1 * ms}), ValueError, "no such pathway"),
     (dict(on_pre="v += 1", delay={"post": 1 * ms}), ValueError, "no such pathway"),
@@ -221,13 +228,17 @@ BAD = [
     (dict(model="w : 1", on_pre={"w": "v += 1"}), EquationError, "name of a synaptic"),
     (dict(on_pre="v += 1", on_event={"up": "spike"}), ValueError, "on_event names"),
     (dict(on_pre={"up": "v += 1"}, on_post={"up": "v -= 1"}), ValueError, "two pathways"),
+    (dict(model="x_pre = 1 : 1 (summed)"), EquationError, "sets 'x' of 'neurongroup.*must "
+                                                          "be a parameter there"),
+    (dict(model="w : 1\nu_pre = w : 1 (summed)\nu_post = 2*w : 1 (summed)"), EquationError,
+     "which another summed variable of these synapses already sets"),
 ]
 
 
 @pytest.mark.parametrize("kwargs, exception, fragment", BAD,
                          ids=[str(k) for k, _, _ in BAD])
 def test_refused_models(kwargs, exception, fragment):
-    G = NeuronGroup(2, "v : 1", threshold="v > 1")
+    G = NeuronGroup(2, "v : 1\nu : 1", threshold="v > 1")
     with pytest.raises(exception, match=fragment):
         Synapses(G, G, **kwargs)
 
@@ -480,3 +491,111 @@ def test_postsynaptic_delays_round_as_brian_and_arrive_in_order(target):
         assert np.allclose(S.post.delay / ms, [0, 0.24, 0.26]) and np.allclose(S.b.delay, 0)
     finally:
         prefs.codegen.target = "cython"
+
+
+def _summed_pre():
+    """Three source neurons with known outgoing synapses: ``x_pre`` sums
+    ``w*y_pre`` over each neuron's synapses; ``z_pre`` sums onto the
+    subgroup P[1:] only (neuron 0 keeps its value); P integrates ``x``,
+    set before its state update in every step (Brian's order)."""
+    start_scope()
+    P = NeuronGroup(3, """dv/dt = x/ms : 1
+                          x : 1
+                          y : 1
+                          z : 1""", method="euler", name="P")
+    P.y = [1, 2, 3]
+    P.z = -1
+    Q = NeuronGroup(4, "u : 1", name="Q")
+    S = Synapses(P, Q, "w : 1\nx_pre = w*y_pre : 1 (summed)", name="S")
+    S.connect(i=[2, 0, 1, 0, 2, 2], j=[0, 1, 1, 3, 3, 2])
+    S.w = [0.1, 0.2, 0.3, 0.4, 0.5, 0.7]
+    T = Synapses(P[1:], Q, "c : 1\nz_pre = c*y_pre : 1 (summed)", name="T")
+    T.connect(i=[1, 0, 1], j=[0, 2, 3])             # P[1:]'s 1 is P's 2
+    T.c = [0.25, 0.5, 0.125]
+    Network(P, Q, S, T).run(1 * ms)
+    return np.array(P.x_), np.array(P.z_), np.array(P.v_)
+
+
+def test_summed_variables_of_the_source_by_hand(tmp_path):
+    """Each source neuron's sum over its outgoing synapses, added in creation
+    order from 0 (as Brian's template loops over the synapses in index
+    order): bit-identical in runtime mode, on the numpy target and in
+    standalone mode with 1 and 2 threads."""
+    w, y = [0.1, 0.2, 0.3, 0.4, 0.5, 0.7], [1.0, 2.0, 3.0]
+    x = [0.0 + w[1] * y[0] + w[3] * y[0],            # neuron 0: synapses 1, 3
+         0.0 + w[2] * y[1],                          # neuron 1: synapse 2
+         0.0 + w[0] * y[2] + w[4] * y[2] + w[5] * y[2]]   # neuron 2: synapses 0, 4, 5
+    z = [-1.0, 0.0 + 0.5 * y[1], 0.0 + 0.25 * y[2] + 0.125 * y[2]]
+    v = [10 * 0.1 * xi for xi in x]                  # 10 Euler steps of dv/dt = x/ms
+    got = _summed_pre()
+    assert got[0].tolist() == x and got[1].tolist() == z
+    np.testing.assert_allclose(got[2], v, rtol=1e-14)
+    prefs.codegen.target = "numpy"
+    try:
+        for a, b in zip(_summed_pre(), got):
+            assert np.array_equal(a, b)
+    finally:
+        prefs.codegen.target = "cython"
+    for threads in (1, 2):
+        set_device("cpp_standalone", directory=tmp_path / f"sp{threads}", threads=threads)
+        try:
+            for a, b in zip(_summed_pre(), got):
+                assert np.array_equal(a, b), threads
+        finally:
+            set_device("runtime")
+
+
+def test_summed_variables_of_the_source_lowering_and_threads():
+    """A sum of the source runs by source neuron, in the groups slot at the
+    source's order - 1, on the thread that owns the neuron; reading what the
+    target's threads own (a postsynaptic variable, or a clock-driven synaptic
+    one) makes the program run on one thread. Its order arrays exist only
+    when a model sums into the source."""
+    from neurocodegen import ir
+    from neurocodegen.lowering import lower_network
+    P = NeuronGroup(5, "dv/dt = -v/(10*ms) : 1\nx : 1", method="exact", name="Ps", order=2)
+    Q = NeuronGroup(4, "u : 1", name="Qs")
+    cases = {"w*v_pre": False, "w*u_post": True, "w*g": True}
+    for expr, serial in cases.items():
+        S = Synapses(P, Q, f"w : 1\ndg/dt = -g/ms : 1 (clock-driven)\nx_pre = {expr} : 1 "
+                     f"(summed)")
+        S.connect()
+        for o in (P, Q, S):
+            o.before_run({})
+        program = lower_network([o.spec(1) for o in (P, Q, S)])
+        (kernel,) = [k for k in program.kernels if k.op == "summed"]
+        assert isinstance(kernel.space, ir.SynapsesByNeuron)
+        assert (kernel.space.side, kernel.space.group, kernel.space.size) == ("pre", "Ps", 5)
+        assert kernel.space.order.name == "_order_pre" and kernel.target.owner == "Ps"
+        assert ir.needs_one_thread(kernel) is serial, expr
+    ops = [k.op for k in program.kernels]
+    # the synapses' own update (order 0), the sum (order 2 - 1), P's update (order 2)
+    assert ops.index("synapses_update") < ops.index("summed") < ops.index("state_update")
+    U = Synapses(P, Q, "w : 1\nu_post = w : 1 (summed)")
+    assert "_order_pre" not in U._arrays and "_order_post" in U._arrays
+
+
+def test_two_synapses_summing_into_the_same_variable_are_refused():
+    """As in Brian: two Synapses setting one variable of overlapping neurons
+    (the last would win); disjoint subgroups are fine."""
+    P = NeuronGroup(4, "x : 1", name="Pd")
+    S1 = Synapses(P, P, "x_pre = 1 : 1 (summed)", name="S1")
+    S2 = Synapses(P[2:], P, "x_pre = 2 : 1 (summed)", name="S2")
+    S3 = Synapses(P, P[:2], "x_post = 3 : 1 (summed)", name="S3")
+    for s in (S1, S2, S3):
+        s.connect()
+    with pytest.raises(NotImplementedError, match="'S1' and 'S2' both set 'x' of 'Pd'"):
+        Network(P, S1, S2).run(0.1 * ms)
+    with pytest.raises(NotImplementedError, match="'S1' and 'S3'"):
+        Network(P, S1, S3).run(0.1 * ms)
+    Network(P, S2, S3).run(0.1 * ms)
+    assert P.x[:].tolist() == [3 * 4, 3 * 4, 2 * 4, 2 * 4]
+
+
+def test_summed_variable_of_the_source_unit_error_names_both():
+    P = NeuronGroup(2, "x : 1", name="Pu")
+    S = Synapses(P, P, "w : volt\nx_pre = w : volt (summed)", name="Su")
+    S.connect()
+    with pytest.raises(DimensionMismatchError, match=r"'x_pre = w : volt \(summed\)' sets 'x' "
+                                                     r"of 'Pu', which has unit 1, not V"):
+        Network(P, S).run(0.1 * ms)

@@ -14,7 +14,7 @@ from .. import ir
 
 #: Index spaces whose kernels touch only the indices a thread owns.
 THREAD_LOCAL_SPACES = (ir.AllNeurons, ir.SpikingNeurons, ir.RecordedIndices,
-                       ir.SpikingTargets, ir.SynapsesByTarget)
+                       ir.SpikingTargets, ir.SynapsesByNeuron)
 
 
 def synchronisation(kernels):
@@ -26,4 +26,4 @@ def synchronisation(kernels):
     is 0 or they read presynaptic variables."""
     return tuple(k for k, kernel in enumerate(kernels)
                  if not isinstance(kernel.space, THREAD_LOCAL_SPACES)
-                 or getattr(kernel.space, "touches_pre", False))
+                 or getattr(kernel.space, "touches_other", False))

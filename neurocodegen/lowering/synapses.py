@@ -101,10 +101,12 @@ def lower_synapses(spec):
            if "event-driven" not in spec.equations[n].flags):
         kernel, method = _state_update(spec)
         kernels.append(("groups", kernel))
-    # summed variables: just before the target's state update (Brian's order
-    # target.order - 1; for the same order, after the synapses' own update)
-    for name, var in spec.summed:
-        kernels.append(("groups", _summed(spec, name, var), spec.target_order - 1))
+    # summed variables: just before the state update of the group they set
+    # (Brian's order target.order - 1, or source.order - 1; for the same
+    # order, after the synapses' own update)
+    for name, side, var in spec.summed:
+        order = spec.target_order if side == "post" else spec.source_order
+        kernels.append(("groups", _summed(spec, name, side, var), order - 1))
     for pathway in spec.pathways:
         if pathway.side == "pre":
             kernels.append(("synapses", _pre_pathway(spec, pathway), -1))
@@ -113,15 +115,26 @@ def lower_synapses(spec):
     return kernels, method
 
 
-def _by_target(spec, statements):
-    """Every synapse by target neuron, for (target, sympy value) ``statements``."""
+def _by_neuron(spec, statements, side="post"):
+    """Every synapse by target neuron (``side`` 'post') or by source neuron
+    ('pre'), for (target, sympy value) ``statements``."""
     name = spec.name
-    pre = {n for n, where, *_ in spec.names if where == "pre"}
     used = {s.name for _, value in statements for s in sympy.sympify(value).free_symbols}
-    return ir.SynapsesByTarget(synapses=name, group=spec.target, size=spec.target_N,
-                               order=ir.Array(name, "_order_post", "int32", "internal"),
-                               offsets=ir.Array(name, "_offsets_post", "int64", "internal"),
-                               touches_pre=bool(pre & used), part=spec.target_part)
+    if side == "post":
+        other = {n for n, where, *_ in spec.names if where == "pre"}
+        group, size, part = spec.target, spec.target_N, spec.target_part
+    else:
+        # synapses belong to the thread of their target neuron: what it writes
+        # in them (clock- and event-driven variables, the pathways' targets) and
+        # the target's variables are another thread's
+        other = {n for n, where, *_ in spec.names if where == "post"} | \
+            set(spec.equations.diff_eq_names) | {"lastupdate"} | \
+            {st.target for st in spec.on_pre + spec.on_post}
+        group, size, part = spec.source, spec.source_N, spec.source_part
+    return ir.SynapsesByNeuron(synapses=name, group=group, size=size,
+                               order=ir.Array(name, f"_order_{side}", "int32", "internal"),
+                               offsets=ir.Array(name, f"_offsets_{side}", "int64", "internal"),
+                               side=side, touches_other=bool(other & used), part=part)
 
 
 def _state_update(spec):
@@ -142,17 +155,19 @@ def _state_update(spec):
                   for k, xi in enumerate(used)] + list(update.statements)
     kernel = _SynapseBuilder(spec).kernel(
         ir.Kernel, f"state update of {spec.name} ({update.method})", "synapses_update",
-        _by_target(spec, update.statements), statements)
+        _by_neuron(spec, update.statements), statements)
     return kernel, update.method
 
 
-def _summed(spec, name, var):
+def _summed(spec, name, side, var):
     statements = [("_summed", to_sympy(spec.equations[name].expr))]
-    # the target is a parameter of the target group (a float: checked at run())
+    # the variable is a parameter of the target (source) group (a float:
+    # checked at run()), summed by the thread that owns its neuron
+    group = spec.target if side == "post" else spec.source
     return _SynapseBuilder(spec).kernel(
         ir.Summed, f"summed variable {name} of {spec.name}", "summed",
-        _by_target(spec, statements), statements,
-        target=ir.Array(spec.target, var, "float64"))
+        _by_neuron(spec, statements, side), statements,
+        target=ir.Array(group, var, "float64"))
 
 
 def _writes_pre(spec, builder, statements):

@@ -23,6 +23,7 @@ from .device import get_device
 from .groups import NeuronGroup
 from .monitors import StateMonitor
 from .operations import NetworkOperation
+from .synapses import check_summed
 
 logger = logging.getLogger("neurocodegen.run")
 
@@ -171,6 +172,7 @@ class Network:
         self._advance_time(objects, self.t_)        # the clocks start where the network is
         for o in objects:
             o.before_run(namespace)
+        check_summed(objects)
         if self._rng_key is None:
             self._rng_key = random_state.network_key()
         specs = [spec for spec in (o.spec(periods[o]) for o in objects) if spec is not None]

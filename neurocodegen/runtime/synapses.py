@@ -10,8 +10,9 @@ writing synaptic, presynaptic (``x_pre``) and postsynaptic (``v_post``, or
 p=...)`` (``p`` a number or an expression), the generator syntax of ``j``,
 ``n=``, Brian's indexing (``S.w[2, 5]``, ``S.w['i > j']``), event-driven
 equations (solved exactly since ``lastupdate``), clock-driven equations and
-``(summed)`` variables of the target. Storage is compact where it can be
-(see :meth:`Synapses._prepare_pathway`).
+``(summed)`` variables of the target (``x_post = ...``) and of the source
+(``x_pre = ...``). Storage is compact where it can be (see
+:meth:`Synapses._prepare_pathway`).
 """
 import dataclasses
 import sys
@@ -35,7 +36,8 @@ from .device import VariableView
 from .groups import _fmt, _in_group
 from .subgroup import whole
 
-_INTERNAL = ("_pre", "_post", "_offsets", "_order_post", "_offsets_post")
+_INTERNAL = ("_pre", "_post", "_offsets", "_order_post", "_offsets_post", "_order_pre",
+             "_offsets_pre")
 
 
 class SynapticView(VariableView):
@@ -78,10 +80,10 @@ class Synapses(NetworkObject):
         self._src, self._src_first = whole(source)
         self._tgt, self._tgt_first = whole(target)
         self.equations = model if isinstance(model, Equations) else Equations(model)
-        self.summed = []            # (equation name, target variable)
+        self.summed = []            # (equation name, "pre"|"post", variable it sets)
         for eq in self.equations.values():
             if eq.kind == "subexpression":
-                self.summed.append((eq.name, self._summed_target(eq)))
+                self.summed.append((eq.name, *self._summed_target(eq)))
                 continue
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
                     eq.name in self._src._arrays or eq.name in self._tgt._arrays:
@@ -122,6 +124,9 @@ class Synapses(NetworkObject):
         if self._by_target:
             self._arrays.update(_order_post=np.zeros(0, dtype=np.int32),
                                 _offsets_post=np.zeros(self._tgt.N + 1, dtype=np.int64))
+        if self._sums_into_source:
+            self._arrays.update(_order_pre=np.zeros(0, dtype=np.int32),
+                                _offsets_pre=np.zeros(self._src.N + 1, dtype=np.int64))
         # compact storage: each pathway's one delay for every synapse (None:
         # per synapse, in _arrays[its delay variable]), and whether the
         # synapses are stored in the order a presynaptic spike takes them
@@ -139,28 +144,43 @@ class Synapses(NetworkObject):
     @property
     def _by_target(self):
         """Whether kernels take the synapses by target neuron (on_post, clock-driven
-        equations, summed variables)."""
+        equations, summed variables of the target)."""
         return bool(any(p.side == "post" for p in self._pathways.values())
-                    or self.clock_driven or self.summed)
+                    or self.clock_driven or any(side == "post" for _, side, _ in self.summed))
+
+    @property
+    def _sums_into_source(self):
+        """Whether a kernel takes the synapses by source neuron (summed
+        variables of the source)."""
+        return any(side == "pre" for _, side, _ in self.summed)
 
     def _summed_target(self, eq):
-        """The target group's variable that ``eq`` (``x_post = ... (summed)``) sets."""
+        """("post", variable) of the target that ``eq`` (``x_post = ... (summed)``)
+        sets, or ("pre", variable) of the source (``x_pre = ... (summed)``)."""
         if "summed" not in eq.flags:
             raise NotImplementedError(
                 f"Synapses '{self.name}': '{eq}' is a subexpression; synapses support "
                 f"summed ones ('x_post = ... : unit (summed)') for now.")
-        var = eq.name[:-len("_post")] if eq.name.endswith("_post") else None
-        if var is None:
-            raise NotImplementedError(
+        side = next((s for s in ("pre", "post") if eq.name.endswith("_" + s)), None)
+        if side is None:
+            raise EquationError(
                 f"Synapses '{self.name}': the summed variable '{eq.name}' must end in "
-                f"'_post' (a variable of the target; '_pre' is not supported yet).")
-        target_eq = self.target.equations.get(var)
-        if target_eq is None or target_eq.kind != "parameter":
+                f"'_post' (a variable of the target) or '_pre' (of the source).")
+        var = eq.name[:-len(side) - 1]
+        group = self.target if side == "post" else self.source
+        group_eq = group.equations.get(var)
+        if group_eq is None or group_eq.kind != "parameter":
             raise EquationError(
                 f"Synapses '{self.name}': the summed variable '{eq}' sets '{var}' of "
-                f"'{self.target.name}', which must be a parameter there (such as "
+                f"'{group.name}', which must be a parameter there (such as "
                 f"'{var} : {eq.unit}').")
-        return var
+        if any(v == var and whole(self.source if s == "pre" else self.target)[0]
+               is whole(group)[0] for _, s, v in self.summed):
+            raise EquationError(        # as Brian: one sum per variable
+                f"Synapses '{self.name}': the summed variable '{eq}' sets '{var}' of "
+                f"'{group.name}', which another summed variable of these synapses "
+                f"already sets.")
+        return side, var
 
     # -- names and units -----------------------------------------------------------------
     def _dims_and_types(self):
@@ -207,7 +227,7 @@ class Synapses(NetworkObject):
                 used |= st.expr.identifiers | {st.target}
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
-            for name in self.clock_driven + tuple(n for n, _ in self.summed):
+            for name in self.clock_driven + tuple(n for n, _, _ in self.summed):
                 used |= self.equations[name].expr.identifiers | {name}
             for name in self.event_driven:
                 foreign = self.equations[name].expr.identifiers & set(neuron)
@@ -233,12 +253,13 @@ class Synapses(NetworkObject):
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
                 self.equations.check_units(known, group_name=self.name)
-            for name, var in self.summed:
-                declared, expected = self.equations[name].dim, self.target._dims_and_types()[0][var]
+            for name, side, var in self.summed:
+                group = self.target if side == "post" else self.source
+                declared, expected = self.equations[name].dim, group._dims_and_types()[0][var]
                 if declared is not expected:
                     raise DimensionMismatchError(
                         f"The summed variable '{self.equations[name]}' sets '{var}' of "
-                        f"'{self.target.name}', which has unit {_fmt(expected)}, not "
+                        f"'{group.name}', which has unit {_fmt(expected)}, not "
                         f"{_fmt(declared)}.", declared, expected)
         except NeurocodegenError as exc:
             raise _in_group(self, exc) from None
@@ -246,7 +267,7 @@ class Synapses(NetworkObject):
         self._externals = constants
         self._guards = _guards(self._statements(), neuron)
         self._used = used | set(self._guards.values())
-        if (self._pathways or self._by_target) and \
+        if (self._pathways or self._by_target or self._sums_into_source) and \
                 self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
 
@@ -268,12 +289,17 @@ class Synapses(NetworkObject):
                       out=offsets[first + 1:first + 1 + self.source.N])
             offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
             self._set_internal("_offsets", offsets)
-        if self._by_target:       # the synapses of each target neuron, in creation order
-            post = self._arrays["_post"] + self._tgt_first       # neurons of the group
-            self._set_internal("_order_post", np.argsort(post, kind="stable").astype(np.int32))
-            offsets = np.zeros(self._tgt.N + 1, dtype=np.int64)
-            np.cumsum(np.bincount(post, minlength=self._tgt.N), out=offsets[1:])
-            self._set_internal("_offsets_post", offsets)
+        # the synapses of each target (source) neuron, in creation order
+        for side, wanted, group, first in (("post", self._by_target, self._tgt, self._tgt_first),
+                                           ("pre", self._sums_into_source, self._src,
+                                            self._src_first)):
+            if wanted:
+                neurons = self._arrays["_" + side] + first       # neurons of the group
+                self._set_internal("_order_" + side,
+                                   np.argsort(neurons, kind="stable").astype(np.int32))
+                offsets = np.zeros(group.N + 1, dtype=np.int64)
+                np.cumsum(np.bincount(neurons, minlength=group.N), out=offsets[1:])
+                self._set_internal("_offsets_" + side, offsets)
         for pathway in self._pathways.values():
             self._prepare_pathway(pathway, dt)
         self._queue_for = (len(self), dt)
@@ -401,6 +427,7 @@ class Synapses(NetworkObject):
                             summed=tuple(self.summed),
                             method=self.method if isinstance(self.method, (str, type(None)))
                             else tuple(self.method), target_order=_order(self.target),
+                            source_order=_order(self.source),
                             names=tuple(names), externals=tuple(sorted(self._externals)),
                             guards=tuple(sorted(self._guards.items())),
                             source_part=_part(self.source), target_part=_part(self.target),
@@ -992,6 +1019,27 @@ def _guards(statements, neuron):
     return guards
 
 
+def check_summed(objects):
+    """Refuse, as Brian does, two Synapses whose summed variables set the same
+    variable of overlapping neurons: each sum replaces the values, so the
+    last would win."""
+    seen = {}
+    for obj in objects:
+        if not isinstance(obj, Synapses):
+            continue
+        for _, side, var in obj.summed:
+            group = obj.source if side == "pre" else obj.target
+            parent, first = whole(group)
+            for other, (lo, hi) in seen.get((id(parent), var), ()):
+                if lo < first + group.N and first < hi:
+                    raise NotImplementedError(
+                        f"The summed variables of Synapses '{other.name}' and '{obj.name}' "
+                        f"both set '{var}' of '{parent.name}' (for the same neurons); Brian "
+                        f"refuses this too: sum into separate variables of "
+                        f"'{parent.name}' and add them.")
+            seen.setdefault((id(parent), var), []).append((obj, (first, first + group.N)))
+
+
 def _part(group):
     """(first, stop) of a subgroup in its group, None for a whole group."""
     parent, first = whole(group)
@@ -999,8 +1047,8 @@ def _part(group):
 
 
 def _order(group):
-    """The order Brian gives a target: a subgroup's is its group's + 1 (so
-    that a summed variable onto a subgroup is computed after the group's
-    state update, as in Brian)."""
+    """The order Brian gives a source or target: a subgroup's is its group's
+    + 1 (so that a summed variable onto a subgroup is computed after the
+    group's state update, as in Brian)."""
     parent, _ = whole(group)
     return parent.order + (0 if parent is group else 1)

@@ -146,9 +146,37 @@ def pathways_and_post_delays(sim):
     return 40 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
 
 
+def summed_presynaptic(sim):
+    """Summed variables of the source: each presynaptic neuron's clock-driven
+    synaptic conductances, summed over its outgoing synapses, slow it down
+    (Iback); a subgroup P[1:3] as the source sets only its neurons (Ix)."""
+    ns = {"ms": sim.ms}
+    P = sim.NeuronGroup(4, """dv/dt = (1 + 0.13*i - Iback)/(7*ms) : 1
+                              Iback : 1
+                              Ix : 1""", threshold="v > 1", reset="v = 0",
+                        method="euler", namespace=ns)
+    P.Ix = -1
+    Q = sim.NeuronGroup(3, "dv/dt = (1 + 0.21*i)/(9*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    S = sim.Synapses(P, Q, """dg/dt = -g/(5*ms) : 1 (clock-driven)
+                              w : 1
+                              Iback_pre = w*g : 1 (summed)""", on_pre="g += 1",
+                     namespace=ns)
+    S.connect(condition="i != j")
+    S.w = "0.1*i + 0.07*j + 0.05"
+    S.delay = "j*0.2*ms"
+    T = sim.Synapses(P[1:3], Q, """c : 1
+                                   Ix_pre = c*v_pre + 0.3*v_post : 1 (summed)""",
+                     namespace=ns)
+    T.connect(condition="j >= i")
+    T.c = "0.5 + i + 0.25*j"
+    M = sim.StateMonitor(P, ["v", "Iback", "Ix"], record=True)
+    return 40 * sim.ms, {"P": P, "Q": Q, "S": S, "T": T, "M": M}
+
+
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
                                   connect_generators, stdp_traces, summed_conductances,
-                                  pathways_and_post_delays)}
+                                  pathways_and_post_delays, summed_presynaptic)}
 
 
 def _optional(obj, var):

@@ -166,15 +166,16 @@ class PostSynapsesBlock:
 
 
 @dataclass(frozen=True)
-class ByTargetBlock:
-    """Every synapse, by this thread's target neurons; with ``summed`` (an
-    array of the target), each neuron gets the sum of its synapses' ``_summed``."""
+class ByNeuronBlock:
+    """Every synapse, by this thread's neurons of the target (or the source);
+    with ``summed`` (an array of that group), each neuron gets the sum of its
+    synapses' ``_summed``."""
     kernel: Kernel
     order: str
     offsets: str
     summed: str = ""
-    part: tuple = None        # (first, stop): only these target neurons (a subgroup)
-    template: str = "synapses_by_target.cpp.j2"
+    part: tuple = None        # (first, stop): only these neurons (a subgroup)
+    template: str = "synapses_by_neuron.cpp.j2"
 
 
 @dataclass(frozen=True)

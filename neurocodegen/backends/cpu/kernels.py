@@ -54,7 +54,8 @@ class NetworkPrinter:
     def kernel_context(self, kernel, statements, extra_reads=()):
         """The shared part of a block: constants, hoisted invariants, loads,
         the printed body and stores. ``statements`` are Assign/If (other
-        statements are printed by the caller)."""
+        statements are printed by the caller, which reads ``extra_reads``:
+        loaded, and kept as locals when they are temporaries)."""
         variables = {v.name: v for v in kernel.variables}
         # Brian's scalar code: a shared variable set from shared values only
         # (``I0 = I0 + 0.1`` in run_regularly) is set once per step, before the
@@ -86,6 +87,7 @@ class NetworkPrinter:
                 else:
                     expr = st.value.xreplace(known) if known else st.value
                     if st.target not in variables and st.target.startswith("_") \
+                            and st.target not in extra_reads \
                             and not _is_bool(expr, booleans) and hoist.invariant(expr):
                         known[ir.symbol(st.target)] = expr
                         continue
@@ -244,19 +246,22 @@ class NetworkPrinter:
                                      delays=self.array(space.delays) if space.delays else "",
                                      template=_template("synapses_post.cpp.j2"))
 
-    def _by_target(self, kernel, summed=""):
-        k, _ = self.kernel_context(kernel, kernel.statements)
+    def _by_neuron(self, kernel, summed=""):
+        # the template reads _summed: a local even when it is the same for
+        # every synapse ('x_post = 1 : 1 (summed)' counts synapses)
+        k, _ = self.kernel_context(kernel, kernel.statements,
+                                   extra_reads={"_summed"} if summed else ())
         space = kernel.space
-        return ctx.ByTargetBlock(k, order=self.array(space.order),
+        return ctx.ByNeuronBlock(k, order=self.array(space.order),
                                  offsets=self.array(space.offsets), summed=summed,
                                  part=space.part,
-                                 template=_template("synapses_by_target.cpp.j2"))
+                                 template=_template("synapses_by_neuron.cpp.j2"))
 
     def _synapses_update(self, kernel):
-        return self._by_target(kernel)
+        return self._by_neuron(kernel)
 
     def _summed(self, kernel):
-        return self._by_target(kernel, summed=self.array(kernel.target))
+        return self._by_neuron(kernel, summed=self.array(kernel.target))
 
     def room_check(self, kernel):
         """After a step, return early when a recording kernel's buffers have

@@ -138,7 +138,7 @@ class NetworkWriter:
         period = f"(_step // {kernel.period})" if kernel.period > 1 else "_step"
         code(f"t_ = float({period}) * dt_")
         if not isinstance(kernel.space, (ir.ArrivingSynapses, ir.SpikingTargets,
-                                         ir.SynapsesByTarget)):
+                                         ir.SynapsesByNeuron)):
             self.space(code, kernel.space)
         getattr(self, "_" + kernel.op)(code, kernel)
         code.level -= 1
@@ -265,13 +265,15 @@ class NetworkWriter:
         self._body(code, kernel)
 
     def _summed(self, code, kernel):
-        """The sum of ``_summed`` over each target neuron's synapses, added in
-        creation order from 0 (``bincount`` adds in the order it is given)."""
+        """The sum of ``_summed`` over each neuron's synapses (of the target or
+        the source), added in creation order from 0 (``bincount`` adds in the
+        order it is given)."""
         space = kernel.space
         self._synapses_update(code, kernel)
-        posts = f"numpy.repeat(numpy.arange({space.size}), numpy.diff({self.name(space.offsets)}))"
+        neurons = f"numpy.repeat(numpy.arange({space.size}), " \
+            f"numpy.diff({self.name(space.offsets)}))"
         first, stop = space.part or (0, space.size)        # a subgroup's neurons only
-        code(f"{self.name(kernel.target)}[{first}:{stop}] = numpy.bincount({posts}, "
+        code(f"{self.name(kernel.target)}[{first}:{stop}] = numpy.bincount({neurons}, "
              f"weights=numpy.broadcast_to(_summed, _idx.shape), "
              f"minlength={space.size})[{first}:{stop}]")
 
