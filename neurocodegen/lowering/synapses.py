@@ -129,7 +129,7 @@ def _by_neuron(spec, statements, side="post"):
         # the target's variables are another thread's
         other = {n for n, where, *_ in spec.names if where == "post"} | \
             set(spec.equations.diff_eq_names) | {"lastupdate"} | \
-            {st.target for st in spec.on_pre + spec.on_post}
+            {st.target for pathway in spec.pathways for st in pathway.statements}
         group, size, part = spec.source, spec.source_N, spec.source_part
     return ir.SynapsesByNeuron(synapses=name, group=group, size=size,
                                order=ir.Array(name, f"_order_{side}", "int32", "internal"),
