@@ -285,7 +285,7 @@ class Synapses(NetworkObject):
         if "_offsets" in self._arrays:              # by neurons of the source's group
             offsets = np.zeros(self._src.N + 1, dtype=np.int64)
             first = self._src_first
-            np.cumsum(np.bincount(self._arrays["_pre"], minlength=self.source.N),
+            np.cumsum(_counts(self._arrays["_pre"], self.source.N),
                       out=offsets[first + 1:first + 1 + self.source.N])
             offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
             self._set_internal("_offsets", offsets)
@@ -876,6 +876,17 @@ def _renamed(code, old, new):
     """``code`` with the name ``old`` replaced by ``new`` (whole names only)."""
     import re
     return re.sub(rf"\b{re.escape(old)}\b", new, code)
+
+
+def _counts(indices, size):
+    """How many times each of 0..size-1 occurs in ``indices``: numpy's
+    bincount, a block at a time (it makes an int64 copy of its input, as
+    large as the synapses themselves)."""
+    counts = np.zeros(size, dtype=np.int64)
+    block = 1 << 24
+    for start in range(0, len(indices), block):
+        counts += np.bincount(indices[start:start + block], minlength=size)
+    return counts
 
 
 def _sorted_pairs(last_pre, last_post, pre, post):
