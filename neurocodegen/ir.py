@@ -187,6 +187,7 @@ class RecordedIndices:
     size: int
     record: Array
     split_by_index: bool = True
+    owners: Array = None      # with split_by_index False: the index whose thread owns each
 
 
 @dataclass(frozen=True)
@@ -392,8 +393,8 @@ def arrays_of(kernel):
     """Every array ``kernel`` touches, in a fixed order: its space's, its
     variables', then those of its special statements."""
     space = kernel.space
-    out = [getattr(space, name, None) for name in ("spikes", "record", "history", "order",
-                                                   "offsets", "delays", "posts")]
+    out = [getattr(space, name, None) for name in ("spikes", "record", "owners", "history",
+                                                   "order", "offsets", "delays", "posts")]
     for v in kernel.variables:
         out += [v.array, v.index]
     out += [array for _, array in kernel.tables]
@@ -435,7 +436,8 @@ def needs_one_thread(kernel):
         any(v.index is not None for v in kernel.variables)    # another group's variable
     shared = {v.name for v in kernel.variables if v.scalar}   # one value for every thread
     return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_other", False)
-                or getattr(space, "split_by_index", True) is False or linked
+                or (getattr(space, "split_by_index", True) is False
+                    and getattr(space, "owners", None) is None) or linked
                 or shared & set(_assigned(kernel.statements)))
 
 

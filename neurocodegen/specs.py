@@ -115,7 +115,8 @@ class StateMonitorSpec:
     when: str = "start"
     order: int = 0
     # the source's indices are owned by the thread whose part they fall in
-    # (a group's neurons); synapses are owned by their target's thread
+    # (a group's neurons); synapses are owned by their target's thread, which
+    # the monitor's input array `owners` names
     split_by_index: bool = True
 
 
@@ -279,3 +280,5 @@ class Recording:
     size: int
     columns: tuple
     index: str = None
+    owner: str = None         # snapshot: an input array of the index of `size` whose
+                              # thread records each listed index (a synapse's target)

@@ -599,3 +599,36 @@ def test_summed_variable_of_the_source_unit_error_names_both():
     with pytest.raises(DimensionMismatchError, match=r"'x_pre = w : volt \(summed\)' sets 'x' "
                                                      r"of 'Pu', which has unit 1, not V"):
         Network(P, S).run(0.1 * ms)
+
+
+def test_a_state_monitor_of_synapses_records_on_the_owners_threads(tmp_path):
+    """Each thread records the synapses of its target neurons (1500 neurons:
+    every thread has some): the program runs on every thread, with the
+    numbers of runtime mode."""
+    def network():
+        start_scope()
+        seed(4)
+        G = NeuronGroup(1500, "dv/dt = (1.1 - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1",
+                        threshold="v > 1", reset="v = 0", method="euler")
+        S = Synapses(G, G, **STDP)
+        S.connect(condition="i != j", p=0.02)
+        S.w = "0.1*rand()"
+        S.delay = 1 * ms
+        M = StateMonitor(S, ["w", "Apre"], record=np.arange(0, len(S), 397))
+        Network(G, S, M).run(30 * ms)
+        return M
+    reference = network()
+    expected = [np.array(reference.w), np.array(reference.Apre), np.array(reference.t_)]
+    assert expected[0].shape == (len(reference.record), 300) and expected[1].any()
+    set_device("cpp_standalone", directory=tmp_path / "net", build_on_run=False)
+    try:
+        M = network()
+        device.build(threads=1)
+        for n in (1, 2, 4):
+            if n > 1:
+                device.run(threads=n)
+            assert device.status["threads"] == n
+            for got, want in zip([np.array(M.w), np.array(M.Apre), np.array(M.t_)], expected):
+                assert np.array_equal(got, want), n
+    finally:
+        set_device("runtime")

@@ -55,7 +55,9 @@ def lower_state_monitor(spec):
     fill = buffer("fill", "fill", "int64")
     columns = tuple((buffer("var_" + v.name), ir.symbol(v.name)) for v in variables)
     space = ir.RecordedIndices(spec.source, spec.source_N, buffer("record", "input", "int32"),
-                               split_by_index=spec.split_by_index)
+                               split_by_index=spec.split_by_index,
+                               owners=None if spec.split_by_index
+                               else buffer("owners", "input", "int32"))
     kernel = ir.Record(name=f"state monitor {spec.name} of {spec.source}", owner=spec.name,
                        op="state_record", space=space, period=spec.period,
                        statements=(ir.Snapshot(fill, buffer("times"), columns),),

@@ -346,6 +346,9 @@ class StateMonitor(NetworkObject):
         recording step, with the values of the recorded neurons."""
         columns = (Column("times", "t", TIME, time=True),) + \
             tuple(Column("var_" + v, v, self._dims[v]) for v in self.variables)
+        if hasattr(self.source, "connect"):     # synapses: recorded by their target's thread
+            return Recording("snapshot", self.source._tgt.N, columns, index="record",
+                             owner="owners")
         return Recording("snapshot", self.source.N, columns, index="record")
 
     def spec(self, period):
@@ -360,6 +363,9 @@ class StateMonitor(NetworkObject):
         """The array the compiled loop writes for ``name`` in the current run."""
         if name == "record":
             return self._record_in_group
+        if name == "owners":                  # the target neuron of each recorded synapse
+            S = self.source
+            return (S._arrays["_post"][self._record_in_group] + S._tgt_first).astype(np.int32)
         times, fill, buffers = self._blocks[-1]
         if name.startswith("var_"):
             return buffers[name[4:]]

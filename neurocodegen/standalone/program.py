@@ -71,8 +71,10 @@ class Program:
                  if owner == obj.name}
         growable = {key for key, role in roles.items() if role == "growable"}
         columns = {c.array for c in recording.columns}
-        index_ok = (recording.layout == "events" and recording.index is None) or \
-            (recording.layout == "snapshot" and roles.get(recording.index) == "input")
+        index_ok = (recording.layout == "events" and recording.index is None
+                    and recording.owner is None) or \
+            (recording.layout == "snapshot" and roles.get(recording.index) == "input"
+             and (recording.owner is None or roles.get(recording.owner) == "input"))
         if columns != growable or not index_ok or \
                 (columns and sum(c.time for c in recording.columns) != 1):
             raise StandaloneError(
@@ -225,6 +227,8 @@ class Program:
                      str(recording.size)]
             if recording.index is not None:
                 words.append(str(self.slot[(m.name, recording.index)]))
+            if recording.owner is not None:
+                words.append(f"owner {self.slot[(m.name, recording.owner)]}")
             for c in recording.columns:
                 slot = self.slot[(m.name, c.array)]
                 words.append(f"{'time' if c.time else 'column'} {slot} "

@@ -24,10 +24,12 @@
 //     thread appends those of its part of N. Rows are written step by step
 //     (the `time` column tells steps apart), in a step thread by thread: as
 //     one thread would have written them. A column's shape: rows.
-//   recording <name> snapshot <fill slot> <N> <index slot> <column>...
+//   recording <name> snapshot <fill slot> <N> <index slot> [owner <slot>] <column>...
 //     one row per recording step: `time` one value, a `column` one value per
 //     index listed in the input array <index slot> (shape: rows, indices);
-//     each thread records the indices in its part of N.
+//     each thread records the indices in its part of N, or those whose
+//     owner (the input array <slot>: an index of N for each, such as a
+//     synapse's target neuron) is in its part.
 //   <column>: time|column <slot> <dtype> <stem>, a buffer per thread written
 //     to <stem>.bin; a recording with columns has one `time` (f8), one with
 //     none (spike counts only) writes nothing. The fill slot holds per thread
@@ -135,7 +137,7 @@ struct Column {
 struct Recording {
     std::string name;
     bool snapshot = false;                           // else events
-    int fill_slot = 0, index_slot = -1;
+    int fill_slot = 0, index_slot = -1, owner_slot = -1;
     int64_t n = 0;                                   // the group's size
     std::vector<Column> columns;
     int time = -1;                                   // which column is `time`
@@ -247,6 +249,10 @@ bool parse_recording(Program& p, std::istringstream& words)
     if (!r.snapshot && layout != "events") return false;
     if (r.snapshot && !(words >> r.index_slot)) return false;
     while (words >> tag) {
+        if (r.snapshot && tag == "owner" && r.columns.empty()) {
+            if (!(words >> r.owner_slot)) return false;
+            continue;
+        }
         Column c;
         if ((tag != "time" && tag != "column") || !(words >> c.slot >> c.dtype >> c.stem))
             return false;
@@ -368,13 +374,23 @@ void split_indices(Program& p, Recording& r)
     if (found == p.arrays.end() || found->second.role != "input" || found->second.dtype != "i4")
         fail("recording " + r.name + ": its indices are no i4 input array");
     const int32_t* index = (const int32_t*)found->second.buffer.data();
+    // the index of N each listed index belongs to: itself, or its owner (a
+    // synapse's target neuron, whose thread owns the synapse)
+    const int32_t* owner = index;
+    if (r.owner_slot >= 0) {
+        auto owners = p.arrays.find(r.owner_slot);
+        if (owners == p.arrays.end() || owners->second.role != "input" ||
+            owners->second.dtype != "i4" || owners->second.count != found->second.count)
+            fail("recording " + r.name + ": its owners are no i4 input array of its indices");
+        owner = (const int32_t*)owners->second.buffer.data();
+    }
     const int T = p.threads;
     r.n_index = found->second.count;
     r.index_t.assign(T, {}), r.position_t.assign(T, {});
     for (int64_t k = 0; k < r.n_index; ++k) {
         int t = 0;                                   // the thread whose part holds it
-        while (t < T && ncg::part_begin(r.n, t + 1, T) <= index[k]) ++t;
-        if (index[k] < 0 || t == T) fail(r.name + ": an index is not in 0..N-1");
+        while (t < T && ncg::part_begin(r.n, t + 1, T) <= owner[k]) ++t;
+        if (owner[k] < 0 || t == T) fail(r.name + ": an index is not in 0..N-1");
         r.index_t[t].push_back(index[k]), r.position_t[t].push_back(k);
     }
     for (int t = 0; t < T; ++t) {
