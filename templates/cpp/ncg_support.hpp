@@ -218,6 +218,9 @@ static inline double randn(uint64_t seed, uint64_t index, uint64_t step, uint32_
 // vectorize it.
 static const int BLOCK = 256;
 
+// Neurons a threshold scans at a time for a crossing (see threshold.cpp.j2).
+static const int SCAN = 64;
+
 // The first neuron of thread `thread`'s part of a group of n neurons split
 // among `threads`: parts are whole blocks, so every thread draws the same
 // random numbers for a neuron as one thread would.

@@ -97,6 +97,8 @@ class ThresholdBlock:
     spikespace: str
     on_spike: tuple = ()      # Store(array, value) for each spiking neuron
     uniforms: tuple = ()      # NoiseBuffer of uniform draws, filled a block at a time
+    scan: str = ""            # a condition that every crossing neuron meets and whose
+                              # loop vectorises ("": none, one loop)
     template: str = "threshold.cpp.j2"
 
 

@@ -166,7 +166,8 @@ class NetworkPrinter:
                          for array, value in kernel.on_spike)
         return ctx.ThresholdBlock(k, condition=printer.doprint(kernel.condition),
                                   spikespace=self.array(kernel.spikes), on_spike=on_spike,
-                                  uniforms=buffers, template=_template("threshold.cpp.j2"))
+                                  uniforms=buffers, scan=_scan(kernel, statements, printer),
+                                  template=_template("threshold.cpp.j2"))
 
     def _reset(self, kernel):
         k, _ = self.kernel_context(kernel, kernel.statements)
@@ -311,6 +312,24 @@ class NetworkPrinter:
             return ""
         bodies = "\n".join(code[name].strip() for name in sorted(code))
         return f"namespace {{  // the users' functions\n{bodies}\n}}\n"
+
+
+def _scan(kernel, statements, printer):
+    """A condition every crossing neuron meets, for a first loop that finds
+    the chunks of neurons with a crossing: the threshold's condition with
+    its boolean variables (``not_refractory``) taken as true, since GCC
+    does not vectorise a loop that loads booleans; "" when the statements
+    before it read one, or nothing would be left."""
+    booleans = {v.name for v in kernel.variables if v.array.dtype == "bool"}
+    read = {s.name for st in statements if isinstance(st, ir.Assign)
+            for s in sympy.sympify(st.value).free_symbols}    # (a _BufferRead reads a double)
+    if booleans & read or any(not isinstance(st, (ir.Assign, _BufferRead)) for st in statements):
+        return ""
+    necessary = kernel.condition.xreplace({ir.symbol(b): sympy.true for b in booleans})
+    if necessary in (sympy.true, sympy.false) or \
+            {s.name for s in necessary.free_symbols} & booleans:
+        return ""
+    return printer.doprint(necessary)
 
 
 def _scalar_code(statements, variables, scalars):
