@@ -44,16 +44,10 @@ _ROWS_PER_TAKE = 16
 
 
 def available_bytes():
-    """The memory this machine can give without swapping (MemAvailable of
-    /proc/meminfo), or None where it is unknown."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    """The memory this machine can give without swapping (None where it is
+    unknown); a function of its own, so that tests can replace it."""
+    from .network import available_memory
+    return available_memory()
 
 
 def creation_threads():
@@ -223,6 +217,11 @@ def _skip_numpy(S, rows, log1mp, key, step, block=4096):
             by_row = np.lexsort((post, pre))       # row order, j ascending
             found_pre.append(pre[by_row])
             found_post.append(post[by_row])
+    return _joined(found_pre, found_post)
+
+
+def _joined(found_pre, found_post):
+    """The pairs found block by block, as two int32 arrays."""
     if not found_pre:
         return np.zeros(0, np.int32), np.zeros(0, np.int32)
     return (np.concatenate(found_pre).astype(np.int32),
@@ -259,10 +258,7 @@ def _pairs_numpy(S, cond, prob, namespace, frame, rand_key):
         keep = S._kept(ii, jj, probability, key, step)
         found_pre.append(ii[keep])
         found_post.append(jj[keep])
-    if not found_pre:
-        return np.zeros(0, np.int32), np.zeros(0, np.int32)
-    return (np.concatenate(found_pre).astype(np.int32),
-            np.concatenate(found_post).astype(np.int32))
+    return _joined(found_pre, found_post)
 
 
 def _pairs_compiled(S, cond, prob, n, key, step, checked):
