@@ -65,10 +65,17 @@ TOLERANCE = 5.0
 # networks with random connectivity: each system draws its own synapses, and the total
 # count of a realisation varies by more than a Poisson count would (CUBA, N = 4000, 1 s,
 # ours over seeds 0-3: 22280-24157 spikes), so they agree within a relative tolerance
-# COBAHH's first 0.2 s are a transient whose total varies more: Brian2's own totals over
-# seeds and targets spread 23767-30272, ours 27192-29100, hence 25 %
+# COBAHH's total varies more between realisations: over its first 0.2 s Brian2's totals
+# over seeds and targets spread 23767-30272, ours 26784-30640 (seeds 0-3, 2026: 29 % above
+# Brian's lowest); over 1 s ours 133564-156992 (seeds 0-2, 2026), Brian2's 127973-152080
+# (seeds 0, 1, 2026), 23 % apart at most: hence 35 %.
+# cobahh-1000's coupling is effectively zero: its total is that of the initial conditions,
+# 52957 (ours) and 52948 (Brian2) over 1 s, 2457 and 2479 at N = 2000 over 0.1 s: 5 %.
+# Brunel at N = 12500 (1 s): 478147 and 482927 (1.0 %), at N = 2500 over 0.2 s 1.3 %: 5 %.
+# A key ("brunel N=12500") overrides its model's tolerance.
 NETWORK = {"cuba", "cobahh", "cobahh-1000", "brunel"}
-NETWORK_TOLERANCE = {"cuba": 0.15, "cobahh": 0.25, "cobahh-1000": 0.25, "brunel": 0.25}
+NETWORK_TOLERANCE = {"cuba": 0.15, "cobahh": 0.35, "cobahh-1000": 0.05, "brunel": 0.25,
+                     "brunel N=12500": 0.05}
 # measurements left out of the full run because one process would take too long:
 # (system, model, N) -> reason shown in the table.  Brian2 Cython's noisy-lif at N = 10^5
 # takes 18.5 s for 1 s (this machine), so about 185 s + compilation at N = 10^6;
@@ -556,6 +563,11 @@ def spike_check(rows, systems):
     return lines, problems
 
 
+def network_tolerance(row):
+    """The relative tolerance of a network's total spike count: its key's, else its model's."""
+    return NETWORK_TOLERANCE.get(row["key"], NETWORK_TOLERANCE[row["model"]])
+
+
 def noisy_check(r, rows, systems, lines, problems):
     """Total spike counts of a noisy model, ours against each peer (our own modes
     draw the same random numbers, so they must agree exactly). Each count is a
@@ -585,8 +597,8 @@ def noisy_check(r, rows, systems, lines, problems):
         if s in OURS and b != ours[0]:
             status = "DIFFER (our modes draw the same random numbers)"
         elif s in EXACT_PEERS and s not in OURS and network and \
-                relative > NETWORK_TOLERANCE[r["model"]]:
-            status = f"DIFFER (beyond {NETWORK_TOLERANCE[r['model']]:.0%})"
+                relative > network_tolerance(r):
+            status = f"DIFFER (beyond {network_tolerance(r):.0%})"
         elif s in EXACT_PEERS and s not in OURS and not network and z > TOLERANCE:
             status = f"DIFFER (beyond {TOLERANCE:g} sd)"
     line = f"{r['key']}: " + ", ".join(parts) + f" -> {status}"
