@@ -19,6 +19,7 @@ project directory (brian2-cpp, ours-standalone*; these record run() calls and
 build at the end, like brian2-cpp; their timed value is the program's own time
 of the last run, status.json's run_seconds).
 """
+import builtins
 import json
 import os
 import sys
@@ -70,6 +71,33 @@ N = args.N
 duration = args.duration * second  # noqa: F405
 warmup = args.warmup * second  # noqa: F405
 state_mon = None
+created = []         # the model's Synapses: synapse count, bytes per synapse
+connect_s = [0.0]    # wall time of their connect() calls
+
+
+def connect(synapses, *pos, **kwds):
+    """``synapses.connect(...)``, timed. For brian2-cpp connect() only generates
+    code; the creation runs in the binary, where its code objects are profiled
+    (see creation_in_binary)."""
+    if args.system == "brian2-cpp":
+        get_device().enable_profiling = True  # noqa: F405  the creation code objects only
+    t = time.perf_counter()
+    synapses.connect(*pos, **kwds)
+    connect_s[0] += time.perf_counter() - t
+    if args.system == "brian2-cpp":
+        get_device().enable_profiling = False  # noqa: F405  (the proxy forwards no setattr)
+    created.append(synapses)
+
+
+def creation_in_binary():
+    """brian2-cpp: the seconds of the binary's synapse creation code objects
+    (std::clock, one thread), from its results/profiling_info.txt."""
+    path = os.path.join(device.project_dir, "results", "profiling_info.txt")  # noqa: F405
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = [line.split() for line in f if "synapses_create" in line]
+    return sum(float(seconds) for _, seconds in rows) if rows else None
 
 if args.model == "tutorial-small":
     tau = 10 * ms  # noqa: F405
@@ -162,13 +190,17 @@ elif args.model == "cuba":
     p_connect = 80.0 / N
     Ce = Synapses(P, P, on_pre="ge += we")  # noqa: F405
     Ci = Synapses(P, P, on_pre="gi += wi")  # noqa: F405
-    Ce.connect(f"i<{int(0.8 * N)}", p=p_connect)
-    Ci.connect(f"i>={int(0.8 * N)}", p=p_connect)
+    connect(Ce, f"i<{int(0.8 * N)}", p=p_connect)
+    connect(Ci, f"i>={int(0.8 * N)}", p=p_connect)
     M = SpikeMonitor(P)  # noqa: F405
-elif args.model == "cobahh":
+elif args.model in ("cobahh", "cobahh-1000"):
     # Brian2's examples/COBAHH.py (Brette et al. 2007 benchmark 3): N Hodgkin-Huxley
     # neurons with conductance synapses, exponential Euler, p = 0.02 (80 % excitatory;
-    # the example's subgroups P[:3200], P[3200:] written as conditions on i)
+    # the example's subgroups P[:3200], P[3200:] written as conditions on i).
+    # cobahh-1000: the GeNN / Brian2GeNN benchmark's variant (brian2genn's
+    # benchmarks/COBAHH.py): 1000 synapses per neuron (p = 1000/N), each with its own
+    # weight 'w : siemens (constant)' = rand() * 1e-9 nS, so the coupling is
+    # effectively zero and the network's activity that of the initial conditions
     area = 20000 * umetre ** 2  # noqa: F405
     Cm = (1 * ufarad * cm ** -2) * area  # noqa: F405
     gl = (5e-5 * siemens * cm ** -2) * area  # noqa: F405
@@ -195,10 +227,19 @@ elif args.model == "cobahh":
     """)  # noqa: F405
     P = NeuronGroup(N, model=eqs, threshold="v>-20*mV", refractory=3 * ms,  # noqa: F405
                     method="exponential_euler")
-    Ce = Synapses(P, P, on_pre="ge+=we")  # noqa: F405
-    Ci = Synapses(P, P, on_pre="gi+=wi")  # noqa: F405
-    Ce.connect(f"i<{int(0.8 * N)}", p=80.0 / N)
-    Ci.connect(f"i>={int(0.8 * N)}", p=80.0 / N)
+    if args.model == "cobahh":
+        Ce = Synapses(P, P, on_pre="ge+=we")  # noqa: F405
+        Ci = Synapses(P, P, on_pre="gi+=wi")  # noqa: F405
+        p_connect = 80.0 / N
+    else:
+        Ce = Synapses(P, P, "w : siemens (constant)", on_pre="ge+=w")  # noqa: F405
+        Ci = Synapses(P, P, "w : siemens (constant)", on_pre="gi+=w")  # noqa: F405
+        p_connect = 1000.0 / N
+    connect(Ce, f"i<{int(0.8 * N)}", p=p_connect)
+    connect(Ci, f"i>={int(0.8 * N)}", p=p_connect)
+    if args.model == "cobahh-1000":
+        Ce.w = "rand() * 1e-9*nS"
+        Ci.w = "rand() * 1e-9*nS"
     P.v = "El + (randn() * 5 - 5)*mV"
     P.ge = "(randn() * 1.5 + 4) * 10.*nS"
     P.gi = "(randn() * 12 + 20) * 10.*nS"
@@ -231,7 +272,7 @@ elif args.model == "stdp":
                         w = clip(w + Apost, 0, gmax)""",
                  on_post="""Apost += dApost
                          w = clip(w + Apre, 0, gmax)""")
-    S.connect()
+    connect(S)
     S.w = "rand() * gmax"
     M = SpikeMonitor(poisson_input)  # noqa: F405
 elif args.model in ("poisson-input", "poisson-explicit"):
@@ -251,7 +292,7 @@ elif args.model in ("poisson-input", "poisson-explicit"):
     else:
         sources = PoissonGroup(N * C_EXT, rates=nu_ext)  # noqa: F405
         external = Synapses(sources, neurons, on_pre="v += J")  # noqa: F405
-        external.connect(j=f"i // {C_EXT}")
+        connect(external, j=f"i // {C_EXT}")
     M = SpikeMonitor(neurons)  # noqa: F405
 elif args.model == "brunel":
     # Brunel (2000), as Brian's examples/frompapers/Brunel_2000.py: N = N_E + N_I
@@ -266,9 +307,9 @@ elif args.model == "brunel":
                           threshold="v > theta", reset="v = V_r", refractory=tau_rp,
                           method="exact")
     exc = Synapses(neurons, neurons, on_pre="v += J", delay=D)  # noqa: F405
-    exc.connect(f"i < {N_E}", p=0.1)
+    connect(exc, f"i < {N_E}", p=0.1)
     inh = Synapses(neurons, neurons, on_pre="v += -g*J", delay=D)  # noqa: F405
-    inh.connect(f"i >= {N_E}", p=0.1)
+    connect(inh, f"i >= {N_E}", p=0.1)
     external = PoissonInput(neurons, "v", C_E, nu_ext, weight=J)  # noqa: F405
     M = SpikeMonitor(neurons)  # noqa: F405
 else:
@@ -311,6 +352,17 @@ else:
     result["run_s"] = t_run
     result["spikes"] = int(M.num_spikes)
     result["spikes_timed"] = int(M.num_spikes) - n_warm
+if created:  # synapse creation: wall time of connect(); count; our bytes per synapse
+    result["connect_s"] = connect_s[0]
+    if args.system == "brian2-cpp":  # connect() only generated code: time in the binary
+        result["codegen_connect_s"] = connect_s[0]
+        result["connect_s"] = creation_in_binary()
+    sizes = [len(S) for S in created]
+    total = builtins.sum(sizes)  # the star import's sum is numpy's
+    result["synapses"] = int(total)
+    if args.system.startswith("ours") and total:
+        result["bytes_per_synapse"] = builtins.sum(  # weighted by each Synapses' count
+            S.memory_per_synapse * n for S, n in zip(created, sizes)) / total
 if args.model == "hodgkin-huxley":  # small N: per-neuron counts for a detailed comparison
     result["counts"] = [int(c) for c in M.count[:]]
 if state_mon is not None:
