@@ -62,7 +62,7 @@ def main():
     result.update(synapses=synapses, bytes_per_synapse=per_synapse,
                   synapse_gib=per_synapse * synapses / 2**30, creation_s=created,
                   creation_ns_per_synapse=created / synapses * 1e9)
-    PoissonInput(neurons, "v", C_E, nu_ext, weight=J)
+    drive = PoissonInput(neurons, "v", C_E, nu_ext, weight=J)   # noqa: F841 (run() finds it)
     M = SpikeMonitor(neurons, record=False)
     start = time.perf_counter()
     run(1 * ms)                                   # compiles (or loads) the run loop

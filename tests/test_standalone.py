@@ -378,3 +378,14 @@ def test_a_recording_that_does_not_match_its_arrays_is_refused(projects):
     M = ForgetfulMonitor(G)  # noqa: F841
     with pytest.raises(StandaloneError, match="recording of spikemonitor.*does not match"):
         run(1 * ms)
+
+
+def test_programs_run_with_short_openmp_spins(monkeypatch):
+    """Threads that wait at a barrier sleep after ~1000 spins (a 2-thread
+    program on a loaded machine otherwise ran 1000x slower), unless the
+    user chose GOMP_SPINCOUNT."""
+    from neurocodegen.standalone.program import program_environment
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    assert program_environment()["GOMP_SPINCOUNT"] == "1000"
+    monkeypatch.setenv("GOMP_SPINCOUNT", "infinite")
+    assert program_environment()["GOMP_SPINCOUNT"] == "infinite"
