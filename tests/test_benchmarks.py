@@ -77,11 +77,12 @@ def test_missing_or_broken_peers_are_skipped_with_a_message(bench, tmp_path, mon
 
 @pytest.mark.parametrize("model, ours, brian, problem", [
     ("cuba", 21671, 23837, None), ("cuba", 21671, 26500, "15%"),
-    ("cobahh", 29100, 23767, None), ("cobahh", 29100, 21000, "25%")])
+    ("cobahh", 29100, 23767, None), ("cobahh", 29100, 21000, "35%")])
 def test_network_counts_within_a_relative_tolerance(bench, model, ours, brian, problem):
     """Random connectivity differs between systems: CUBA's totals must agree
     within 15 % (ours over four seeds spread 22280-24157), COBAHH's (a 0.2 s
-    transient) within 25 % (Brian2's own spread 23767-30272)."""
+    transient) within 35 % (Brian2's own spread 23767-30272, ours 26784-30640 over
+    seeds)."""
     rows = [_row("ours", model, [ours]), _row("brian2-cpp", model, [brian])]
     lines, problems = bench.spike_check(rows, SYSTEMS)
     assert "%" in lines[0]
