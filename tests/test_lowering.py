@@ -127,17 +127,17 @@ GOLDEN_THRESHOLD = """\
             const double t_ = (double)_ncg_step * dt_;
             (void)t_;
             int32_t _ncg_nspikes = 0;
-            {
-            for (int64_t _ncg_i = _ncg_o0_lo; _ncg_i < _ncg_o0_hi; ++_ncg_i) {
+            // few neurons cross in a step: a loop that vectorises finds the
+            // chunks of ncg::SCAN neurons where one may, and only those are
+            // taken one neuron at a time
+            for (int64_t _ncg_c = _ncg_o0_lo; _ncg_c < _ncg_o0_hi; _ncg_c += ncg::SCAN) {
+                const int64_t _ncg_ce = _ncg_c + ncg::SCAN < _ncg_o0_hi ? _ncg_c + ncg::SCAN : _ncg_o0_hi;
+                int _ncg_any = 0;
+                for (int64_t _ncg_i = _ncg_c; _ncg_i < _ncg_ce; ++_ncg_i) {
                 const double v_ = _ncg_o0_v[_ncg_i];
                 const bool _cond = v_ > 1.0;
-                if (_cond) {
-                    _ncg_o0__spikespace[_ncg_o0_lo + _ncg_nspikes++] = (int32_t)_ncg_i;
+                    _ncg_any |= (int)(_cond);
                 }
-            }
-            }
-            _ncg_o0__spikespace[7 + _ncg_thread] = _ncg_nspikes;
-        }
 """
 
 
