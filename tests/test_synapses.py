@@ -632,3 +632,23 @@ def test_a_state_monitor_of_synapses_records_on_the_owners_threads(tmp_path):
                 assert np.array_equal(got, want), n
     finally:
         set_device("runtime")
+
+
+@pytest.mark.parametrize("target", ["cython", "numpy"])
+def test_summed_variables_and_synaptic_equations_may_use_i_and_j(target):
+    prefs.codegen.target = target
+    try:
+        P = NeuronGroup(3, "x : 1")
+        Q = NeuronGroup(2, "y : 1")
+        S = Synapses(P, Q, """w : 1
+                              dg/dt = -g/(10*ms*(1 + j)) : 1 (clock-driven)
+                              y_post = w*(i + 1) : 1 (summed)
+                              x_pre = j + 0.5 : 1 (summed)""", method="exact")
+        S.connect()
+        S.w = "1 + 10*j"
+        S.g = 1
+        Network(P, Q, S).run(1 * ms)
+        assert list(Q.y[:]) == [6, 66] and list(P.x[:]) == [2, 2, 2]
+        np.testing.assert_allclose(S.g[:], np.exp(-1 / (10 * (1 + S.j[:]))), rtol=1e-12)
+    finally:
+        prefs.codegen.target = "cython"

@@ -252,6 +252,7 @@ class Synapses(NetworkObject):
             if self.event_driven or self.clock_driven or self.summed:
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
+                known.update(i=DIMENSIONLESS, j=DIMENSIONLESS)     # the synapse's neurons
                 self.equations.check_units(known, group_name=self.name)
             for name, side, var in self.summed:
                 group = self.target if side == "post" else self.source
