@@ -652,3 +652,47 @@ def test_summed_variables_and_synaptic_equations_may_use_i_and_j(target):
         np.testing.assert_allclose(S.g[:], np.exp(-1 / (10 * (1 + S.j[:]))), rtol=1e-12)
     finally:
         prefs.codegen.target = "cython"
+
+
+def test_generator_samples_as_brian():
+    """``sample(N_post, size=K)``: K distinct targets for every source neuron,
+    in ascending order, every target equally likely; ``sample(..., p=P)``:
+    each kept with probability P; seeded, so the same synapses every time."""
+    def made(generator):
+        start_scope()
+        seed(5)
+        P = NeuronGroup(400, "x : 1")
+        Q = NeuronGroup(300, "y : 1")
+        S = Synapses(P, Q)
+        S.connect(j=generator)
+        return np.array(S.i), np.array(S.j)
+    i, j = made("k for k in sample(N_post, size=20)")
+    assert (np.bincount(i, minlength=400) == 20).all()
+    for n in (0, 17, 399):
+        targets = j[i == n]
+        assert (np.diff(targets) > 0).all() and targets.min() >= 0 and targets.max() < 300
+    hits = np.bincount(j, minlength=300)            # 8000 draws over 300 targets
+    expected = 400 * 20 / 300
+    assert ((hits - expected) ** 2 / expected).sum() < 300 + 5 * np.sqrt(600)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(made("k for k in sample(N_post, size=20)"), (i, j)))
+    i, j = made("k for k in sample(N_post, p=0.1)")
+    assert abs(len(i) - 12000) < 5 * np.sqrt(12000 * 0.9)
+    i, j = made("k for k in sample(i % 250, i % 250 + 50, size=5 + i % 2) if k != i % 250")
+    assert set(np.unique(j - i % 250)) <= set(range(1, 50))
+    counts = np.bincount(i, minlength=400)
+    assert (counts <= 5 + np.arange(400) % 2).all() and counts.sum() > 0.85 * 2200
+
+
+@pytest.mark.parametrize("generator, fragment", [
+    ("k for k in sample(N_post, size=400)", "from 0 to the 300 values"),
+    ("k for k in sample(N_post, size=j)", "may depend on i"),
+    ("k for k in sample(N_post, q=0.1)", r"sample\(\.\.\., p=\.\.\.\)"),
+])
+def test_generator_sample_errors(generator, fragment):
+    P = NeuronGroup(4, "x : 1")
+    Q = NeuronGroup(300, "y : 1")
+    S = Synapses(P, Q)
+    with pytest.raises((ValueError, EquationError), match=fragment):
+        S.connect(j=generator, skip_if_invalid=True)
+    assert len(S) == 0

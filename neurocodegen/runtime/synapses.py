@@ -36,6 +36,8 @@ from .device import VariableView
 from .groups import _fmt, _in_group
 from .subgroup import whole
 
+SAMPLE_TAG = 4094          # the stream of sample(...)'s draws (connect's skip walk: 4095)
+
 _INTERNAL = ("_pre", "_post", "_offsets", "_order_post", "_offsets_post", "_order_pre",
              "_offsets_pre")
 
@@ -567,12 +569,16 @@ class Synapses(NetworkObject):
                                 f"range(...)'.")
         gen = tree.generators[0]
         it = gen.iter
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords):
-            raise EquationError(f"The generator of {context} must loop over range(...), got "
-                                f"'{ast.get_source_segment(source, it)}'.")
-        var = gen.target.id
         segment = lambda node: ast.get_source_segment(source, node)  # noqa: E731
+        keywords = {kw.arg: kw.value for kw in getattr(it, "keywords", ())}
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
+                and it.func.id in ("range", "sample") and 1 <= len(it.args) <= 3
+                and (not keywords if it.func.id == "range"
+                     else len(keywords) == 1 and set(keywords) <= {"p", "size"})):
+            raise EquationError(f"The generator of {context} must loop over range(...) or "
+                                f"sample(..., p=...) or sample(..., size=...), got "
+                                f"'{segment(it)}'.")
+        var = gen.target.id
         bounds = [self._pair_function(parse_expression(segment(a), context), namespace,
                                       frame, "range", DIMENSIONLESS) for a in it.args]
         elt = parse_expression(segment(tree.elt), context)
@@ -589,6 +595,12 @@ class Synapses(NetworkObject):
         if elt.identifiers & {"j"}:
             raise EquationError(f"The target '{elt.code}' of {context} cannot use j: j is what "
                                 f"it defines.")
+        if it.func.id == "sample":        # Brian's random sample of the range
+            (how, value), = keywords.items()
+            keep = self._sampled(pre, k, counts, how,
+                                 parse_expression(segment(value), context), var, namespace,
+                                 frame, context)
+            pre, k = pre[keep], k[keep]
         post = self._pair_function(elt, namespace, frame, "j", DIMENSIONLESS,
                                    rename={var: "j"})(pre, k)
         post = np.broadcast_to(post, pre.shape).astype(np.int64)
@@ -605,6 +617,40 @@ class Synapses(NetworkObject):
                     rand_key=(key, step_))(pre, post), pre.shape)
             pre, post = pre[keep], post[keep]
         return pre, post
+
+    def _sampled(self, pre, k, counts, how, expr, var, namespace, frame, context):
+        """Which candidates (``pre``, ``k``; ``counts`` per presynaptic neuron,
+        in order) Brian's ``sample(..., p=P)`` keeps (each with probability
+        P, an expression that may use i and the loop variable) or
+        ``sample(..., size=K)`` keeps (K of each neuron's candidates, all
+        equally likely, in their order; K may use i). Each candidate's
+        uniform is keyed by the connect call, its neuron and its place in
+        the neuron's range."""
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        place = np.arange(pre.size) - first
+        key, step = random_state.assignment_key()
+        width = np.uint64(int(counts.max()) + 1 if counts.size else 1)
+        u = ncg_random.rand_at(key, pre.astype(np.uint64) * width + place.astype(np.uint64),
+                               step, stream(self._rng_id, KIND_CONNECT, SAMPLE_TAG))
+        if how == "p":
+            p = self._pair_function(expr, namespace, frame, "p", DIMENSIONLESS,
+                                    rename={var: "j"})(pre, k)
+            return u < p
+        if var in expr.identifiers or "j" in expr.identifiers:
+            raise EquationError(f"The size '{expr.code}' of {context} may depend on i, not on "
+                                f"the targets.")
+        ii = np.arange(self.source.N)
+        size = np.broadcast_to(self._pair_function(expr, namespace, frame, "size",
+                                                   DIMENSIONLESS)(ii, ii), ii.shape)
+        if np.any(size != np.round(size)) or np.any(size < 0) or np.any(size > counts):
+            bad = np.flatnonzero((size != np.round(size)) | (size < 0) | (size > counts))[0]
+            raise ValueError(f"The size of {context} is {size[bad]:g} for i = {bad}, but must "
+                             f"be a whole number from 0 to the {counts[bad]} values sampled.")
+        # the `size` smallest uniforms of each neuron's candidates
+        order = np.lexsort((u, pre))
+        rank = np.empty(pre.size, dtype=np.int64)
+        rank[order] = np.arange(pre.size) - first[order]
+        return rank < size[pre]
 
     def _in_range(self, pre, post, skip_if_invalid, context):
         bad = (post < 0) | (post >= self.target.N)
