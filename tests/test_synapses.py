@@ -696,3 +696,21 @@ def test_generator_sample_errors(generator, fragment):
     with pytest.raises((ValueError, EquationError), match=fragment):
         S.connect(j=generator, skip_if_invalid=True)
     assert len(S) == 0
+
+
+@pytest.mark.parametrize("condition, p", [("i != j", 0.3), ("i > 3", "0.2 + 0.001*j"),
+                                          (None, 0.05)])
+def test_connect_makes_synapses_in_order_and_stores_them_compactly(condition, p):
+    """Every way connect() creates pairs gives them sorted by (i, j): stored
+    by source with no order array (8 bytes a synapse, the indices)."""
+    G = NeuronGroup(300, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, on_pre="v += 1", delay=1 * ms)
+    S.connect(condition, p=p)
+    S.connect(i=[299], j=[299])                     # not before the last pair: in order
+    key = S.i.astype(np.int64) * 300 + S.j
+    assert len(S) > 1000 and (np.diff(key) >= 0).all()
+    Network(G, S).run(0.1 * ms)
+    assert S.memory_per_synapse == 8
+    S.connect(i=[0], j=[0])                         # before it: an order is needed
+    Network(G, S).run(0.1 * ms)
+    assert S.memory_per_synapse > 8

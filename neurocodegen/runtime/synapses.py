@@ -512,7 +512,8 @@ class Synapses(NetworkObject):
                 pre, post = self._sample(pre, post, p, namespace, frame)
         else:
             # compiled, threaded, n copies made (connect.py)
-            self._append(*creation.create(self, condition, p, n, namespace, frame))
+            self._append(*creation.create(self, condition, p, n, namespace, frame),
+                         in_order=True)
             return
         if n != 1:
             pre, post = np.repeat(pre, n), np.repeat(post, n)
@@ -727,12 +728,16 @@ class Synapses(NetworkObject):
             return evaluate(expr, here, rand=rand)
         return at
 
-    def _append(self, pre, post):
+    def _append(self, pre, post, in_order=False):
+        """Add the synapses (``pre``, ``post``); ``in_order``: they are sorted
+        by (i, j) already (connect's creation makes them so)."""
         old = len(self)
         # still stored by source if the new synapses are sorted by (i, j) and
         # come after the old ones
-        self._by_source = self._by_source and _sorted_pairs(
-            self._arrays["_pre"][-1:], self._arrays["_post"][-1:], pre, post)
+        last = self._arrays["_pre"][-1:], self._arrays["_post"][-1:]
+        self._by_source = self._by_source and (
+            _sorted_pairs(*last, pre[:1], post[:1]) if in_order
+            else _sorted_pairs(*last, pre, post))
         for name, new in (("_pre", pre), ("_post", post)):
             # the first synapses are taken as they are (no second full-size copy)
             self._arrays[name] = np.concatenate([self._arrays[name], new]) if old else new
