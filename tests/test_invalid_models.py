@@ -5,8 +5,8 @@ import os
 import pytest
 
 from neurocodegen.errors import (
-    DimensionMismatchError, EquationError, ExpressionSyntaxError, UndefinedNameError,
-    UnitError)
+    DimensionMismatchError, EquationError, ExpressionSyntaxError, IntegrationError,
+    UndefinedNameError, UnitError)
 from neurocodegen.model import (
     Equations, check_statements, check_threshold, parse_expression, resolve_external)
 from neurocodegen.units import get_dimensions, ms
@@ -36,8 +36,24 @@ def run_case(where, text):
                         group_name="neurongroup")
     elif where == "namespace":
         resolve_external({"x"}, caller_namespace={"x": eval(text, {"os": os})})
+    elif where == "synapses":
+        _synapses_case(text)
     else:  # pragma: no cover
         raise AssertionError(where)
+
+
+def _synapses_case(text):
+    """A Synapses from a group to itself: ``text`` is the Python of its
+    keyword arguments (and of ``connect=``, ``index=``), then a short run."""
+    from neurocodegen import Network, NeuronGroup, Synapses, mV
+    kwargs = eval(f"dict({text})", {"ms": ms, "mV": mV})
+    connect, index = kwargs.pop("connect", {}), kwargs.pop("index", None)
+    G = NeuronGroup(4, "dv/dt = -v/(10*ms) : 1\nu : volt", threshold="v > 1")
+    S = Synapses(G, G, **kwargs)
+    S.connect(**connect)
+    if index is not None:
+        S.w[index]
+    Network(G, S).run(0.1 * ms)
 
 
 CASES = [
@@ -152,6 +168,27 @@ CASES = [
      "exponents must be dimensionless"),
     ("model", "dv/dt = v**n/tau : volt", DimensionMismatchError, "numeric constant"),
     ("model", "dv/dt = exp(v)/tau : volt", DimensionMismatchError, "calls exp()"),
+    # Synapses: models, pathways, connect() and indices
+    ("synapses", "model='w : volt', on_pre='v_post += w'", DimensionMismatchError,
+     "v_post += w"),
+    ("synapses", "on_pre='v_post += undefined_x'", UndefinedNameError, "'undefined_x'"),
+    ("synapses", "connect=dict(condition='i != k_unknown')", UndefinedNameError,
+     "'k_unknown'"),
+    ("synapses", "connect=dict(condition='v_pre + 1')", EquationError, "boolean"),
+    ("synapses", "connect=dict(p='1*mV')", DimensionMismatchError, "dimensionless"),
+    ("synapses", "connect=dict(i=[0, 7], j=[1, 1])", IndexError, "index 7 is out of range"),
+    ("synapses", "connect=dict(j='k for k in sample(N_post, size=10)')", ValueError,
+     "from 0 to the 4 values"),
+    ("synapses", "on_pre='v += 1', delay=1*mV", DimensionMismatchError, "delay"),
+    ("synapses", "model='dA/dt = -A*v_post/(10*ms) : 1 (event-driven)', on_pre='A += 1'",
+     EquationError, "event-driven equations may only use synaptic"),
+    ("synapses", "model='dA/dt = -A**2/(10*ms) : 1 (event-driven)', on_pre='A += 1'",
+     IntegrationError, "exact solution"),
+    ("synapses", "on_pre={'up': 'v += 1'}, delay={'down': 1*ms}", ValueError,
+     "no such pathway"),
+    ("synapses", "model='w : 1\\nu_post = w : 1 (summed)'", DimensionMismatchError,
+     "sets 'u'"),
+    ("synapses", "model='w : 1', index='i >'", ExpressionSyntaxError, "invalid syntax"),
     # namespace values
     ("namespace", "os", TypeError, "refers to a module"),
     ("namespace", "'1*mV'", TypeError, "refers to a string"),
