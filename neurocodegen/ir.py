@@ -248,6 +248,7 @@ class SpikingTargets:
     pathway: str = "post"
     history: Array = None
     delays: Array = None
+    reads_pre: bool = False  # reads presynaptic variables, which other threads own
 
 
 @dataclass(frozen=True)
@@ -436,6 +437,7 @@ def needs_one_thread(kernel):
         any(v.index is not None for v in kernel.variables)    # another group's variable
     shared = {v.name for v in kernel.variables if v.scalar}   # one value for every thread
     return bool(getattr(space, "writes_pre", False) or getattr(space, "touches_other", False)
+                or (isinstance(space, SpikingTargets) and space.reads_pre)
                 or (getattr(space, "split_by_index", True) is False
                     and getattr(space, "owners", None) is None) or linked
                 or shared & set(_assigned(kernel.statements)))

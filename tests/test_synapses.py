@@ -714,3 +714,27 @@ def test_connect_makes_synapses_in_order_and_stores_them_compactly(condition, p)
     S.connect(i=[0], j=[0])                         # before it: an order is needed
     Network(G, S).run(0.1 * ms)
     assert S.memory_per_synapse > 8
+
+
+def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):
+    """A presynaptic neuron's variable belongs to another thread, which may
+    be at another step: an on_post that reads one makes the program serial
+    (with the numbers of runtime mode)."""
+    def network():
+        start_scope()
+        seed(7)
+        G = NeuronGroup(1500, "dv/dt = (1.2 + 0.001*i - v)/(10*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="exact")
+        S = Synapses(G, G, "w : 1", on_pre="v_post += 0.01", on_post="w += v_pre")
+        S.connect(condition="i != j", p=0.01)
+        S.delay = 1 * ms
+        Network(G, S).run(20 * ms)
+        return S
+    expected = np.array(network().w)
+    assert expected.any()
+    set_device("cpp_standalone", directory=tmp_path / "net", threads=2)
+    try:
+        S = network()
+        assert device.status["threads"] == 1 and np.array_equal(np.array(S.w), expected)
+    finally:
+        set_device("runtime")

@@ -192,8 +192,12 @@ def _post_pathway(spec, pathway):
         delays=ir.Array(name, f"_{p}_delay_steps", "int32", "internal") if by_delay else None)
     kernel = builder.kernel(ir.Kernel, f"{p} pathway of {name}", "synapses_post", space,
                             statements, pathway=pathway)
-    _, writes = _writes_pre(spec, builder, statements)
-    return dataclasses.replace(kernel, space=dataclasses.replace(space, writes_pre=writes))
+    # a presynaptic neuron's variable belongs to another thread, which may be
+    # at another step or writing it: a postsynaptic pathway that reads or
+    # writes one runs the program on one thread
+    reads, writes = _writes_pre(spec, builder, statements)
+    return dataclasses.replace(kernel, space=dataclasses.replace(space, writes_pre=writes,
+                                                                 reads_pre=reads))
 
 
 def _pre_pathway(spec, pathway):
