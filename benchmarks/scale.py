@@ -35,8 +35,9 @@ def main():
     N_E = int(0.8 * N)
     C_E = 1000
     p = 1250 / N
-    tau, theta, V_r, tau_rp = 20 * ms, 20 * mV, 10 * mV, 2 * ms
-    J, D, g = 0.1 * mV, 1.5 * ms, 5.0
+    # noqa: F841 below: the model strings read these names
+    tau, theta, V_r, tau_rp = 20 * ms, 20 * mV, 10 * mV, 2 * ms  # noqa: F841
+    J, D, g = 0.1 * mV, 1.5 * ms, 5.0  # noqa: F841
     nu_ext = 2 * theta / (J * C_E * tau)
     seed(1)
     neurons = NeuronGroup(N, "dv/dt = -v/tau : volt (unless refractory)",
