@@ -138,9 +138,7 @@ def _uses_pairs(expr, S):
 def bytes_per_synapse(S):
     """Bytes each synapse takes in the arrays ``S`` holds (all of them, as
     the run will fill them)."""
-    per_neuron = ("_offsets", "_offsets_pre", "_offsets_post")
-    return sum(a.itemsize for name, a in S._arrays.items()
-               if name not in per_neuron and not name.endswith("_history"))
+    return sum(a.itemsize for a in S._synaptic_arrays().values())
 
 
 def _check_memory(S, count):

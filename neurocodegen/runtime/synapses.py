@@ -286,23 +286,15 @@ class Synapses(NetworkObject):
         (``_order_post``, ``_offsets_post``)."""
         dt = self.clock.dt_
         if "_offsets" in self._arrays:              # by neurons of the source's group
-            offsets = np.zeros(self._src.N + 1, dtype=np.int64)
-            first = self._src_first
-            np.cumsum(_counts(self._arrays["_pre"], self.source.N),
-                      out=offsets[first + 1:first + 1 + self.source.N])
-            offsets[first + 1 + self.source.N:] = offsets[first + self.source.N]
-            self._set_internal("_offsets", offsets)
+            self._set_internal("_offsets", self._neuron_offsets("pre"))
         # the synapses of each target (source) neuron, in creation order
-        for side, wanted, group, first in (("post", self._by_target, self._tgt, self._tgt_first),
-                                           ("pre", self._sums_into_source, self._src,
-                                            self._src_first)):
+        for side, wanted, first in (("post", self._by_target, self._tgt_first),
+                                    ("pre", self._sums_into_source, self._src_first)):
             if wanted:
                 neurons = self._arrays["_" + side] + first       # neurons of the group
                 self._set_internal("_order_" + side,
                                    np.argsort(neurons, kind="stable").astype(np.int32))
-                offsets = np.zeros(group.N + 1, dtype=np.int64)
-                np.cumsum(np.bincount(neurons, minlength=group.N), out=offsets[1:])
-                self._set_internal("_offsets_" + side, offsets)
+                self._set_internal("_offsets_" + side, self._neuron_offsets(side))
         for pathway in self._pathways.values():
             self._prepare_pathway(pathway, dt)
         self._queue_for = (len(self), dt)
@@ -354,6 +346,18 @@ class Synapses(NetworkObject):
         self._run_constants.update({f"_{p}_depth": depth, f"_{p}_dmin": dmin,
                                     f"_{p}_dmax": dmax})
 
+    def _neuron_offsets(self, side):
+        """Where the synapses of each neuron of the source's ('pre') or the
+        target's ('post') group start, in an order of the synapses by that
+        neuron; counted a block at a time."""
+        group, part, first = ((self._src, self.source, self._src_first) if side == "pre"
+                              else (self._tgt, self.target, self._tgt_first))
+        offsets = np.zeros(group.N + 1, dtype=np.int64)
+        np.cumsum(_counts(self._arrays["_" + side], part.N),
+                  out=offsets[first + 1:first + 1 + part.N])
+        offsets[first + 1 + part.N:] = offsets[first + part.N]
+        return offsets
+
     def _set_internal(self, name, value):
         """Set an internal array, marking it for the standalone program if it changed."""
         if name not in self._arrays or not np.array_equal(self._arrays[name], value):
@@ -375,9 +379,13 @@ class Synapses(NetworkObject):
         """Bytes per synapse of the arrays that grow with the synapses
         (indices, variables, delays, orders); one delay for all takes none."""
         n = len(self)
-        per_neuron = {"_offsets", "_offsets_post"} | {f"_{p}_history" for p in self._pathways}
-        return sum(a.nbytes for k, a in self._arrays.items()
-                   if a.size == n and k not in per_neuron) / n if n else 0.0
+        return sum(a.nbytes for a in self._synaptic_arrays().values()) / n if n else 0.0
+
+    def _synaptic_arrays(self):
+        """name -> array of the arrays with a value per synapse (not the
+        offsets and rings, which have one per neuron)."""
+        return {k: a for k, a in self._arrays.items()
+                if not k.startswith("_offsets") and not k.endswith("_history")}
 
     # -- delays of the pathways -------------------------------------------------------------
     def _delay_variables(self):
@@ -741,14 +749,12 @@ class Synapses(NetworkObject):
         for name, new in (("_pre", pre), ("_post", post)):
             # the first synapses are taken as they are (no second full-size copy)
             self._arrays[name] = np.concatenate([self._arrays[name], new]) if old else new
+        # variables, and per-synapse delays: 0 for the new synapses
         for name in [n for n in self.equations if n in self._arrays] + \
-                (["lastupdate"] if self.event_driven else []):
+                (["lastupdate"] if self.event_driven else []) + \
+                [_delay_variable(p) for p, delay in self._delay.items() if delay is None]:
             zeros = np.zeros(len(pre), self._arrays[name].dtype)
             self._arrays[name] = np.concatenate([self._arrays[name], zeros]) if old else zeros
-        for p, delay in self._delay.items():
-            if delay is None:                  # per-synapse delays: 0 for the new ones
-                key = _delay_variable(p)
-                self._arrays[key] = np.concatenate([self._arrays[key], np.zeros(len(pre))])
         self._dirty.update(n for n in self._arrays if not n.startswith("_") or
                            n in ("_pre", "_post"))
         return old
