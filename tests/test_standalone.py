@@ -185,19 +185,21 @@ print(json.dumps(device.timings))
     assert timings["files_written"] == [] and timings["compiled"] is False
 
 
-def test_several_runs_with_assignments_between(projects):
-    def script():
-        tau = 10 * ms  # noqa: F841
-        G = NeuronGroup(3, "dv/dt = (2-v)/tau : 1", threshold="v>1", reset="v=0",
-                        method="exact")
-        M = SpikeMonitor(G)
-        S = StateMonitor(G, "v", record=True)
-        G.v = [0, 0.5, 0.9]
-        run(20 * ms)
-        G.v = 0.25
-        run(10 * ms)
-        return G, M, S
+def _two_runs():
+    tau = 10 * ms  # noqa: F841
+    G = NeuronGroup(3, "dv/dt = (2-v)/tau : 1", threshold="v>1", reset="v=0",
+                    method="exact")
+    M = SpikeMonitor(G)
+    S = StateMonitor(G, "v", record=True)
+    G.v = [0, 0.5, 0.9]
+    run(20 * ms)
+    G.v = 0.25
+    run(10 * ms)
+    return G, M, S
 
+
+def test_several_runs_with_assignments_between(projects):
+    script = _two_runs
     G, M, S = script()
     expected = (M.i, M.t_, S.v_, G.v_.copy())
     start_scope()
@@ -211,6 +213,45 @@ def test_several_runs_with_assignments_between(projects):
     for a, b in zip((M.i, M.t_, S.v_, G.v_), expected):
         assert np.array_equal(a, b)
     assert S.v.shape == (3, 300)
+
+
+def test_large_arrays_go_to_files_once_and_python_maps_them(projects, monkeypatch):
+    """An array of at least SPOOL_BYTES is written to the project's spool
+    folder when its run is recorded, not copied; Python's array then maps
+    that file copy-on-write, so an assignment before the next run changes
+    neither the file nor the first run. A synapse's indices are no result:
+    the program does not write them back."""
+    from neurocodegen.standalone import program
+    G, M, S = _two_runs()
+    expected = (M.i, M.t_, S.v_, G.v_.copy())
+    start_scope()
+    monkeypatch.setattr(program, "SPOOL_BYTES", 0)      # every array
+    folder = projects / "spooled"
+    set_device("cpp_standalone", directory=folder, build_on_run=False)
+    G, M, S = _two_runs()
+    first, second = (folder / "spool" / f"set{n}.{G.name}.v.bin" for n in (0, 2))
+    assert np.array_equal(np.fromfile(first), [0, 0.5, 0.9])   # not the 0.25 set after run 1
+    assert np.array_equal(np.fromfile(second), [0.25] * 3)
+    device.build()
+    for a, b in zip((M.i, M.t_, S.v_, G.v_), expected):
+        assert np.array_equal(a, b)
+    assert f" file spool/{first.name}\n" in (folder / "program.txt").read_text()
+
+    start_scope()
+    P = NeuronGroup(4, "v : 1", threshold="True", reset="")
+    Q = NeuronGroup(3, "v : 1")
+    syn = Synapses(P, Q, "w : 1", on_pre="v_post += w")
+    syn.connect(p=0.7)
+    syn.w = "i + 0.1*j"
+    set_device("cpp_standalone", directory=folder / "syn")
+    pre, post = syn.i[:], syn.j[:]
+    run(0.3 * ms)
+    assert isinstance(syn._arrays["_post"].base, np.memmap)
+    assert np.array_equal(syn.j[:], post) and np.array_equal(syn.i[:], pre)
+    expected = np.bincount(post, weights=pre + 0.1 * post, minlength=3) * 3
+    assert np.allclose(Q.v[:], expected)
+    results = {p.name for p in (folder / "syn" / "results").iterdir()}
+    assert "synapses.w.bin" in results and "synapses._post.bin" not in results
 
 
 def test_build_on_run_allows_one_run(projects):

@@ -64,8 +64,9 @@ class _SynapseBuilder(_KernelBuilder):
         self.runner = spec
         self.tables, self.table_constants, self.functions = {}, set(), {}
         self.used, self.draws = set(), 0
-        pre = ir.Array(spec.name, "_pre", "int32")
-        post = ir.Array(spec.name, "_post", "int32")
+        # the synapses' indices: kept by the object, never changed by a run
+        pre = ir.Array(spec.name, "_pre", "int32", "internal")
+        post = ir.Array(spec.name, "_post", "int32", "internal")
         self.arrays = {"i": ir.Variable("i", pre), "j": ir.Variable("j", post)}
         first = {"synapse": 0, "pre": (spec.source_part or (0,))[0],
                  "post": (spec.target_part or (0,))[0]}
@@ -214,7 +215,7 @@ def _pre_pathway(spec, pathway):
         order=None if in_order else ir.Array(name, f"_{p}_order", "int32", "internal"),
         delays=None if pathway.one_delay
         else ir.Array(name, f"_{p}_delay_steps", "int32", "internal"),
-        posts=ir.Array(name, "_post", "int32") if in_order
+        posts=ir.Array(name, "_post", "int32", "internal") if in_order
         else ir.Array(name, f"_{p}_post_sorted", "int32", "internal"),
         post_first=(spec.target_part or (0,))[0] if in_order else 0, pathway=p)
     builder = _SynapseBuilder(spec)

@@ -5,6 +5,7 @@ the runs, writes a whole C++ program (the same generated run loop, driven by
 :file:`templates/cpp/standalone_main.cpp`), builds it, runs it as a separate
 process and loads its results back."""
 import numbers
+import os
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class StandaloneDevice:
         ``generated`` is the C++ backend's output, ``constant`` gives the
         value of a constant reference."""
         from ..backends.layout import Layout
-        from ..standalone.program import Program
+        from ..standalone.program import SPOOL, Program
         layout, sources = Layout.from_json(generated["layout"]), generated["sources"]
         if self.has_been_run and self.build_on_run:
             raise NotImplementedError(
@@ -80,7 +81,8 @@ class StandaloneDevice:
                 "In standalone mode every run() must simulate the same objects (one "
                 "program has one network); create all groups and monitors before the "
                 "first run(), and use Network.add before it.")
-        self.program.record_run(start, end, layout.bind_constants(constant))
+        self.program.record_run(start, end, layout.bind_constants(constant),
+                                spool=os.path.join(self.directory, SPOOL))
         for obj in self.program.stateful:
             obj._pending = _NOT_YET
         for monitor in self.program.monitors:

@@ -31,6 +31,11 @@ from ..units import format_dimension
 
 BINARY = "network"
 
+# An array set from Python of at least this many bytes is written to a file
+# of the project's SPOOL folder when its run is recorded (Program._snapshot).
+SPOOL_BYTES = 256 * 2**20
+SPOOL = "spool"
+
 # the numpy dtype (as program.txt writes it) of each C++ type of the layout
 _DTYPES = {"double": "f8", "int64_t": "i8", "int32_t": "i4", "bool": "b1"}
 
@@ -89,14 +94,32 @@ class Program:
                 if (group.name, name) in self.slot
                 and self.layout.array_refs[self.slot[(group.name, name)]][3] != "history"]
 
-    def record_run(self, start, end, constants):
+    def record_run(self, start, end, constants, spool=None):
+        """Remember a run and the values it starts from; arrays of at least
+        SPOOL_BYTES go to files in the folder ``spool`` (see :meth:`_snapshot`)."""
         first = not any(op[0] == "run" for op in self.ops)
         for obj in self.stateful:
             for name, slot in self.group_slots(obj):
                 if first or name in obj._dirty:
-                    self.ops.append(("set", slot, obj._arrays[name].copy()))
+                    self.ops.append(("set", slot, self._snapshot(obj, name, spool)))
             obj._dirty.clear()
         self.ops.append(("run", start, end, constants))
+
+    def _snapshot(self, obj, name, spool):
+        """The values of ``obj``'s array ``name`` as a run starts: a copy, or
+        for a large array the Path of a file in ``spool`` written with them.
+        Python's array then becomes a copy-on-write map of that file: its
+        pages are the program's file, read once, and Python's later changes
+        stay in Python. A network of 10^9 synapses is so held once, not
+        three times (array, copy, file)."""
+        array = obj._arrays[name]
+        if spool is None or array.nbytes < SPOOL_BYTES:
+            return array.copy()
+        path = Path(spool) / f"set{len(self.ops)}.{obj.name}.{name}.bin"
+        write_array(path, array)
+        obj._arrays[name] = np.memmap(path, dtype=array.dtype, mode="c",
+                                      shape=array.shape).view(np.ndarray)
+        return path
 
     def overrides(self, run_args):
         """``run_args`` as (set lines, const lines) of an override file: the
@@ -237,7 +260,11 @@ class Program:
             lines += [f"unit {m.name}.{c.name} {_unit(c.dim)}" for c in recording.columns]
         runs = 0
         for n, op in enumerate(self.ops):
-            if op[0] == "set":
+            if op[0] == "set" and isinstance(op[2], Path):       # already in its file
+                path = f"{SPOOL}/{op[2].name}"
+                files[path] = op[2]
+                lines.append(f"set {op[1]} file {path}")
+            elif op[0] == "set":
                 owner, key = self.layout.array_refs[op[1]][2]
                 lines.append(_set_line(op[1], op[2], f"static/set{n}.{owner}.{key}.bin", files))
             else:
@@ -306,10 +333,28 @@ def _set_line(slot, values, path, files):
     return f"set {slot} file {path}"
 
 
+def write_array(path, array):
+    """Write ``array``'s values to the file ``path`` as they lie in memory,
+    without a copy; a map of the file it replaces keeps the old values."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    np.ascontiguousarray(array).tofile(tmp)
+    os.replace(tmp, path)
+
+
 def _write_if_changed(path, data):
     """Write ``data`` (bytes) to ``path`` unless it already holds exactly that;
-    True if written."""
+    True if written. ``data`` may be the Path of a file written earlier
+    (copied unless it is ``path`` itself)."""
     path = Path(path)
+    if isinstance(data, Path):
+        if path.exists() and path.resolve() == data.resolve():
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(data, path.with_name(path.name + ".tmp"))
+        os.replace(path.with_name(path.name + ".tmp"), path)
+        return True
     if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -351,10 +396,11 @@ def write_project(program, directory, clean=False):
                   "Makefile": makefile(default_toolchain()).encode(),
                   "program.txt": text.encode()})
     written = [name for name, data in files.items() if _write_if_changed(directory / name, data)]
-    stale = set(p.name for p in (directory / "static").glob("*")) - \
-        {Path(f).name for f in files if f.startswith("static/")}
-    for name in stale:                       # inputs of an earlier version of the program
-        (directory / "static" / name).unlink()
+    for folder in ("static", SPOOL):         # inputs of an earlier version of the program
+        stale = set(p.name for p in (directory / folder).glob("*")) - \
+            {Path(f).name for f in files if f.startswith(folder + "/")}
+        for name in stale:
+            (directory / folder / name).unlink()
     return {"write_seconds": time.perf_counter() - start, "files_written": written}
 
 

@@ -210,6 +210,21 @@ FILE* open_or_fail(const std::string& path, const char* mode)
     return f;
 }
 
+// Read the file `path` of `count` values of `size` bytes straight into `data`
+// (no second copy: an array of 10^9 synapses must not be held twice).
+void read_into(const std::string& path, void* data, size_t size, int64_t count)
+{
+    const int64_t bytes = file_size(path);
+    if (bytes != count * (int64_t)size)
+        fail(path + " has " + std::to_string(bytes) + " bytes, expected " +
+             std::to_string(count * (int64_t)size));
+    if (count == 0) return;
+    FILE* f = open_or_fail(path, "rb");
+    const size_t got = std::fread(data, size, (size_t)count, f);
+    std::fclose(f);
+    if ((int64_t)got != count) fail("cannot read all of " + path);
+}
+
 void write_or_fail(const void* data, size_t size, size_t n, FILE* f, const std::string& what)
 {
     if (n && std::fwrite(data, size, n, f) != n) fail("cannot write " + what + " (disk full?)");
@@ -339,14 +354,7 @@ void apply_set(Program& p, const Op& op)
     const size_t size = dtype_size(s.dtype);
     char* data = (char*)s.buffer.data();
     if (op.source == "file") {
-        const int64_t bytes = file_size(op.path);
-        if (bytes != s.count * (int64_t)size)
-            fail(op.path + " has " + std::to_string(bytes) + " bytes, expected " +
-                 std::to_string(s.count * size));
-        FILE* f = open_or_fail(op.path, "rb");
-        const size_t got = std::fread(data, size, (size_t)s.count, f);
-        std::fclose(f);
-        if ((int64_t)got != s.count) fail("cannot read all of " + op.path);
+        read_into(op.path, data, size, s.count);
         return;
     }
     const double value = std::strtod(op.path.c_str(), nullptr);
@@ -421,11 +429,7 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
         const int64_t values = a.role == "spikes" ? a.count + T :
                                a.role == "history" ? a.count * (a.group + T) : a.count;
         a.buffer.resize((size_t)values * size);
-        if (a.role == "input") {
-            const std::vector<char> bytes = read_file(a.name);
-            if ((int64_t)bytes.size() != a.count * (int64_t)size) fail(a.name + ": wrong size");
-            if (!bytes.empty()) std::memcpy(a.buffer.data(), bytes.data(), bytes.size());
-        }
+        if (a.role == "input") read_into(a.name, a.buffer.data(), size, a.count);
         for (int t = 0; t < T; ++t) entry(tables[t], slot) = a.buffer.data();
     }
     for (auto& r : p.recordings) {
