@@ -255,18 +255,18 @@ def _skip_compiled(S, rows, log1mp, n, key, step):
     room = min(n_post * int(np.count_nonzero(p)),
                max(0, int(np.ceil(expected + _ROOM_SD * spread)) + 64))
     window = int(min(max(1, n_pre), max(threads, _WINDOW_SYNAPSES * n_pre // max(1, expected))))
-    made = -1
-    for attempt in range(2):
-        _check_memory(S, room * n, at_most=attempt == 0)
+    counted = False
+    while True:
+        _check_memory(S, room * n, at_most=not counted)
         pre, post = np.empty(room * n, dtype=np.int32), np.empty(room * n, dtype=np.int32)
         made = module.skip_once(n_pre, n_post, key, step, tag, rows, log1mp, n, window,
                                 pre, post, threads)
         if made >= 0:
             break
-        del pre, post                        # more than the room: count them exactly
+        pre = post = None                    # more than the room: count them exactly
         counts = np.zeros(n_pre + 1, dtype=np.int64)
         module.skip_count(n_pre, n_post, key, step, tag, rows, log1mp, counts, threads)
-        room = int(counts.sum())
+        room, counted = int(counts.sum()), True
     for array in (pre, post):                # the room beyond was never touched
         array.resize(made * n, refcheck=False)
     return pre, post
