@@ -72,6 +72,37 @@ def test_the_thread_count_does_not_change_the_synapses(calls, target, monkeypatc
         assert np.array_equal(made[0][0], other[0]) and np.array_equal(made[0][1], other[1])
 
 
+@pytest.mark.parametrize("windows, room_sd", [("many", 10), ("one", -30), ("many", -30)])
+def test_the_one_pass_walk_in_windows_and_without_room(windows, room_sd, target, monkeypatch):
+    """The skip walk makes each row once, a window of rows at a time, into
+    room for the expected count plus _ROOM_SD standard deviations; with
+    windows of a few rows, or too little room (then the rows are counted and
+    walked again), the synapses are the numpy twin's for 1, 2 and 3 threads."""
+    calls = [dict(condition="i % 3 != 1", p=0.2, n=2), dict(p="0.4 * x_pre")]
+    twin = _made("numpy", calls, n_neurons=(300, 200))
+    monkeypatch.setattr(connect, "_ROOM_SD", room_sd)
+    if windows == "many":
+        monkeypatch.setattr(connect, "_WINDOW_SYNAPSES", 50)    # about 1 row each
+    counted = []
+    real_count = connect._module(None).skip_count
+    monkeypatch.setattr(connect, "_module", lambda shape, real=connect._module: _Spy(
+        real(shape), skip_count=lambda *a: counted.append(1) or real_count(*a)))
+    for threads in (1, 2, 3):
+        made = _made("cython", calls, n_neurons=(300, 200), threads=threads,
+                     monkeypatch=monkeypatch)
+        assert np.array_equal(made[0], twin[0]) and np.array_equal(made[1], twin[1])
+    assert bool(counted) == (room_sd < 0)
+
+
+class _Spy:
+    """A module with some functions replaced."""
+    def __init__(self, module, **replaced):
+        self._module, self._replaced = module, replaced
+
+    def __getattr__(self, name):
+        return self._replaced.get(name) or getattr(self._module, name)
+
+
 def test_the_count_is_binomial_and_the_skip_walk_uniform(target):
     prefs.codegen.target = "cython"
     seed(5)
@@ -115,7 +146,7 @@ def test_too_many_synapses_are_refused_before_anything_changes(target_name, targ
     with pytest.raises(MemoryError, match=r"'big'.*synapses.*bytes.*available"):
         S.connect(p=0.5)
     if target_name == "cython":
-        assert not allocated                 # refused after counting, before allocating
+        assert not allocated                 # refused before allocating
     assert list(S.i) == [1, 2] and list(S.j) == [3, 4] and len(S.w) == 2
 
 

@@ -16,11 +16,15 @@ only walks the rows. Two ways:
   condition holds and ``rand < p``, keyed exactly as the numpy path keys it
   (``Synapses._kept``).
 
-Both run in two passes over rows shared among threads: count each row,
-sum the counts (the exact total, checked against the memory available,
-before anything is allocated), then fill ``_pre``/``_post`` in row order.
-Every row has its own random numbers, so the synapses do not depend on the
-thread count. With ``prefs.codegen.target = 'numpy'`` the same synapses are
+The skip walk makes each row once: its count is binomial, so room is made
+for the expected total plus ten standard deviations (checked against the
+memory available before anything is allocated), the rows are walked window
+by window, each thread a share of each window into a buffer of its own that
+is then copied in row order, and the arrays are cut to the synapses made.
+The pairs kind runs two passes over rows shared among threads: count each
+row, sum the counts (the exact total, checked against the memory), then
+fill ``_pre``/``_post`` in row order. Every row has its own random numbers,
+so the synapses do not depend on the thread count. With ``prefs.codegen.target = 'numpy'`` the same synapses are
 made in numpy (``_skip_numpy`` and ``_pairs_numpy``, the twins).
 """
 import functools
@@ -141,14 +145,16 @@ def bytes_per_synapse(S):
     return sum(a.itemsize for a in S._synaptic_arrays().values())
 
 
-def _check_memory(S, count):
-    """Refuse to make ``count`` synapses more than the memory holds."""
+def _check_memory(S, count, at_most=False):
+    """Refuse to make ``count`` synapses (``at_most``: up to that many) more
+    than the memory holds."""
     old = len(S)
     needed = (count + old) * bytes_per_synapse(S) if old else count * bytes_per_synapse(S)
     available = available_bytes()
     if available is not None and needed > available:
         raise MemoryError(
-            f"Synapses '{S.name}': connect() would make {count:,} synapses, which need "
+            f"Synapses '{S.name}': connect() would make {'up to ' if at_most else ''}"
+            f"{count:,} synapses, which need "
             f"{needed / 2**30:.2f} GiB ({needed:,} bytes, {bytes_per_synapse(S)} per synapse), "
             f"but only {available / 2**30:.2f} GiB ({available:,} bytes) are available.")
 
@@ -226,11 +232,44 @@ def _joined(found_pre, found_post):
             np.concatenate(found_post).astype(np.int32))
 
 
+#: Synapses a window of the one-pass skip walk makes, about (its rows are
+#: shared among the threads, which meet once per window).
+_WINDOW_SYNAPSES = 1 << 22
+
+#: Standard deviations above the expected count that the one pass makes room
+#: for: a row's count is binomial, and a total further above its mean has a
+#: probability below 10^-20 (then the rows are counted and walked again).
+_ROOM_SD = 10
+
+
 def _skip_compiled(S, rows, log1mp, n, key, step):
+    """The skip walk in one pass, into room for as many synapses as the
+    rows make but with a negligible probability (the memory check is on
+    that bound), then cut to the synapses made. Should the rows make more,
+    they are counted first and walked again."""
     module = _module(None)
-    return _two_passes(S, module, n, lambda fill, counts, pre, post: module.skip(
-        fill, S.source.N, S.target.N, key, step, _skip_tag(S), rows, log1mp, n,
-        counts, pre, post, creation_threads()))
+    n_pre, n_post, tag, threads = S.source.N, S.target.N, _skip_tag(S), creation_threads()
+    p = np.where(rows.astype(bool), -np.expm1(log1mp), 0.0)   # log1mp = -inf: p = 1
+    expected = n_post * float(p.sum())
+    spread = np.sqrt(n_post * float((p * (1 - p)).sum()))
+    room = min(n_post * int(np.count_nonzero(p)),
+               max(0, int(np.ceil(expected + _ROOM_SD * spread)) + 64))
+    window = int(min(max(1, n_pre), max(threads, _WINDOW_SYNAPSES * n_pre // max(1, expected))))
+    counted = False
+    while True:
+        _check_memory(S, room * n, at_most=not counted)
+        pre, post = np.empty(room * n, dtype=np.int32), np.empty(room * n, dtype=np.int32)
+        made = module.skip_once(n_pre, n_post, key, step, tag, rows, log1mp, n, window,
+                                pre, post, threads)
+        if made >= 0:
+            break
+        pre = post = None                    # more than the room: count them exactly
+        counts = np.zeros(n_pre + 1, dtype=np.int64)
+        module.skip_count(n_pre, n_post, key, step, tag, rows, log1mp, counts, threads)
+        room, counted = int(counts.sum()), True
+    for array in (pre, post):                # the room beyond was never touched
+        array.resize(made * n, refcheck=False)
+    return pre, post
 
 
 # -- pairs: every pair visited -----------------------------------------------------------------
