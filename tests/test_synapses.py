@@ -383,8 +383,67 @@ def test_run_args_change_synaptic_weights_without_compiling(tmp_path):
         assert list(Q.v[:]) == [1.0, 2.0]
         device.run(run_args={S.w: np.array([10.0, 20.0])})
         assert list(Q.v[:]) == [10.0, 20.0]
-        with pytest.raises(KeyError, match="delay cannot change between runs"):
-            device.run(run_args={S.delay: 0.6 * ms})
+    finally:
+        set_device("runtime")
+
+
+def _arrivals(delays, one_delay=None):
+    """Q.v over 2 ms of a network whose source neurons spike at steps 3 and
+    5, through synapses with ``delays`` (or ``one_delay`` for all); 600
+    neurons, so that two threads own parts of each group."""
+    P = NeuronGroup(600, "v : 1", threshold="(t > 0.25*ms and t < 0.35*ms) or "
+                                             "(i == 1 and t > 0.45*ms and t < 0.55*ms)")
+    Q = NeuronGroup(600, "v : 1")
+    S = Synapses(P, Q, "w : 1", on_pre="v_post = 2*v_post + w")   # order matters
+    S.connect(i=[0, 1, 1, 2, 599], j=[0, 0, 599, 599, 0])
+    S.w = "1 + i + 10*j"
+    S.delay = one_delay if one_delay is not None else delays
+    M = StateMonitor(Q, "v", record=[0, 599])
+    Network(P, Q, S, M).run(2 * ms)
+    return S, M
+
+
+def test_run_args_change_delays_without_compiling(tmp_path):
+    """run_args give a built program other delays, one or one per synapse,
+    longer than its ring of past events held, or 0; the program then gives
+    what the runtime mode gives with those delays, on 1 and 2 threads."""
+    per_synapse = np.array([0.1, 0.2, 0.3, 0.4, 0.2]) * ms
+    other = np.array([0.9, 0.0, 0.5, 1.2, 0.5]) * ms
+    expected = {}
+    for name, delays in (("built", per_synapse), ("other", other), ("one", 0.7 * ms),
+                         ("zero", 0 * ms)):
+        start_scope()
+        expected[name] = np.array(_arrivals(delays)[1].v)
+    start_scope()
+    set_device("cpp_standalone", directory=tmp_path / "delays", build_on_run=False)
+    try:
+        S, M = _arrivals(per_synapse)
+        device.build(threads=2)
+        assert np.array_equal(M.v, expected["built"])
+        for threads in (1, 2):
+            device.run(run_args={S.delay: other}, threads=threads)
+            assert np.array_equal(M.v, expected["other"]), threads
+        for name in ("one", "zero"):
+            device.run(run_args={S.pre.delay: {"one": 0.7, "zero": 0.0}[name] * ms}, threads=2)
+            assert np.array_equal(M.v, expected[name]), name
+        device.run(threads=2)                               # as built again
+        assert np.array_equal(M.v, expected["built"])
+        with pytest.raises(DimensionMismatchError, match=r"delay.*unit s"):
+            device.run(run_args={S.delay: 0.5})
+        with pytest.raises(ValueError, match="one delay or 5"):
+            device.run(run_args={S.delay: np.ones(3) * ms})
+    finally:
+        set_device("runtime")
+
+    start_scope()
+    set_device("cpp_standalone", directory=tmp_path / "one", build_on_run=False)
+    try:
+        S, M = _arrivals(None, one_delay=0.2 * ms)     # one delay: no per-synapse arrays
+        device.build(threads=2)
+        device.run(run_args={S.delay: 0.7 * ms}, threads=2)
+        assert np.array_equal(M.v, expected["one"])
+        with pytest.raises(ValueError, match="built with one delay for all synapses"):
+            device.run(run_args={S.delay: other})
     finally:
         set_device("runtime")
 

@@ -19,7 +19,7 @@ import sys
 
 import numpy as np
 
-from ..errors import DimensionMismatchError, EquationError, NeurocodegenError
+from ..errors import DimensionMismatchError, EquationError, NeurocodegenError, UndefinedNameError
 from ..model.equations import Equations
 from ..model.expressions import evaluate, parse_expression, parse_statements
 from ..model.namespace import resolve_external
@@ -224,13 +224,20 @@ class Synapses(NetworkObject):
             for name, (_, group, var) in neuron.items():
                 gdims, gtypes = group._dims_and_types()
                 dims[name], types[name] = gdims[var], gtypes[var]
-            used = set()
-            for st in self._statements():
-                used |= st.expr.identifiers | {st.target}
+            used, origin = set(), {}       # origin: where a name is first used, for errors
+            for pathway in self._pathways.values():
+                for st in pathway.statements:
+                    names = st.expr.identifiers | {st.target}
+                    used |= names
+                    origin.update({n: f"{_context_of(pathway.name, pathway.side)}: "
+                                      f"'{st.code}'" for n in names if n not in origin})
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
             for name in self.clock_driven + tuple(n for n, _, _ in self.summed):
                 used |= self.equations[name].expr.identifiers | {name}
+                origin.update({n: f"the equation '{self.equations[name]}'"
+                               for n in self.equations[name].expr.identifiers
+                               if n not in origin})
             for name in self.event_driven:
                 foreign = self.equations[name].expr.identifiers & set(neuron)
                 if foreign:
@@ -239,7 +246,12 @@ class Synapses(NetworkObject):
                         f"'{sorted(foreign)[0]}', a variable of a neuron: event-driven "
                         f"equations may only use synaptic variables and constants.")
                 used |= self.equations[name].expr.identifiers
-            values = resolve_external(sorted(used - set(dims)), self.namespace, namespace)
+            try:
+                values = resolve_external(sorted(used - set(dims)), self.namespace, namespace)
+            except UndefinedNameError as exc:
+                places = "; ".join(dict.fromkeys(origin[n] for n in exc.names if n in origin))
+                raise UndefinedNameError(f"{exc} Used in {places}." if places else str(exc)) \
+                    from None
             constants = {}
             for name, value in values.items():
                 dims[name] = get_dimensions(value)
@@ -309,33 +321,17 @@ class Synapses(NetworkObject):
         neuron, delay, creation). A ring of past events deep enough for the
         longest delay while threads run up to the shortest delay apart."""
         p = pathway.name
-        if self._delay[p] is not None:
-            steps = np.array([int(np.floor(self._delay[p] / dt + 0.5))], dtype=np.int32)
-        else:
-            steps = np.floor(self._delays(p) / dt + 0.5).astype(np.int32)
-        arrays = {}
-        if pathway.side == "pre" and not self._in_order(p):
-            pre = self._arrays["_pre"] + self._src_first
-            post = self._arrays["_post"] + self._tgt_first
-            order = np.lexsort((np.arange(len(pre)), post, np.broadcast_to(steps, pre.shape),
-                                pre)).astype(np.int32)
-            arrays = {f"_{p}_order": order, f"_{p}_post_sorted": post[order]}
-            if self._delay[p] is None:
-                arrays[f"_{p}_delay_steps"] = steps[order]
-        elif pathway.side == "post" and self._delay[p] is None:
-            post = self._arrays["_post"] + self._tgt_first
-            order = np.lexsort((np.arange(len(post)), steps, post)).astype(np.int32)
-            arrays = {f"_{p}_order": order, f"_{p}_delay_steps": steps[order]}
+        per_synapse = self._delay[p] is None
+        arrays, dmin, dmax = self.pathway_layout(pathway, self._delays(p)
+                                                 if per_synapse else self._delay[p], per_synapse)
         for name in (f"_{p}_order", f"_{p}_post_sorted", f"_{p}_delay_steps"):
             if name in arrays:
                 self._set_internal(name, arrays[name])
             else:                    # left from an earlier storage of this pathway
                 self._arrays.pop(name, None)
-        dmin = int(steps.min()) if steps.size else 0
-        dmax = int(steps.max()) if steps.size else 0
         size = self._src.N if pathway.side == "pre" else self._tgt.N
         old = self._run_constants.get(f"_{p}_depth", 1)
-        depth = max(dmax + max(dmin, 1) + 1, old)
+        depth = max(ring_depth(dmin, dmax), old)
         key = f"_{p}_history"
         if key not in self._arrays:
             self._arrays[key] = np.zeros(size + 1, dtype=np.int32)
@@ -345,6 +341,35 @@ class Synapses(NetworkObject):
             self._dirty.add(key)
         self._run_constants.update({f"_{p}_depth": depth, f"_{p}_dmin": dmin,
                                     f"_{p}_dmax": dmax})
+
+    def pathway_layout(self, pathway, delays, per_synapse):
+        """What ``delays`` (seconds: one value, or one per synapse when
+        ``per_synapse``) make of a pathway: (its arrays, shortest delay,
+        longest delay), the delays in steps rounded as Brian rounds them. The
+        arrays are its order, its targets in that order and its delays in
+        that order, those it needs: none when its synapses are stored by
+        source neuron and have one delay."""
+        p, dt = pathway.name, self.clock.dt_
+        steps = np.floor(np.atleast_1d(np.asarray(delays, dtype=np.float64)) / dt + 0.5) \
+            .astype(np.int32)
+        if per_synapse:
+            steps = np.broadcast_to(steps, (len(self),))
+        arrays = {}
+        if pathway.side == "pre" and (per_synapse or not self._by_source):
+            pre = self._arrays["_pre"] + self._src_first
+            post = self._arrays["_post"] + self._tgt_first
+            order = np.lexsort((np.arange(len(pre)), post, np.broadcast_to(steps, pre.shape),
+                                pre)).astype(np.int32)
+            arrays = {f"_{p}_order": order, f"_{p}_post_sorted": post[order]}
+            if per_synapse:
+                arrays[f"_{p}_delay_steps"] = steps[order]
+        elif pathway.side == "post" and per_synapse:
+            post = self._arrays["_post"] + self._tgt_first
+            order = np.lexsort((np.arange(len(post)), steps, post)).astype(np.int32)
+            arrays = {f"_{p}_order": order, f"_{p}_delay_steps": steps[order]}
+        if not steps.size:
+            return arrays, 0, 0
+        return arrays, int(steps.min()), int(steps.max())
 
     def _neuron_offsets(self, side):
         """Where the synapses of each neuron of the source's ('pre') or the
@@ -961,6 +986,12 @@ def _sorted_pairs(last_pre, last_post, pre, post):
             return False
         last_pre, last_post = pre[stop - 1:stop], post[stop - 1:stop]
     return True
+
+
+def ring_depth(dmin, dmax):
+    """Steps of a pathway's ring of past events: its longest delay, while
+    threads run up to its shortest delay (at least one step) apart."""
+    return dmax + max(dmin, 1) + 1
 
 
 def _deeper_history(history, depth, new_depth, n, step):

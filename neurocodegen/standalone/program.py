@@ -27,6 +27,7 @@ import numpy as np
 from ..backends.cpu.templates import template_root
 from ..errors import CompilationError, StandaloneError
 from ..jit.toolchain import default_toolchain
+from ..runtime.synapses import ring_depth
 from ..units import format_dimension
 
 BINARY = "network"
@@ -122,10 +123,11 @@ class Program:
         return path
 
     def overrides(self, run_args):
-        """``run_args`` as (set lines, const lines) of an override file: the
-        set lines as (slot, values)."""
+        """``run_args`` as (set lines, const lines, layout lines) of an
+        override file: the set lines as (slot, values), the const lines as
+        (index, value), the layout lines as text (``history``, ``window``)."""
         from ..runtime.device import check_dimension, run_args_key
-        sets, consts = [], []
+        sets, consts, layout = [], [], []
         for key, value in run_args.items():
             target = run_args_key(key)
             if isinstance(target, str) and "." in target:
@@ -140,11 +142,11 @@ class Program:
                 continue
             group, variable = target
             slots = dict(self.group_slots(group)) if group in self.stateful else {}
+            if variable in getattr(group, "_delay_variables", dict)() and group in self.stateful:
+                self._delay_override(group, variable, value, check_dimension,
+                                     sets, consts, layout)
+                continue
             if variable not in slots:
-                if variable == "delay" and hasattr(group, "connect"):
-                    raise KeyError(f"run_args: {group.name}.delay cannot change between runs "
-                                   f"of a built program (delays order the synapses); set "
-                                   f"{group.name}.delay before run() and build again.")
                 raise KeyError(f"run_args: {getattr(group, 'name', group)}.{variable} is not "
                                f"a variable of a group this program simulates.")
             check_dimension(f"{group.name}.{variable}", value,
@@ -152,7 +154,55 @@ class Program:
             array = group._arrays[variable]
             values = np.broadcast_to(np.asarray(value, dtype=array.dtype), array.shape)
             sets.append((slots[variable], values))
-        return sets, consts
+        window = self._window()
+        shortest = [int(value) for line in layout if line.startswith("dmin ")
+                    for value in line.split()[1:] if int(value) > 0]
+        layout = [line for line in layout if not line.startswith("dmin ")]
+        if shortest and (window is None or min(shortest) < window):
+            layout.append(f"window {min(shortest)}")
+        return sets, consts, layout
+
+    def _delay_override(self, S, variable, value, check_dimension, sets, consts, layout):
+        """The lines that give the pathway of ``S``'s delay ``variable`` the
+        delays ``value`` (one, or one per synapse): its order and delays
+        (when the program stores them), its shortest and longest delay, a
+        deeper ring of past events if it needs one, and its shortest delay
+        (a ``dmin`` line, for the threads' window)."""
+        p = S._delay_variables()[variable]
+        what = f"{S.name}.{variable}"
+        check_dimension(what, value, S._dims_and_types()[0][variable])
+        delays = np.asarray(value, dtype=np.float64)
+        if delays.ndim and delays.shape != (len(S),):
+            raise ValueError(f"run_args: {what} needs one delay or {len(S)} (one per "
+                             f"synapse), got shape {delays.shape}.")
+        if not np.all(np.isfinite(delays)) or np.any(delays < 0):
+            raise ValueError(f"run_args: {what} must be finite and not negative.")
+        per_synapse = (S.name, f"_{p}_delay_steps") in self.slot
+        if (S.name, f"_{p}_history") not in self.slot and np.any(delays > 0):
+            raise ValueError(f"run_args: the program was built with no delay for {what}, so "
+                             f"it keeps no past events; set {what} before run() and build "
+                             f"again.")
+        if delays.ndim and not per_synapse and np.any(delays != delays.flat[0]):
+            raise ValueError(
+                f"run_args: the program was built with one delay for all synapses of "
+                f"{what}, so run_args may give it one value, not one per synapse; set "
+                f"{what} to per-synapse values before run() and build again.")
+        arrays, dmin, dmax = S.pathway_layout(S._pathways[p], delays if per_synapse
+                                              else delays.flat[0], per_synapse)
+        for name, values in arrays.items():
+            if (S.name, name) in self.slot:
+                sets.append((self.slot[(S.name, name)], values))
+        for key, number in ((f"_{p}_dmin", dmin), (f"_{p}_dmax", dmax)):
+            consts += [(k, float(number)) for k, owner in self._constant_slots(key)
+                       if owner == S.name]
+        depth = ring_depth(dmin, dmax)
+        if depth > self._depth(S.name, f"_{p}_depth"):       # the built ring is too short
+            consts += [(k, float(depth)) for k, owner in self._constant_slots(f"_{p}_depth")
+                       if owner == S.name]
+            _, size = S.history_layout(f"_{p}_history")
+            layout.append(f"history {self.slot[(S.name, f'_{p}_history')]} {depth} {size}")
+        if S._pathways[p].side == "pre":
+            layout.append(f"dmin {dmin}")
 
     def _constant_override(self, name, value, check_dimension):
         external = [(k, owner, key) for k, (owner, key) in enumerate(self.layout.constant_refs)
@@ -446,8 +496,8 @@ def run_program(directory, results, threads, seed, overrides, scratch=None, time
     command = [f"./{BINARY}", "--results", str(results), "--threads", str(threads)]
     if seed is not None:
         command += ["--seed", str(int(seed))]
-    sets, consts = overrides
-    if sets or consts:
+    sets, consts, layout = overrides
+    if sets or consts or layout:
         # paths as the program reads them: from its folder, without spaces
         scratch = os.path.relpath(directory if scratch is None else scratch, directory)
         if any(c.isspace() for c in scratch):
@@ -457,7 +507,7 @@ def run_program(directory, results, threads, seed, overrides, scratch=None, time
         for n, (slot, values) in enumerate(sets):
             path = os.path.normpath(os.path.join(scratch, "run_args", f"{n}.bin"))
             lines.append(_set_line(slot, values, path, files))
-        lines += [f"const {k} {value!r}" for k, value in consts]
+        lines += [f"const {k} {value!r}" for k, value in consts] + layout
         for path, data in files.items():
             _write_if_changed(directory / path, data)
         override = os.path.normpath(os.path.join(scratch, "run_args.txt"))

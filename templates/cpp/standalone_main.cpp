@@ -38,8 +38,9 @@
 //   unit <stem> <text>                      the unit written in <stem>.json
 //   set <slot> file <path> | set <slot> fill <value>   (a state or counter)
 //   run <start step> <end step> <constants file>
-// An override file holds `set` lines, applied before the first run, and
-// `const <index> <value>` lines, applied to the constants of every run.
+// An override file holds `set` lines, applied before the first run,
+// `const <index> <value>` lines, applied to the constants of every run, and
+// `history` and `window` lines, which replace program.txt's (other delays).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -335,6 +336,18 @@ void parse_overrides(Program& p, const std::string& path)
     read_lines(path, [&p](const std::string& kind, std::istringstream& words) {
         if (kind == "set") {
             p.overrides.push_back(parse_set(words));
+            return true;
+        }
+        if (kind == "window") return bool(words >> p.window) && p.window > 0;
+        if (kind == "history") {                     // a deeper ring for other delays
+            int slot;
+            int64_t steps, n;
+            auto found = p.arrays.end();
+            if (words >> slot >> steps >> n) found = p.arrays.find(slot);
+            if (found == p.arrays.end() || found->second.role != "history" ||
+                    found->second.group != n || steps < 1)
+                return false;
+            found->second.count = steps;
             return true;
         }
         int index;
