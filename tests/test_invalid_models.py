@@ -171,7 +171,9 @@ CASES = [
     # Synapses: models, pathways, connect() and indices
     ("synapses", "model='w : volt', on_pre='v_post += w'", DimensionMismatchError,
      "v_post += w"),
-    ("synapses", "on_pre='v_post += undefined_x'", UndefinedNameError, "'undefined_x'"),
+    ("synapses", "on_pre='v_post += undefined_x'", UndefinedNameError,
+     "'undefined_x' used is not defined: it is neither a model variable, nor in the "
+     "surrounding code, nor a unit or constant. Used in on_pre: 'v_post += undefined_x'"),
     ("synapses", "connect=dict(condition='i != k_unknown')", UndefinedNameError,
      "'k_unknown'"),
     ("synapses", "connect=dict(condition='v_pre + 1')", EquationError, "boolean"),

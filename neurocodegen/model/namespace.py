@@ -95,10 +95,12 @@ def resolve_external(names, explicit_namespace=None, caller_namespace=None, cont
         where = f" in {context}" if context else ""
         source = "the given namespace" if explicit_namespace is not None else \
             "the surrounding code"
-        raise UndefinedNameError(
+        error = UndefinedNameError(
             f"The name{'s' if plural else ''} {listed} used{where} "
             f"{'are' if plural else 'is'} not defined: {'they are' if plural else 'it is'} "
             f"neither a model variable, nor in {source}, nor a unit or constant.")
+        error.names = missing
+        raise error
     return resolved
 
 
