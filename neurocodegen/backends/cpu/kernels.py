@@ -153,9 +153,9 @@ class NetworkPrinter:
     def _state_update(self, kernel):
         variables = {v.name for v in kernel.variables}
         statements, buffers = _noise_blocks(_selects(kernel.statements), variables)
-        statements, uniforms = _binomial_blocks(statements)
+        statements, binomials = _binomial_blocks(statements)
         k, _ = self.kernel_context(kernel, statements)
-        return ctx.StateUpdateBlock(k, noise=buffers, uniforms=uniforms,
+        return ctx.StateUpdateBlock(k, noise=buffers, binomials=binomials,
                                     template=_template("stateupdate.cpp.j2"))
 
     def _threshold(self, kernel):
@@ -433,26 +433,21 @@ def _uniform_blocks(statements):
     return reads + body, tuple(buffers.values())
 
 
-class BinomialFrom(sympy.Function):
-    """``ncg::binomial_from(U, ...)``: a binomial draw whose first uniform
-    ``U`` was drawn in a block (the arguments of ``ir.Binomial`` after it)."""
-    nargs = 8
-    is_real = True
-
-
 def _binomial_blocks(statements):
-    """The first uniform of each binomial draw (PoissonInput) is made a block
-    of neurons at a time, as a threshold's uniforms: the same numbers, but
-    the generator vectorises; the search that follows stays per neuron."""
+    """Each binomial draw (PoissonInput) is made a block of neurons at a
+    time (``ncg::binomial_block``, the numbers of ``ncg::binomial``), from
+    a table of its distribution made once per step, and read per neuron."""
     buffers = {}
 
     def rewrite(expr):
         table = {}
         for draw in expr.atoms(ir.Binomial):
-            tag = int(draw.args[0])
-            if tag not in buffers:
-                buffers[tag] = ctx.NoiseBuffer(f"_ncg_b{len(buffers)}", tag)
-            table[draw] = BinomialFrom(ir.symbol(f"_b{list(buffers).index(tag)}"), *draw.args)
+            tag, *constants = draw.args
+            if draw not in buffers:
+                buffers[draw] = ctx.BinomialBuffer(
+                    f"_ncg_b{len(buffers)}", int(tag),
+                    ", ".join(local_name(c.name) for c in constants))
+            table[draw] = ir.symbol(f"_b{list(buffers).index(draw)}")
         return expr.xreplace(table) if table else expr
 
     body = [ir.Assign(st.target, rewrite(st.value)) if isinstance(st, ir.Assign) else st
