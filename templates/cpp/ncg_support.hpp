@@ -281,25 +281,6 @@ static inline void randn_block(double* __restrict out, uint64_t seed, uint64_t f
     if (n & 1) out[n - 1] = n0[pairs - 1];
 }
 
-// [*first, *last): the synapses in [begin, end) (sorted by delay, then by
-// postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
-// [lo, hi), found by binary search.
-static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
-                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
-                                 int64_t* first, int64_t* last)
-{
-    int64_t a = begin, z = end;                       // first delay >= `delay`
-    while (a < z) { const int64_t m = (a + z) / 2; if (delays[m] < delay) a = m + 1; else z = m; }
-    int64_t b = a; z = end;                           // first delay > `delay`
-    while (b < z) { const int64_t m = (b + z) / 2; if (delays[m] <= delay) b = m + 1; else z = m; }
-    int64_t c = a; z = b;                             // first post >= lo
-    while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
-    int64_t d = c; z = b;                             // first post >= hi
-    while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
-    *first = c;
-    *last = d;
-}
-
 // [first, last) of the synapses [begin, end) (sorted by delay) with `delay`.
 static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end, int32_t delay,
                                int64_t* first, int64_t* last)
@@ -312,17 +293,37 @@ static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end
     *last = b;
 }
 
-// The same for synapses of one delay: [first, last) of the synapses
-// [begin, end) (sorted by postsynaptic neuron) whose neuron is in [lo, hi).
+// [first, last) of the synapses [begin, end) (sorted by postsynaptic
+// neuron, as those of one delay) whose neuron is in [lo, hi).
+// Where all of them are (one thread: always), the first and the last
+// synapse tell: the searches' loads would each miss the cache (a spike's
+// synapses are far from the last one's), one after the other.
 static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,
                               int32_t hi, int64_t* first, int64_t* last)
 {
+    if (begin == end || (posts[begin] >= lo && posts[end - 1] < hi)) {
+        *first = begin;
+        *last = end;
+        return;
+    }
     int64_t c = begin, z = end;                       // first post >= lo
     while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
     int64_t d = c; z = end;                           // first post >= hi
     while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
     *first = c;
     *last = d;
+}
+
+// [*first, *last): the synapses in [begin, end) (sorted by delay, then by
+// postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
+// [lo, hi).
+static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
+                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
+                                 int64_t* first, int64_t* last)
+{
+    int64_t a, b;
+    delay_range(delays, begin, end, delay, &a, &b);
+    post_range(posts, a, b, lo, hi, first, last);
 }
 
 // Uniforms for indices first, ..., first+n-1, written to out[0..n): the
@@ -459,6 +460,14 @@ static inline double exprel(double x)
 {
     const double y = ncg::expm1(x) / x;
     return x == 0.0 ? 1.0 : y;
+}
+
+// a where c holds, else -0.0 (which added to x gives x, signed zeros and
+// NaNs included), by their bits: no branch (see kernels.py's _increments).
+static inline double increment_if(bool c, double a)
+{
+    const uint64_t m = 0 - (uint64_t)c;
+    return from_bits((as_bits(a) & m) | (0x8000000000000000ull & ~m));
 }
 
 static inline double clip(double x, double lo, double hi)

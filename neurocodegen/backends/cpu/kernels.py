@@ -218,7 +218,7 @@ class NetworkPrinter:
                                        template=_template("spikegenerator.cpp.j2"))
 
     def _synapses_pre(self, kernel):
-        k, _ = self.kernel_context(kernel, kernel.statements)
+        k, _ = self.kernel_context(kernel, _increments(kernel.statements))
         space = kernel.space
         return ctx.SynapsesBlock(k, source_size=space.source_size,
                                  target_size=space.target_size,
@@ -237,7 +237,7 @@ class NetworkPrinter:
                                  template=_template("synapses.cpp.j2"))
 
     def _synapses_post(self, kernel):
-        k, _ = self.kernel_context(kernel, kernel.statements)
+        k, _ = self.kernel_context(kernel, _increments(kernel.statements))
         space = kernel.space
         return ctx.PostSynapsesBlock(k, spikes=self.array(space.spikes),
                                      order=self.array(space.order),
@@ -406,6 +406,35 @@ def _selects(statements):
             then = ir.symbol(sides[0].get(name, name))
             otherwise = ir.symbol(sides[1].get(name, name))
             out.append(ir.Assign(name, ir.Select(condition, then, otherwise)))
+    return out
+
+
+class IncrementIf(sympy.Function):
+    """``ncg::increment_if(c, a)``: ``a`` where ``c`` holds, else -0.0,
+    chosen by their bits (no branch)."""
+    nargs = 2
+    is_real = True
+
+
+def _increments(statements):
+    """A synapse's increment of a variable that its refractory target holds,
+    ``x = c ? x + a : x``, becomes ``x = x + increment_if(c, a)`` (``a``
+    or -0.0): the same
+    bits (``x + -0.0`` is ``x``, signed zeros and NaNs included; a sum of
+    two is the same in either order), but no branch, which a compiler makes
+    of the select and which mispredicts at every refractory target
+    (Brunel 12500: 25 % of the synapses' time)."""
+    out = []
+    for st in statements:
+        value = st.value if isinstance(st, ir.Assign) else None
+        if isinstance(value, ir.Select):
+            condition, then, otherwise = value.args
+            x = ir.symbol(st.target)
+            if otherwise == x and isinstance(then, sympy.Add) and len(then.args) == 2 \
+                    and x in then.args:
+                increment, = (a for a in then.args if a != x)
+                st = ir.Assign(st.target, x + IncrementIf(condition, increment))
+        out.append(st)
     return out
 
 
