@@ -113,39 +113,6 @@ def test_block_draws_equal_scalar_draws_and_numpy(tmp_path, extra_flags):
     assert np.array_equal(scalar, twin)
 
 
-# rand_block has a version for AVX-512F and a plain loop
-BLOCK_BUILDS = PHILOX_BUILDS + ([["-mno-avx512f"]] if len(PHILOX_BUILDS) > 1 else [])
-
-
-@pytest.mark.parametrize("extra_flags", BLOCK_BUILDS, ids=lambda f: " ".join(f) or "native")
-def test_uniform_blocks_equal_scalar_draws_and_numpy(tmp_path, extra_flags):
-    """ncg::rand_block (with AVX-512, written with intrinsics) == ncg::rand
-    == the twin, for blocks of any length and indices above 2^32."""
-    import subprocess
-    from neurocodegen.jit.toolchain import default_toolchain
-    from neurocodegen.backends.cpu.templates import template_root
-    program = tmp_path / "check.cpp"
-    program.write_text('#include "ncg_support.hpp"\n#include <cstdio>\nint main(){\n'
-                       '  static double block[256];\n'
-                       '  const unsigned long long firsts[3] = {0, 1000, (1ull << 32) - 5};\n'
-                       '  for (int f = 0; f < 3; ++f) for (int n = 1; n <= 256; n += 17) {\n'
-                       '    ncg::rand_block(block, 77, firsts[f], n, 5, 9);\n'
-                       '    for (int i = 0; i < n; ++i)\n'
-                       '      printf("%llu %.17g %.17g\\n", firsts[f] + i, block[i],\n'
-                       '             ncg::rand(77, firsts[f] + i, 5, 9)); } }\n')
-    tc = default_toolchain()
-    exe = tmp_path / "check"
-    subprocess.run([tc.compiler, "-std=c++17", "-O3", "-march=native", *extra_flags,
-                    "-ffp-contract=off", f"-I{template_root() / 'cpp'}", str(program), "-o",
-                    str(exe)], check=True)
-    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
-    index = np.array([int(line.split()[0]) for line in out.splitlines()], dtype=np.uint64)
-    block, scalar = np.array([list(map(float, line.split()[1:]))
-                              for line in out.splitlines()]).T
-    assert np.array_equal(block, scalar)
-    assert np.array_equal(scalar, ncg_random.rand_at(77, index, 5, 9))
-
-
 def test_noise_statistics_of_compiled_xi():
     """Ornstein-Uhlenbeck with euler: stationary variance sigma**2/(2 - dt/tau)."""
     seed(4)

@@ -17,9 +17,6 @@
 #include <cmath>
 #include <cstring>
 #include <algorithm>
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace ncg {
 
@@ -331,66 +328,12 @@ static inline void synapse_range(const int32_t* delays, const int32_t* posts, in
 
 // Uniforms for indices first, ..., first+n-1, written to out[0..n): the
 // numbers of ncg::rand, in a loop that compilers vectorise.
-#if defined(__AVX512F__)
-// With AVX-512 the loop is written with intrinsics, eight indices at a time
-// in 64-bit lanes as philox() above: GCC 12 vectorises philox()'s
-// (c & low) * M as an and and a full 64-bit multiply (vpmullq), where
-// vpmuludq multiplies the low 32 bits alone (2.0 -> 1.5 ns per uniform on
-// an AMD EPYC). The same bits (test_random checks).
-static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t first, int n,
-                              uint64_t step, uint32_t tag)
-{
-    const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
-    const __m512i m0 = _mm512_set1_epi64(0xD2511F53ll), m1 = _mm512_set1_epi64(0xCD9E8D57ll);
-    __m512i k0[10], k1[10];
-    uint32_t key0 = (uint32_t)seed, key1 = (uint32_t)(seed >> 32);
-    for (int r = 0; r < 10; ++r) {
-        k0[r] = _mm512_set1_epi64(key0);
-        k1[r] = _mm512_set1_epi64(key1);
-        key0 += 0x9E3779B9u;
-        key1 += 0xBB67AE85u;
-    }
-    const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
-    const __m512i step_low = _mm512_set1_epi64(step & 0xFFFFFFFFull);
-    const __m512i step_high = _mm512_set1_epi64(step >> 32);
-    const __m512i stream = _mm512_set1_epi64(tag);
-    const __m512i mant = _mm512_set1_epi64(0xFFFFFFFFFFFFFll);
-    const __m512i one = _mm512_set1_epi64(0x3FF0000000000000ll);
-    for (int k = 0; k < n; k += 8) {
-        const __m512i index = _mm512_add_epi64(_mm512_set1_epi64((long long)(first + (uint64_t)k)),
-                                               lanes);
-        // the counter words of philox(): see counter_word2
-        __m512i c0 = _mm512_and_si512(index, low), c1 = step_low, c3 = stream;
-        __m512i c2 = _mm512_xor_si512(step_high, _mm512_and_si512(
-            _mm512_slli_epi64(_mm512_srli_epi64(index, 32), 16), low));
-        for (int r = 0; r < 10; ++r) {
-            const __m512i p0 = _mm512_mul_epu32(c0, m0);
-            const __m512i p1 = _mm512_mul_epu32(c2, m1);
-            c0 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), c1), k0[r]);
-            c1 = p1;
-            c2 = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), c3), k1[r]);
-            c3 = p0;
-        }
-        // to_uniform(c0, c1) on the low 32 bits of each
-        const __m512i bits = _mm512_and_si512(_mm512_xor_si512(
-            _mm512_slli_epi64(c0, 20), _mm512_srli_epi64(_mm512_and_si512(c1, low), 12)), mant);
-        const __m512d u = _mm512_add_pd(
-            _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(bits, one)), _mm512_set1_pd(1.0)),
-            _mm512_set1_pd(1.1102230246251565e-16));
-        if (k + 8 <= n)
-            _mm512_storeu_pd(out + k, u);
-        else
-            _mm512_mask_storeu_pd(out + k, (__mmask8)((1u << (n - k)) - 1u), u);
-    }
-}
-#else
 static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t first, int n,
                               uint64_t step, uint32_t tag)
 {
     for (int k = 0; k < n; ++k)
         out[k] = rand(seed, first + (uint64_t)k, step, tag);
 }
-#endif
 
 // The binomial draws of indices first, ..., first+n-1 (as ncg::binomial),
 // written to out[0..n): their uniforms a block at a time, then X counted
