@@ -152,3 +152,70 @@ def test_64_bit_indices_in_cpp_equal_the_twin(tmp_path):
     # below 2^32 the twin's per-index draws are those of whole-population draws
     assert ncg_random.rand_at(99, index[:1], 1234567, 7)[0] == \
         ncg_random.rand(99, 6, 1234567, 7)[5]
+
+
+BINOMIAL_CASES = [(1000, 0.002, None), (100, 0.005, None), (10, 0.6, None), (3, 0.5, None),
+                  (0, 0.3, None), (1000, 0.0, None), (1000, 0.002, 3.0),   # bound 3: restarts
+                  (20, 0.9, 2.5)]
+
+
+def _binomial_constants(n, p, bound):
+    constants = ncg_random.binomial_constants(n, p)
+    if bound is not None:
+        constants["bound"] = bound
+    return constants
+
+
+def test_binomial_block_equals_scalar_draws_and_the_twin(tmp_path):
+    """ncg::binomial_block (PoissonInput's, by blocks) == ncg::binomial ==
+    runtime.random.binomial_at, restarts past the bound included."""
+    import subprocess
+    from neurocodegen.jit.toolchain import default_toolchain
+    from neurocodegen.backends.cpu.templates import template_root
+    keys = ("n", "P", "q", "qn", "bound", "reverse")
+    calls = []
+    for n, p, bound in BINOMIAL_CASES:
+        args = ", ".join(repr(_binomial_constants(n, p, bound)[k]) for k in keys)
+        calls.append(f"  check(ncg::binomial_table({args}), {args});")
+    program = tmp_path / "binomial.cpp"
+    program.write_text(
+        '#include "ncg_support.hpp"\n#include <cstdio>\n'
+        'static void check(const ncg::BinomialTable& t, double n, double P, double q,\n'
+        '                  double qn, double bound, double reverse) {\n'
+        '  static double block[1000];\n'
+        '  for (int b = 0; b < 1000; b += ncg::BLOCK)\n'
+        '    ncg::binomial_block(block + b, t, 77, b, b + ncg::BLOCK < 1000 ? ncg::BLOCK : 1000 - b,'
+        ' 5, 9);\n'
+        '  for (int i = 0; i < 1000; ++i)\n'
+        '    printf("%.17g %.17g\\n", block[i], ncg::binomial(77, i, 5, 9, n, P, q, qn, bound,'
+        ' reverse));\n}\n'
+        'int main(){\n' + "\n".join(calls) + "\n}\n")
+    exe = tmp_path / "binomial"
+    tc = default_toolchain()
+    subprocess.run([tc.compiler, *tc.cxxflags[:-2], f"-I{template_root() / 'cpp'}",
+                    str(program), "-o", str(exe)], check=True)
+    rows = np.loadtxt(subprocess.run([str(exe)], capture_output=True, text=True,
+                                     check=True).stdout.splitlines())
+    for k, (n, p, bound) in enumerate(BINOMIAL_CASES):
+        block, scalar = rows[1000 * k:1000 * (k + 1)].T
+        twin = ncg_random.binomial_at(77, np.arange(1000), 5, 9,
+                                      **_binomial_constants(n, p, bound))
+        assert np.array_equal(block, scalar), (n, p, bound)
+        assert np.array_equal(scalar, twin), (n, p, bound)
+        assert block.min() >= 0 and block.max() <= n
+        if bound is not None:        # the draws beyond the bound were drawn again
+            X = n - block if p > 0.5 else block
+            assert X.max() <= bound
+
+
+def test_binomial_draws_follow_the_binomial_distribution():
+    """200,000 draws of the twin (the compiled code's numbers) against the
+    probabilities of Binomial(n, p): each count within 5 standard deviations."""
+    from math import comb
+    for n, p in ((1000, 0.002), (10, 0.6), (50, 0.1)):
+        draws = ncg_random.binomial_at(3, np.arange(200_000), 11, 2,
+                                       **ncg_random.binomial_constants(n, p))
+        counts = np.bincount(draws.astype(np.int64), minlength=n + 1)
+        pmf = np.array([comb(n, k) * p**k * (1 - p)**(n - k) for k in range(n + 1)])
+        expected = draws.size * pmf
+        assert np.all(np.abs(counts - expected) <= 5 * np.sqrt(expected) + 1), (n, p)

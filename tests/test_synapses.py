@@ -797,3 +797,35 @@ def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):
         assert device.status["threads"] == 1 and np.array_equal(np.array(S.w), expected)
     finally:
         set_device("runtime")
+
+
+def _held_zeros(target):
+    """Neurons 0-4 are refractory all run long and hold v = -0.0; neurons
+    5-9 take the synapses' input (on_pre increments, compiled without a
+    branch: x + increment_if(c, a), which must give x where c is false)."""
+    start_scope()
+    prefs.codegen.target = target
+    try:
+        P = NeuronGroup(1, "", threshold="True")
+        G = NeuronGroup(10, "dv/dt = 0/ms : 1 (unless refractory)\nr : second",
+                        threshold="v > 100", refractory="r", method="exact")
+        G.r = "(i < 5)*1*second"
+        G.lastspike = 0 * ms
+        G.v = -0.0
+        S = Synapses(P, G, "w : 1", on_pre="v_post += w")
+        S.connect()
+        S.w = "0.5 - 0.1*j"
+        Network(P, G, S).run(1 * ms)
+        return np.array(G.v_)
+    finally:
+        prefs.codegen.target = "cython"
+
+
+def test_a_refractory_target_holds_its_value_to_the_bit():
+    v = _held_zeros("cython")
+    assert np.all(np.signbit(v[:5])) and np.all(v[:5] == 0)
+    w, expected = 0.5 - 0.1 * np.arange(5, 10), np.full(5, -0.0)
+    for _ in range(10):                 # one spike per step
+        expected = expected + w
+    assert np.array_equal(v[5:], expected)
+    assert np.array_equal(v.view(np.uint64), _held_zeros("numpy").view(np.uint64))

@@ -251,43 +251,55 @@ def poisson_at(seed, index, step, tag, lam):
     return out
 
 
+#: The room for the table of ``binomial_table`` (``ncg::BINOMIAL_TABLE``).
+BINOMIAL_TABLE = 32
+
+
 def binomial_constants(n, p):
     """The constants of a binomial draw by inversion (``ncg::binomial``):
     ``P = min(p, 1-p)``, ``q = 1 - P``, ``qn = q**n``, the bound of the
     search and whether ``p > 1/2`` (then the draw is ``n - X``), computed
-    as Brian computes them."""
+    as Brian computes them. The draw is only used where ``n*P <= 5`` (else
+    Brian's normal approximation), so the bound is below 30."""
     reverse = p > 0.5
     P = 1.0 - p if reverse else p
     q = 1.0 - P
     qn = float(np.exp(n * np.log(q)))
     bound = min(n, n * P + 10.0 * np.sqrt(n * P * q + 1))
+    if int(bound) + 1 > BINOMIAL_TABLE:
+        raise ValueError(f"a binomial draw of {n} trials of probability {p} searches "
+                         f"{int(bound) + 1} values, more than the {BINOMIAL_TABLE} of its "
+                         f"table; use the normal approximation")
     return {"n": float(n), "P": P, "q": q, "qn": qn, "bound": float(bound),
             "reverse": float(reverse)}
 
 
+def binomial_table(n, P, q, qn, bound):
+    """The cumulative probabilities ``F[k] = P(X <= k)`` for ``k <=
+    floor(bound)``, summed with the operations of ``ncg::binomial_table``."""
+    px = total = qn
+    table = [total]
+    for k in range(1, int(bound) + 1):
+        px = ((n - float(k) + 1.0) * P * px) / (float(k) * q)
+        total += px
+        table.append(total)
+    return np.array(table)
+
+
 def binomial_at(seed, index, step, tag, n, P, q, qn, bound, reverse):
-    """Binomial numbers for the given indices, as ``ncg::binomial``: the
-    same inversion, one index at a time in lockstep (the same operations in
-    the same order, so the same numbers)."""
+    """Binomial numbers for the given indices, as ``ncg::binomial``: for
+    each uniform, the number of entries of the table below it; where it is
+    above them all, again with the uniform of the next stream."""
+    table = binomial_table(n, P, q, qn, bound)
     index = np.asarray(index, dtype=np.uint64)
     X = np.zeros(index.shape, dtype=np.int64)
-    px = np.full(index.shape, qn)
-    U = rand_at(seed, index, step, tag)
-    tags = np.full(index.shape, tag, dtype=np.int64)
-    active = U > px
-    while active.any():
-        X[active] += 1
-        restart = active & (X > bound)
-        go_on = active & ~restart
-        if restart.any():
-            tags[restart] += 1
-            X[restart] = 0
-            px[restart] = qn
-            for t in np.unique(tags[restart]):          # new uniforms, stream by stream
-                where = restart & (tags == t)
-                U[where] = rand_at(seed, index[where], step, int(t))
-        x = X[go_on].astype(np.float64)
-        U[go_on] -= px[go_on]
-        px[go_on] = ((n - x + 1.0) * P * px[go_on]) / (x * q)
-        active = U > px
+    todo = np.arange(index.size)
+    while todo.size:
+        U = rand_at(seed, index.reshape(-1)[todo], step, tag)
+        # the table never decreases: the entries below U are those before
+        # the first one >= U
+        found = np.searchsorted(table, U, side="left")
+        X.reshape(-1)[todo] = found
+        todo = todo[found == table.size]
+        tag += 1
     return n - X if reverse else X.astype(np.float64)

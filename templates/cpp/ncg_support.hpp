@@ -158,38 +158,73 @@ static inline double rand(uint64_t seed, uint64_t index, uint64_t step, uint32_t
 }
 
 // A binomial number of successes in n trials of probability p, by
-// inversion (numpy's rk_binomial_inversion, as Brian's PoissonInput), with
-// the constants of binomial_constants() in runtime/random.py: P = min(p,
-// 1-p), q = 1-P, qn = q^n, a bound on the search, and whether p > 1/2 (then
-// n - X). Its uniforms are ncg::rand of (seed, index, step) in the streams
-// tag, tag+1, ... (the next each time a search passes the bound, rarely).
-// binomial_from takes the first uniform already drawn (by rand_block).
-static inline double binomial_from(double U, uint64_t seed, uint64_t index, uint64_t step,
-                                   uint32_t tag, double n, double P, double q, double qn,
-                                   double bound, double reverse)
+// inversion (numpy's rk_binomial_inversion, as Brian's PoissonInput): the
+// smallest X with U <= F[X], F[k] = P(X <= k), for one uniform U. The
+// search stops at a bound: where U is above F[floor(bound)], it starts again
+// with the next uniform (streams tag, tag+1, ...; rarely). The table of F is
+// made once per step from the constants of binomial_constants() in
+// runtime/random.py (P = min(p, 1-p), q = 1-P, qn = q^n, the bound, and
+// whether p > 1/2, then the draw is n - X): p_0 = qn, p_k = p_{k-1} (n-k+1)
+// P / (k q), each F[k] their running sum. binomial_at in runtime/random.py
+// makes the same table with the same operations, so the same numbers.
+// The bound is at most 29 (N*P <= 5 where the normal approximation is not
+// used), so the table has room for every entry.
+static const int BINOMIAL_TABLE = 32;
+
+struct BinomialTable {
+    double F[BINOMIAL_TABLE];   // F[k] for k < K
+    int K;                      // floor(bound) + 1 entries
+    double n, reverse;
+};
+
+static inline BinomialTable binomial_table(double n, double P, double q, double qn,
+                                           double bound, double reverse)
 {
-    int64_t X = 0;
-    double px = qn;
-    while (U > px) {
-        ++X;
-        if ((double)X > bound) {
-            X = 0;
-            px = qn;
-            U = rand(seed, index, step, ++tag);
-        } else {
-            U -= px;
-            px = ((n - (double)X + 1.0) * P * px) / ((double)X * q);
-        }
+    BinomialTable t;
+    t.K = (int)bound + 1;
+    t.n = n;
+    t.reverse = reverse;
+    double px = qn, F = qn;
+    t.F[0] = F;
+    for (int k = 1; k < t.K; ++k) {
+        px = ((n - (double)k + 1.0) * P * px) / ((double)k * q);
+        F += px;
+        t.F[k] = F;
     }
-    return reverse != 0.0 ? n - (double)X : (double)X;
+    return t;
+}
+
+// The entries of the table below U: X, or K where U is above them all.
+static inline int binomial_search(const BinomialTable& t, double U)
+{
+    int X = 0;
+    while (X < t.K && U > t.F[X]) ++X;
+    return X;
+}
+
+// X for the index after its first uniform passed the bound: the uniforms of
+// the streams after `tag`, until one is within it.
+static inline int binomial_again(const BinomialTable& t, uint64_t seed, uint64_t index,
+                                 uint64_t step, uint32_t tag)
+{
+    int X = t.K;
+    while (X == t.K) X = binomial_search(t, rand(seed, index, step, ++tag));
+    return X;
+}
+
+static inline double binomial_value(const BinomialTable& t, double X)
+{
+    return t.reverse != 0.0 ? t.n - X : X;
 }
 
 static inline double binomial(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag,
                               double n, double P, double q, double qn, double bound,
                               double reverse)
 {
-    return binomial_from(rand(seed, index, step, tag), seed, index, step, tag, n, P, q, qn,
-                         bound, reverse);
+    const BinomialTable t = binomial_table(n, P, q, qn, bound, reverse);
+    int X = binomial_search(t, rand(seed, index, step, tag));
+    if (X == t.K) X = binomial_again(t, seed, index, step, tag);
+    return binomial_value(t, (double)X);
 }
 
 // Two standard normals (Box-Muller) from the counter (pair, step, tag).
@@ -246,25 +281,6 @@ static inline void randn_block(double* __restrict out, uint64_t seed, uint64_t f
     if (n & 1) out[n - 1] = n0[pairs - 1];
 }
 
-// [*first, *last): the synapses in [begin, end) (sorted by delay, then by
-// postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
-// [lo, hi), found by binary search.
-static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
-                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
-                                 int64_t* first, int64_t* last)
-{
-    int64_t a = begin, z = end;                       // first delay >= `delay`
-    while (a < z) { const int64_t m = (a + z) / 2; if (delays[m] < delay) a = m + 1; else z = m; }
-    int64_t b = a; z = end;                           // first delay > `delay`
-    while (b < z) { const int64_t m = (b + z) / 2; if (delays[m] <= delay) b = m + 1; else z = m; }
-    int64_t c = a; z = b;                             // first post >= lo
-    while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
-    int64_t d = c; z = b;                             // first post >= hi
-    while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
-    *first = c;
-    *last = d;
-}
-
 // [first, last) of the synapses [begin, end) (sorted by delay) with `delay`.
 static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end, int32_t delay,
                                int64_t* first, int64_t* last)
@@ -277,17 +293,37 @@ static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end
     *last = b;
 }
 
-// The same for synapses of one delay: [first, last) of the synapses
-// [begin, end) (sorted by postsynaptic neuron) whose neuron is in [lo, hi).
+// [first, last) of the synapses [begin, end) (sorted by postsynaptic
+// neuron, as those of one delay) whose neuron is in [lo, hi).
+// Where all of them are (one thread: always), the first and the last
+// synapse tell: the searches' loads would each miss the cache (a spike's
+// synapses are far from the last one's), one after the other.
 static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,
                               int32_t hi, int64_t* first, int64_t* last)
 {
+    if (begin == end || (posts[begin] >= lo && posts[end - 1] < hi)) {
+        *first = begin;
+        *last = end;
+        return;
+    }
     int64_t c = begin, z = end;                       // first post >= lo
     while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
     int64_t d = c; z = end;                           // first post >= hi
     while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
     *first = c;
     *last = d;
+}
+
+// [*first, *last): the synapses in [begin, end) (sorted by delay, then by
+// postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
+// [lo, hi).
+static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
+                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
+                                 int64_t* first, int64_t* last)
+{
+    int64_t a, b;
+    delay_range(delays, begin, end, delay, &a, &b);
+    post_range(posts, a, b, lo, hi, first, last);
 }
 
 // Uniforms for indices first, ..., first+n-1, written to out[0..n): the
@@ -297,6 +333,32 @@ static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t fi
 {
     for (int k = 0; k < n; ++k)
         out[k] = rand(seed, first + (uint64_t)k, step, tag);
+}
+
+// The binomial draws of indices first, ..., first+n-1 (as ncg::binomial),
+// written to out[0..n): their uniforms a block at a time, then X counted
+// one table entry at a time over the whole block, in loops that compilers
+// vectorise, until no uniform is above the entry (a few entries: the block's
+// largest uniform is below 1 - 1/n or so).
+static inline void binomial_block(double* __restrict out, const BinomialTable& t, uint64_t seed,
+                                  uint64_t first, int n, uint64_t step, uint32_t tag)
+{
+    double U[BLOCK];
+    rand_block(U, seed, first, n, step, tag);
+    for (int i = 0; i < n; ++i) out[i] = 0.0;
+    for (int k = 0; k < t.K; ++k) {
+        const double f = t.F[k];
+        int above = 0;
+        for (int i = 0; i < n; ++i) {
+            out[i] += U[i] > f ? 1.0 : 0.0;
+            above |= U[i] > f;
+        }
+        if (!above) break;
+    }
+    const double K = (double)t.K;
+    for (int i = 0; i < n; ++i)
+        if (out[i] == K) out[i] = (double)binomial_again(t, seed, first + (uint64_t)i, step, tag);
+    for (int i = 0; i < n; ++i) out[i] = binomial_value(t, out[i]);
 }
 
 // Brian's timestep(): the integer time step of a time, robust to rounding
@@ -398,6 +460,14 @@ static inline double exprel(double x)
 {
     const double y = ncg::expm1(x) / x;
     return x == 0.0 ? 1.0 : y;
+}
+
+// a where c holds, else -0.0 (which added to x gives x, signed zeros and
+// NaNs included), by their bits: no branch (see kernels.py's _increments).
+static inline double increment_if(bool c, double a)
+{
+    const uint64_t m = 0 - (uint64_t)c;
+    return from_bits((as_bits(a) & m) | (0x8000000000000000ull & ~m));
 }
 
 static inline double clip(double x, double lo, double hi)

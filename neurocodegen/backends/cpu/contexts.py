@@ -83,10 +83,20 @@ class NoiseBuffer:
 
 
 @dataclass(frozen=True)
+class BinomialBuffer:
+    """A block of binomial draws: ``double name[BLOCK]`` filled by
+    ``ncg::binomial_block`` with stream ``tag``, from the table
+    ``name_table`` that ``ncg::binomial_table(constants)`` makes."""
+    name: str
+    tag: int
+    constants: str            # the table's arguments: n, P, q, qn, bound, reverse
+
+
+@dataclass(frozen=True)
 class StateUpdateBlock:
     kernel: Kernel
     noise: tuple = ()         # NoiseBuffer per noise term
-    uniforms: tuple = ()      # NoiseBuffer of uniforms (ncg::rand_block) per binomial draw
+    binomials: tuple = ()     # BinomialBuffer per binomial draw
     template: str = "stateupdate.cpp.j2"
 
 

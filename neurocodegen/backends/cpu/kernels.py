@@ -153,9 +153,9 @@ class NetworkPrinter:
     def _state_update(self, kernel):
         variables = {v.name for v in kernel.variables}
         statements, buffers = _noise_blocks(_selects(kernel.statements), variables)
-        statements, uniforms = _binomial_blocks(statements)
+        statements, binomials = _binomial_blocks(statements)
         k, _ = self.kernel_context(kernel, statements)
-        return ctx.StateUpdateBlock(k, noise=buffers, uniforms=uniforms,
+        return ctx.StateUpdateBlock(k, noise=buffers, binomials=binomials,
                                     template=_template("stateupdate.cpp.j2"))
 
     def _threshold(self, kernel):
@@ -218,7 +218,7 @@ class NetworkPrinter:
                                        template=_template("spikegenerator.cpp.j2"))
 
     def _synapses_pre(self, kernel):
-        k, _ = self.kernel_context(kernel, kernel.statements)
+        k, _ = self.kernel_context(kernel, _increments(kernel.statements))
         space = kernel.space
         return ctx.SynapsesBlock(k, source_size=space.source_size,
                                  target_size=space.target_size,
@@ -237,7 +237,7 @@ class NetworkPrinter:
                                  template=_template("synapses.cpp.j2"))
 
     def _synapses_post(self, kernel):
-        k, _ = self.kernel_context(kernel, kernel.statements)
+        k, _ = self.kernel_context(kernel, _increments(kernel.statements))
         space = kernel.space
         return ctx.PostSynapsesBlock(k, spikes=self.array(space.spikes),
                                      order=self.array(space.order),
@@ -409,6 +409,35 @@ def _selects(statements):
     return out
 
 
+class IncrementIf(sympy.Function):
+    """``ncg::increment_if(c, a)``: ``a`` where ``c`` holds, else -0.0,
+    chosen by their bits (no branch)."""
+    nargs = 2
+    is_real = True
+
+
+def _increments(statements):
+    """A synapse's increment of a variable that its refractory target holds,
+    ``x = c ? x + a : x``, becomes ``x = x + increment_if(c, a)`` (``a``
+    or -0.0): the same
+    bits (``x + -0.0`` is ``x``, signed zeros and NaNs included; a sum of
+    two is the same in either order), but no branch, which a compiler makes
+    of the select and which mispredicts at every refractory target
+    (Brunel 12500: 25 % of the synapses' time)."""
+    out = []
+    for st in statements:
+        value = st.value if isinstance(st, ir.Assign) else None
+        if isinstance(value, ir.Select):
+            condition, then, otherwise = value.args
+            x = ir.symbol(st.target)
+            if otherwise == x and isinstance(then, sympy.Add) and len(then.args) == 2 \
+                    and x in then.args:
+                increment, = (a for a in then.args if a != x)
+                st = ir.Assign(st.target, x + IncrementIf(condition, increment))
+        out.append(st)
+    return out
+
+
 def _uniform_blocks(statements):
     """The uniform draws of a threshold (``rand() < rates*dt``) become reads
     from buffers filled a block of neurons at a time: the same numbers
@@ -433,26 +462,21 @@ def _uniform_blocks(statements):
     return reads + body, tuple(buffers.values())
 
 
-class BinomialFrom(sympy.Function):
-    """``ncg::binomial_from(U, ...)``: a binomial draw whose first uniform
-    ``U`` was drawn in a block (the arguments of ``ir.Binomial`` after it)."""
-    nargs = 8
-    is_real = True
-
-
 def _binomial_blocks(statements):
-    """The first uniform of each binomial draw (PoissonInput) is made a block
-    of neurons at a time, as a threshold's uniforms: the same numbers, but
-    the generator vectorises; the search that follows stays per neuron."""
+    """Each binomial draw (PoissonInput) is made a block of neurons at a
+    time (``ncg::binomial_block``, the numbers of ``ncg::binomial``), from
+    a table of its distribution made once per step, and read per neuron."""
     buffers = {}
 
     def rewrite(expr):
         table = {}
         for draw in expr.atoms(ir.Binomial):
-            tag = int(draw.args[0])
-            if tag not in buffers:
-                buffers[tag] = ctx.NoiseBuffer(f"_ncg_b{len(buffers)}", tag)
-            table[draw] = BinomialFrom(ir.symbol(f"_b{list(buffers).index(tag)}"), *draw.args)
+            tag, *constants = draw.args
+            if draw not in buffers:
+                buffers[draw] = ctx.BinomialBuffer(
+                    f"_ncg_b{len(buffers)}", int(tag),
+                    ", ".join(local_name(c.name) for c in constants))
+            table[draw] = ir.symbol(f"_b{list(buffers).index(draw)}")
         return expr.xreplace(table) if table else expr
 
     body = [ir.Assign(st.target, rewrite(st.value)) if isinstance(st, ir.Assign) else st

@@ -115,11 +115,9 @@ class CppPrinter(C99CodePrinter):
         return (f"ncg::binomial(_ncg_seed, (uint64_t)_ncg_i, (uint64_t)_ncg_step, {int(tag)}u, "
                 + ", ".join(self._print(c) for c in constants) + ")")
 
-    def _print_BinomialFrom(self, expr):
-        uniform, tag, *constants = expr.args
-        return (f"ncg::binomial_from({self._print(uniform)}, _ncg_seed, (uint64_t)_ncg_i, "
-                f"(uint64_t)_ncg_step, {int(tag)}u, "
-                + ", ".join(self._print(c) for c in constants) + ")")
+    def _print_IncrementIf(self, expr):
+        cond, a = (self._print(x) for x in expr.args)
+        return f"ncg::increment_if({cond}, {a})"
 
     def _print_Select(self, expr):
         cond, a, b = (self._print(x) for x in expr.args)
