@@ -146,9 +146,12 @@ def _sincos_turns(x):
 
 
 def rand(seed, n, step, tag):
-    """``n`` uniform numbers in (0, 1), one per index 0..n-1."""
-    w = philox(seed, np.arange(n, dtype=np.uint64), step, tag)
-    return _uniform(w[0], w[1])
+    """``n`` uniform numbers in (0, 1), one per index 0..n-1 (indices 2q and
+    2q+1 share the Philox block of q: its first two words and its last two)."""
+    w = philox(seed, np.arange((n + 1) // 2, dtype=np.uint64), step, tag)
+    out = np.empty(2 * w[0].size)
+    out[0::2], out[1::2] = _uniform(w[0], w[1]), _uniform(w[2], w[3])
+    return out[:n]
 
 
 _CHUNK = 8192
@@ -171,8 +174,9 @@ def randn(seed, n, step, tag):
 
 def rand_at(seed, index, step, tag):
     """Uniform numbers for the given indices (an array), as ``ncg::rand``."""
-    w = philox(seed, np.asarray(index, dtype=np.uint64), step, tag)
-    return _uniform(w[0], w[1])
+    index = np.asarray(index, dtype=np.uint64)
+    w = philox(seed, index >> np.uint64(1), step, tag)
+    return np.where((index & np.uint64(1)) == 1, _uniform(w[2], w[3]), _uniform(w[0], w[1]))
 
 
 def randn_at(seed, index, step, tag):

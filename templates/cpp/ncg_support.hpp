@@ -151,10 +151,12 @@ static inline void sincos_turns(double x, double* c, double* s)
     *s = from_bits(((sb & ~swap) | (cb & swap)) ^ neg_s);
 }
 
+// The uniform of `index`: indices 2q and 2q+1 share the Philox block of q
+// (its first two words and its last two), so one block makes two uniforms.
 static inline double rand(uint64_t seed, uint64_t index, uint64_t step, uint32_t tag)
 {
-    const Draw4 d = philox(seed, index, step, tag);
-    return to_uniform(d.w[0], d.w[1]);
+    const Draw4 d = philox(seed, index >> 1, step, tag);
+    return (index & 1) ? to_uniform(d.w[2], d.w[3]) : to_uniform(d.w[0], d.w[1]);
 }
 
 // A binomial number of successes in n trials of probability p, by
@@ -331,8 +333,17 @@ static inline void synapse_range(const int32_t* delays, const int32_t* posts, in
 static inline void rand_block(double* __restrict out, uint64_t seed, uint64_t first, int n,
                               uint64_t step, uint32_t tag)
 {
-    for (int k = 0; k < n; ++k)
-        out[k] = rand(seed, first + (uint64_t)k, step, tag);
+    if (n > 0 && (first & 1)) {             // an odd first index: the second of its pair
+        *out++ = rand(seed, first++, step, tag);
+        --n;
+    }
+    const uint64_t pair = first >> 1;
+    for (int q = 0; q < n / 2; ++q) {        // both uniforms of each block
+        const Draw4 d = philox(seed, pair + (uint64_t)q, step, tag);
+        out[2 * q] = to_uniform(d.w[0], d.w[1]);
+        out[2 * q + 1] = to_uniform(d.w[2], d.w[3]);
+    }
+    if (n & 1) out[n - 1] = rand(seed, first + (uint64_t)(n - 1), step, tag);
 }
 
 // The binomial draws of indices first, ..., first+n-1 (as ncg::binomial),
