@@ -19,8 +19,9 @@ only walks the rows. Two ways:
 The skip walk makes each row once: its count is binomial, so room is made
 for the expected total plus ten standard deviations (checked against the
 memory available before anything is allocated), the rows are walked window
-by window, each thread a share of each window into a buffer of its own that
-is then copied in row order, and the arrays are cut to the synapses made.
+by window, each thread a share of each window (of equal expected synapses)
+into a buffer of its own that is then copied in row order, and the arrays
+are cut to the synapses made.
 The pairs kind runs two passes over rows shared among threads: count each
 row, sum the counts (the exact total, checked against the memory), then
 fill ``_pre``/``_post`` in row order. Every row has its own random numbers,
@@ -254,13 +255,13 @@ def _skip_compiled(S, rows, log1mp, n, key, step):
     spread = np.sqrt(n_post * float((p * (1 - p)).sum()))
     room = min(n_post * int(np.count_nonzero(p)),
                max(0, int(np.ceil(expected + _ROOM_SD * spread)) + 64))
-    window = int(min(max(1, n_pre), max(threads, _WINDOW_SYNAPSES * n_pre // max(1, expected))))
+    cuts = _shares(n_post * p, expected, threads)
     counted = False
     while True:
         _check_memory(S, room * n, at_most=not counted)
         pre, post = np.empty(room * n, dtype=np.int32), np.empty(room * n, dtype=np.int32)
-        made = module.skip_once(n_pre, n_post, key, step, tag, rows, log1mp, n, window,
-                                pre, post, threads)
+        made = module.skip_once(n_post, key, step, tag, rows, log1mp, n, cuts, pre, post,
+                                threads)
         if made >= 0:
             break
         pre = post = None                    # more than the room: count them exactly
@@ -270,6 +271,18 @@ def _skip_compiled(S, rows, log1mp, n, key, step):
     for array in (pre, post):                # the room beyond was never touched
         array.resize(made * n, refcheck=False)
     return pre, post
+
+
+def _shares(expected_by_row, expected, threads):
+    """Where each thread's share of each window of rows starts (then the
+    number of rows): windows of about _WINDOW_SYNAPSES expected synapses,
+    each split into ``threads`` shares of equal expected synapses (a
+    condition such as ``i >= 3200`` leaves whole stretches of rows empty)."""
+    windows = max(1, int(np.ceil(expected / _WINDOW_SYNAPSES)))
+    shares = windows * threads
+    before = np.cumsum(expected_by_row) - expected_by_row     # expected in the rows before
+    starts = np.searchsorted(before, expected * np.arange(1, shares) / shares, side="left")
+    return np.concatenate([[0], starts, [len(expected_by_row)]]).astype(np.int64)
 
 
 # -- pairs: every pair visited -----------------------------------------------------------------
