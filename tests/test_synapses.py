@@ -292,6 +292,35 @@ def test_lowering_places_on_pre_in_the_synapses_slot():
     assert program.barriers == (2,)            # it reads the spikes of every thread
 
 
+def test_pathways_that_deliver_this_steps_spikes_share_one_meeting():
+    """CUBA's excitatory and inhibitory pathways: each keeps its spikes in
+    its history, then the threads meet once a step, then each delivers; a
+    pathway that reads presynaptic variables meets alone, before and after."""
+    from neurocodegen.backends.cpu.kernels import generate
+    from neurocodegen.lowering import lower_network
+    from neurocodegen.lowering.schedule import meetings
+    G = NeuronGroup(5, "dv/dt = -v/(10*ms) : 1\nge : 1\ngi : 1", threshold="v > 1",
+                    reset="v = 0", method="exact", name="Gm")
+    Se = Synapses(G, G, on_pre="ge_post += 1", name="Sme")
+    Si = Synapses(G, G, on_pre="gi_post += 1", name="Smi")
+    Sp = Synapses(G, G, on_pre="v_post += v_pre", name="Smp")
+    for S in (Se, Si, Sp):
+        S.connect(condition="i != j")
+    objects = [G, Se, Si, Sp]
+    for o in objects:
+        o.before_run({})
+    program = lower_network([o.spec(1) for o in objects])
+    assert [k.op for k in program.kernels] == ["state_update", "threshold", "synapses_pre",
+                                               "synapses_pre", "synapses_pre", "reset"]
+    assert meetings(program.kernels, program.barriers) == ((2, 3), (4,))
+    _, source = generate(program)
+    assert source.count("ncg_meet(_ncg_threads);") == 3
+    history = source.index("pre pathway of Smi: this thread's spikes into its history")
+    assert history < source.index("threads meet: every thread's spikes reach pre pathway of "
+                                  "Sme, pre pathway of Smi") < source.index(
+        "        // pre pathway of Sme\n")
+
+
 def test_indexing_synaptic_variables_as_brian():
     A = NeuronGroup(3, "v : volt", threshold="v > 1*volt")
     B = NeuronGroup(4, "u : volt")

@@ -27,3 +27,30 @@ def synchronisation(kernels):
     return tuple(k for k, kernel in enumerate(kernels)
                  if not isinstance(kernel.space, THREAD_LOCAL_SPACES)
                  or getattr(kernel.space, "touches_other", False))
+
+
+def meetings(kernels, barriers):
+    """The meetings of a step: groups of adjacent positions of ``barriers``
+    whose kernels deliver spikes (:class:`~neurocodegen.ir.ArrivingSynapses`)
+    and share one meeting of the threads. Each pathway of a group first
+    keeps this thread's spikes of the step in its history (it reads only the
+    spike space), then the threads meet once, then each pathway delivers:
+    CUBA's and COBAHH's excitatory and inhibitory synapses meet once a step,
+    not twice. A pathway that reads presynaptic variables, which their
+    owners write, meets alone (and again after its delivery); so does one
+    of another period (a clock of its own). Any other
+    barrier makes its program run on one thread
+    (:func:`~neurocodegen.ir.needs_one_thread`), and so needs no meeting."""
+    def shares(kernel):
+        return isinstance(kernel.space, ir.ArrivingSynapses) and not kernel.space.reads_pre
+
+    groups = []
+    for k in barriers:
+        if not isinstance(kernels[k].space, ir.ArrivingSynapses):
+            continue
+        if groups and groups[-1][-1] == k - 1 and shares(kernels[k - 1]) and shares(kernels[k]) \
+                and kernels[k - 1].period == kernels[k].period:
+            groups[-1] += (k,)
+        else:
+            groups.append((k,))
+    return tuple(groups)

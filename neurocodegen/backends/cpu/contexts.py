@@ -158,9 +158,31 @@ class SynapsesBlock:
     delays: str
     posts: str
     post_first: int
-    meet_before: str          # C++ condition for threads to meet before the delivery
-    meet_after: str = ""      # ... and after it ("": never)
     template: str = "synapses.cpp.j2"
+
+
+@dataclass(frozen=True)
+class HistoryBlock:
+    """A pathway keeps this thread's spikes of the step in its ``history``
+    (a ring of ``depth`` spike spaces of a group of ``size``), before the
+    threads meet to deliver them."""
+    comment: str
+    history: str
+    spikes: str
+    size: int
+    depth: Constant
+    period: int               # every that many steps
+    template: str = "history.cpp.j2"
+
+
+@dataclass(frozen=True)
+class MeetBlock:
+    """The threads meet (``ncg_meet``, see network.cpp.j2) when the C++
+    ``condition`` holds."""
+    comment: str
+    condition: str
+    period: int               # every that many steps
+    template: str = "meet.cpp.j2"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sympy
 
 from ... import ir
 from ...errors import FunctionImplementationError
+from ...lowering import schedule
 from ...lowering.optimize import Hoister
 from . import contexts as ctx
 from ..layout import Layout
@@ -228,13 +229,43 @@ class NetworkPrinter:
                                  offsets=self.array(space.offsets),
                                  delays=self.array(space.delays) if space.delays else "",
                                  posts=self.array(space.posts), post_first=space.post_first,
-                                 # this step's spikes of every thread are needed now with a
-                                 # delay of 0; presynaptic variables are read while their
-                                 # owners may write them: meet before and after
-                                 meet_before="_ncg_threads > 1" if space.reads_pre
-                                 else "_ncg_threads > 1 && _dmin == 0",
-                                 meet_after="_ncg_threads > 1" if space.reads_pre else "",
                                  template=_template("synapses.cpp.j2"))
+
+    def _constant(self, kernel, local):
+        """The Constant context of the kernel's run constant ``local``."""
+        (ref,) = [c.ref for name, c in kernel.constants if name == local]
+        return ctx.Constant(local, self.layout.constant(ref))
+
+    def _history(self, kernel):
+        space = kernel.space
+        return ctx.HistoryBlock(f"{kernel.name}: this thread's spikes into its history",
+                                history=self.array(space.history),
+                                spikes=self.array(space.spikes), size=space.source_size,
+                                depth=self._constant(kernel, "_depth"),
+                                period=kernel.period, template=_template("history.cpp.j2"))
+
+    def _meetings(self, kernels):
+        """The blocks of pathways that share a meeting (see
+        ``schedule.meetings``): their histories, the meeting, their
+        deliveries, and for one that reads presynaptic variables a second
+        meeting, so that their owners change them only once every thread
+        has read them."""
+        names = ", ".join(k.name for k in kernels)
+        period = kernels[0].period                  # the same for all
+        if any(k.space.reads_pre for k in kernels):
+            condition = "_ncg_threads > 1"          # presynaptic variables are read
+        else:                                       # this step's spikes, with a delay of 0
+            condition = "_ncg_threads > 1 && ({})".format(" || ".join(
+                f"_ncg_const[{self._constant(k, '_dmin').index}] == 0" for k in kernels))
+        blocks = [self._history(k) for k in kernels]
+        blocks.append(ctx.MeetBlock(f"threads meet: every thread's spikes reach {names}",
+                                    condition, period, template=_template("meet.cpp.j2")))
+        blocks += [self.block(k) for k in kernels]
+        if any(k.space.reads_pre for k in kernels):
+            blocks.append(ctx.MeetBlock(f"threads meet: {names} read presynaptic variables",
+                                        "_ncg_threads > 1", period,
+                                        template=_template("meet.cpp.j2")))
+        return blocks
 
     def _synapses_post(self, kernel):
         k, _ = self.kernel_context(kernel, _increments(kernel.statements))
@@ -277,7 +308,16 @@ class NetworkPrinter:
 
     # -- the network ------------------------------------------------------------------------
     def source(self):
-        blocks = [self.block(k) for k in self.program.kernels]
+        kernels = self.program.kernels
+        meetings = {group[0]: group for group in schedule.meetings(kernels,
+                                                                   self.program.barriers)}
+        met = {k for group in meetings.values() for k in group}
+        blocks = []
+        for k, kernel in enumerate(kernels):
+            if k in meetings:
+                blocks += self._meetings([kernels[g] for g in meetings[k]])
+            elif k not in met:
+                blocks.append(self.block(kernel))
         checks = tuple(self.room_check(k) for k in self.program.kernels
                        if isinstance(k, ir.Record) and k.room is not None)
         # every array the program declares has a slot, used or not
