@@ -42,3 +42,26 @@ def test_golden_models(name):
                                            err_msg=key)
             else:
                 assert np.array_equal(got[key], expected), key
+
+
+def test_constant_and_combined_thresholds_with_refractoriness():
+    """A threshold that is one value (``False``) or combines conditions with
+    and/or, under refractoriness: numpy gets the compiled spikes (a scalar
+    condition once met the not_refractory array in one reduce and failed)."""
+    from neurocodegen import NeuronGroup, SpikeMonitor, Network, ms, start_scope
+
+    def spikes(target):
+        prefs.codegen.target = target
+        start_scope()
+        groups = [NeuronGroup(5, "dv/dt = -v/(10*ms) : 1 (unless refractory)", threshold=cond,
+                              reset="v = 0", refractory=2 * ms)
+                  for cond in ("False", "v > 0.5 or i == 3 and t > 0.2*ms")]
+        groups[1].v = [0, 1, 0, 0, 1]
+        monitors = [SpikeMonitor(G) for G in groups]
+        Network(*groups, *monitors).run(3 * ms)
+        return [(list(M.i), list(M.t_)) for M in monitors]
+
+    got = spikes("numpy")
+    assert got == spikes("cython")
+    assert got[0] == ([], []) and got[1][0] == [1, 4, 3, 3]      # 3 again after 2 ms
+    assert np.allclose(got[1][1], [0, 0, 0.3e-3, 2.3e-3], rtol=0, atol=1e-12)

@@ -56,6 +56,21 @@ class NumpyPrinter(NumPyPrinter):
         return (f"_support.binomial(_seed, _idx, _step, {int(tag)}, "
                 + ", ".join(self._print(c) for c in constants) + ")")
 
+    def _print_And(self, expr):
+        return self._pairwise("numpy.logical_and", expr.args)
+
+    def _print_Or(self, expr):
+        return self._pairwise("numpy.logical_or", expr.args)
+
+    def _pairwise(self, function, args):
+        """``function(function(a, b), c)``: sympy prints
+        ``function.reduce((a, b, c))``, which fails when a scalar (a
+        threshold ``False``) meets an array (``not_refractory``)."""
+        printed = self._print(args[0])
+        for arg in args[1:]:
+            printed = f"{function}({printed}, {self._print(arg)})"
+        return printed
+
     def _print_Select(self, expr):
         cond, a, b = (self._print(x) for x in expr.args)
         return f"numpy.where({cond}, {a}, {b})"
