@@ -28,6 +28,7 @@ fill ``_pre``/``_post`` in row order. Every row has its own random numbers,
 so the synapses do not depend on the thread count. With ``prefs.codegen.target = 'numpy'`` the same synapses are
 made in numpy (``_skip_numpy`` and ``_pairs_numpy``, the twins).
 """
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
@@ -389,16 +390,30 @@ _modules = {}     # _Context -> module, for this process
 
 def _module(shape):
     """The compiled creation code for a pairs shape (None: the skip walk),
-    from the compile cache."""
-    from ..backends.cpu.templates import render, support_code
+    from the compile cache. Its sources are remembered there too (keyed by
+    the shape and the templates), so that a warm process neither imports
+    Jinja nor renders them (about 70 ms of a first connect())."""
     from ..jit import cache
     context = _Context(shape)
     if context not in _modules:
-        source = support_code() + "\n" + render("cpp/connect.cpp.j2", context)
-        pyx = render("cython/connect.pyx.j2", context)
-        _modules[context] = cache.get_module({"connect.cpp": source, "connect.pyx": pyx},
-                                             "connect.pyx")
+        key = cache.memo_key({"connect": dataclasses.asdict(context)}, _templates())
+        memo = cache.load_memo(key)
+        sources = memo.get("sources") if memo else None
+        if not isinstance(sources, dict):
+            from ..backends.cpu.templates import render, support_code
+            sources = {"connect.cpp": support_code() + "\n" + render("cpp/connect.cpp.j2",
+                                                                       context),
+                       "connect.pyx": render("cython/connect.pyx.j2", context)}
+            cache.store_memo(key, {"sources": sources})
+        _modules[context] = cache.get_module(sources, "connect.pyx")
     return _modules[context]
+
+
+@functools.lru_cache(maxsize=None)
+def _templates():
+    """The templates' fingerprint, once per process."""
+    from ..backends.cpu.templates import template_fingerprint
+    return template_fingerprint()
 
 
 @dataclass(frozen=True)
