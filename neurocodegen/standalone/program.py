@@ -127,7 +127,7 @@ class Program:
         override file: the set lines as (slot, values), the const lines as
         (index, value), the layout lines as text (``history``, ``window``)."""
         from ..runtime.device import check_dimension, run_args_key
-        sets, consts, layout = [], [], []
+        sets, consts, layout, shortest = [], [], [], []
         for key, value in run_args.items():
             target = run_args_key(key)
             if isinstance(target, str) and "." in target:
@@ -143,8 +143,10 @@ class Program:
             group, variable = target
             slots = dict(self.group_slots(group)) if group in self.stateful else {}
             if variable in getattr(group, "_delay_variables", dict)() and group in self.stateful:
-                self._delay_override(group, variable, value, check_dimension,
-                                     sets, consts, layout)
+                dmin = self._delay_override(group, variable, value, check_dimension,
+                                            sets, consts, layout)
+                if dmin:                        # a presynaptic pathway's, not 0
+                    shortest.append(dmin)
                 continue
             if variable not in slots:
                 raise KeyError(f"run_args: {getattr(group, 'name', group)}.{variable} is not "
@@ -155,9 +157,6 @@ class Program:
             values = np.broadcast_to(np.asarray(value, dtype=array.dtype), array.shape)
             sets.append((slots[variable], values))
         window = self._window()
-        shortest = [int(value) for line in layout if line.startswith("dmin ")
-                    for value in line.split()[1:] if int(value) > 0]
-        layout = [line for line in layout if not line.startswith("dmin ")]
         if shortest and (window is None or min(shortest) < window):
             layout.append(f"window {min(shortest)}")
         return sets, consts, layout
@@ -165,9 +164,11 @@ class Program:
     def _delay_override(self, S, variable, value, check_dimension, sets, consts, layout):
         """The lines that give the pathway of ``S``'s delay ``variable`` the
         delays ``value`` (one, or one per synapse): its order and delays
-        (when the program stores them), its shortest and longest delay, a
-        deeper ring of past events if it needs one, and its shortest delay
-        (a ``dmin`` line, for the threads' window)."""
+        (when the program stores them), its shortest and longest delay, and
+        a deeper ring of past events (a ``history`` line) if it needs one.
+        Returns the shortest delay in
+        steps of a presynaptic pathway (it bounds the threads' window), else
+        None."""
         p = S._delay_variables()[variable]
         what = f"{S.name}.{variable}"
         check_dimension(what, value, S._dims_and_types()[0][variable])
@@ -201,8 +202,7 @@ class Program:
                        if owner == S.name]
             _, size = S.history_layout(f"_{p}_history")
             layout.append(f"history {self.slot[(S.name, f'_{p}_history')]} {depth} {size}")
-        if S._pathways[p].side == "pre":
-            layout.append(f"dmin {dmin}")
+        return dmin if S._pathways[p].side == "pre" else None
 
     def _constant_override(self, name, value, check_dimension):
         external = [(k, owner, key) for k, (owner, key) in enumerate(self.layout.constant_refs)
