@@ -260,7 +260,7 @@ def run_all(args, systems):
         if row["stats"] and metric == "run()":
             row["throughput"] = n * round(duration / DT) / row["stats"]["median"]
         # networks: creation, build (standalone), synapse count, our bytes per synapse
-        for extra in ("connect_s", "build_s", "compile_s"):
+        for extra in ("connect_s", "build_s", "compile_s", "adapt_run_s"):
             st = stats([r.get(extra) for r in good])
             if st is not None and metric == "run()":
                 row[extra] = st
@@ -472,6 +472,14 @@ def network_markdown(rows, systems):
             return "-"
         return fmt_time(build) + (f" ({fmt_time(comp)})" if comp else "")
 
+    def chosen_cell(key):
+        """The 2-thread program run again as users get it: it times 1 and 2
+        threads and runs on the faster (device.run(adapt_threads=True))."""
+        st = get(key, "ours-standalone-2t", "adapt_run_s")
+        if not st:
+            return "-"
+        return f"{fmt_time(st)} ({ratio(med(key, 'ours-standalone'), st['median'])})"
+
     def creation_cell(key, system):
         seconds, n = med(key, system, "connect_s"), get(key, system, "synapses")
         return f"{seconds / n * 1e9:.0f}" if seconds is not None and n else "-"
@@ -480,6 +488,7 @@ def network_markdown(rows, systems):
                 if s in systems]
     head = (["model", "synapses", "ours run()", "brian2-cpp run()", "brian2-cpp / ours",
              "ours-standalone 1 thread", "2 threads", "speedup 1 / 2 threads",
+             "up to 2 threads, chosen (speedup)",
              "build ours-standalone (compile)", "build brian2-cpp (compile)"]
             + [f"creation ns/syn {s}" for s in creators] + ["bytes/synapse (ours)"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -494,6 +503,7 @@ def network_markdown(rows, systems):
                  ratio(med(key, "brian2-cpp"), med(key, "ours")),
                  time_cell(key, "ours-standalone"), time_cell(key, "ours-standalone-2t"),
                  ratio(med(key, "ours-standalone"), med(key, "ours-standalone-2t")),
+                 chosen_cell(key),
                  build_cell(key, "ours-standalone"), build_cell(key, "brian2-cpp")]
         cells += [creation_cell(key, s) for s in creators]
         cells.append(f"{bps:.1f}" if bps is not None else "-")
@@ -503,7 +513,8 @@ def network_markdown(rows, systems):
                  "own time of that run). Synapses: ours (Brian2 draws its own). Build: "
                  "`device.build()` (compile, here in parentheses, plus the binary's run of "
                  "warm-up and timed run); the 2-thread program is the 1-thread one run "
-                 "again. Creation: wall time of the connect() calls per synapse (ours: "
+                 "again with exactly 2 threads, then once more choosing 1 or 2 threads "
+                 "by timing them (the default). Creation: wall time of the connect() calls per synapse (ours: "
                  "compiled, every core in runtime mode, the program's threads in "
                  "standalone mode; brian2-cython: includes generating and compiling its "
                  "creation code unless cached; brian2-cpp: its creation code objects' "

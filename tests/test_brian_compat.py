@@ -44,7 +44,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 
 @pytest.mark.parametrize("name", list(neuron_models.MODELS))
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / name, threads=2)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=2)
     try:
         _compare(neuron_models.run_model(neurocodegen, name), brian2, name)
     finally:
@@ -104,11 +104,11 @@ def test_check_units_checks_arguments_as_brian():
 
 def test_openmp_threads_preference_gives_the_standalone_threads(tmp_path):
     try:
-        set_device("cpp_standalone", directory=tmp_path)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path)
         assert get_device().default_threads() == 1                   # Brian's 0: no OpenMP
         prefs.devices.cpp_standalone.openmp_threads = 3
         assert get_device().default_threads() == 3
-        set_device("cpp_standalone", directory=tmp_path, threads=2)  # named: it wins
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path, threads=2)  # named: it wins
         assert get_device().default_threads() == 2
     finally:
         prefs.reset_to_defaults()
@@ -176,7 +176,7 @@ def test_a_plain_zero_has_every_unit_in_assignments():
 @pytest.mark.parametrize("mode", ["runtime", "standalone"])
 def test_a_written_zero_compares_with_every_unit_in_model_strings(mode, tmp_path):
     if mode == "standalone":
-        set_device("cpp_standalone", directory=tmp_path)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path)
     try:
         G = NeuronGroup(4, "dv/dt = 0*volt/second : volt", threshold="v > 0",
                         reset="v = 0", refractory="v != 0")

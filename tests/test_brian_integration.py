@@ -49,7 +49,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
                                   "refractory_condition"])
 def test_standalone_gives_the_runtime_numbers(name, threads, brian2, tmp_path):
     runtime = integration_models.run_model(neurocodegen, name)
-    set_device("cpp_standalone", directory=tmp_path / name, threads=threads)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=threads)
     try:
         standalone = integration_models.run_model(neurocodegen, name)
     finally:
@@ -139,7 +139,7 @@ def test_a_refractory_condition_gives_one_spike_per_crossing(mode, tmp_path):
     neuron spikes when it crosses, stays refractory while above, and leaves
     when it falls below; 6 periods give 6 spikes, one period apart."""
     if mode == "standalone":
-        set_device("cpp_standalone", directory=tmp_path)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path)
     try:
         neurocodegen.start_scope()
         G = NeuronGroup(1, "v = sin(2*pi*t/(5*ms)) : 1", threshold="v > 0.5",
@@ -160,7 +160,7 @@ def test_a_constant_over_dt_subexpression_is_recorded_with_the_value_its_step_us
     a step, so a StateMonitor records the value that step integrates with:
     I = t/ms at t, and v grows by I*dt/ms over the step (also for a draw)."""
     if mode == "standalone":
-        set_device("cpp_standalone", directory=tmp_path)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path)
     else:
         prefs.codegen.target = mode
     try:

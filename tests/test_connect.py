@@ -122,7 +122,7 @@ def test_the_count_is_binomial_and_the_skip_walk_uniform(target):
 
 def test_standalone_mode_makes_the_same_synapses(tmp_path, target):
     runtime = _made("cython", CASES["pairs_x_post"] + CASES["skip_number"])
-    set_device("cpp_standalone", directory=str(tmp_path / "p"), build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=str(tmp_path / "p"), build_on_run=False)
     try:
         standalone = _made("cython", CASES["pairs_x_post"] + CASES["skip_number"])
     finally:

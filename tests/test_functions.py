@@ -43,7 +43,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 @pytest.mark.parametrize("name", list(function_models.MODELS))
 def test_standalone_gives_the_runtime_numbers(name, threads, brian2, tmp_path):
     runtime = function_models.run_model(neurocodegen, name)
-    set_device("cpp_standalone", directory=tmp_path / name, threads=threads)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=threads)
     try:
         standalone = function_models.run_model(neurocodegen, name)
     finally:

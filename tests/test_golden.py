@@ -30,7 +30,7 @@ def test_runtime_is_bit_identical(name, recorded):
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_standalone_is_bit_identical_for_1_and_2_threads(name, recorded, tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / name, threads=1)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=1)
     try:
         objects = simulate(name)
         _check(name, collect(name, objects), recorded, "standalone, 1 thread")

@@ -66,7 +66,7 @@ def test_every_mode_gives_the_same_bits(name, tmp_path):
     finally:
         prefs.codegen.target = "cython"
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"{name}{threads}", threads=threads,
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"{name}{threads}", threads=threads,
                    build_on_run=False)
         try:
             standalone = input_models.run_model(neurocodegen, name, neurocodegen.device.build)
@@ -150,7 +150,7 @@ def test_timed_array_bad_values_and_dt_are_refused():
 
 
 def test_timed_array_in_standalone_mode_reads_its_values(tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / "ta", threads=2)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "ta", threads=2)
     try:
         ta = TimedArray(np.arange(5.0)[:, None] * [1.0, -1.0] * mV, dt=1 * ms)  # noqa: F841
         G = NeuronGroup(2, "dv/dt = (ta(t, i) - v)/(0.1*ms) : volt", method="euler")
@@ -207,7 +207,7 @@ def test_spike_generator_set_spikes_between_standalone_runs(tmp_path):
     expected = ([0, 2, 1, 0, 1, 0, 1, 0], [0.5, 1.5, 2.2, 2.7, 3.2, 3.7, 4.2, 4.7])
     assert list(reference.i) == expected[0] and np.allclose(reference.t / ms, expected[1])
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"sg{threads}", threads=threads,
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"sg{threads}", threads=threads,
                    build_on_run=False)
         try:
             M = _two_tables()
@@ -286,7 +286,7 @@ def test_poisson_input_gives_the_same_bits_in_every_mode(tmp_path):
     finally:
         prefs.codegen.target = "cython"
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"pi{threads}", threads=threads)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"pi{threads}", threads=threads)
         try:
             G = _poisson_inputs()
             assert all(np.array_equal(getattr(G, v + "_"), r)

@@ -36,7 +36,7 @@ def test_network_operations_run_between_steps_at_their_dt():
 
 
 def test_network_operation_is_refused_in_standalone_mode(tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / "no")
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "no")
     try:
         G = NeuronGroup(1, "v : 1")
 

@@ -90,7 +90,7 @@ def test_every_mode_gives_the_same_bits(runtime, tmp_path):
     for key in runtime:
         assert np.array_equal(numpy_target[key], runtime[key]), key
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"p{threads}", threads=threads,
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"p{threads}", threads=threads,
                    build_on_run=False)
         try:
             standalone = _model(neurocodegen.device.build)

@@ -33,7 +33,7 @@ def back_to_runtime():
     ("dv/dt = (1-v)/tau : 1", 5 * ms, 15 * ms, [8, 23, 38]),
 ], ids=["reset", "unless-refractory", "refractory"])
 def test_spec_spike_times(projects, eqs, tau, refractory, expected):
-    set_device("cpp_standalone", directory=projects / "spikes")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "spikes")
     times, statemon = _spike_times(eqs, tau, refractory)
     np.testing.assert_allclose(times, expected, atol=1e-9)
     assert statemon.v.shape == (1, 500)
@@ -44,7 +44,7 @@ def test_spec_spike_times(projects, eqs, tau, refractory, expected):
 
 
 def test_spec_exact_solution_and_memory_report(projects):
-    set_device("cpp_standalone", directory=projects / "exact")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "exact")
     tau = 10 * ms  # noqa: F841
     G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")
     run(100 * ms)
@@ -57,7 +57,7 @@ def test_peak_memory_is_the_programs_own(projects):
     """status.json's max_rss_bytes counts the program, not the Python process
     that started it (Linux's getrusage() would include the parent's peak)."""
     ballast = np.ones(40_000_000)  # 320 MB resident in this process  # noqa: F841
-    set_device("cpp_standalone", directory=projects / "memory")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "memory")
     N = 1_000_000
     tau = 10 * ms  # noqa: F841
     G = NeuronGroup(N, "dv/dt = -v/tau : 1", method="exact")  # noqa: F841
@@ -111,7 +111,7 @@ def test_identical_to_runtime_for_1_2_and_4_threads(projects, name):
     reference = _results(G, spikemon, statemon, variables)
     assert len(reference["i"]) > 1000
     start_scope()
-    set_device("cpp_standalone", directory=projects / name, build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / name, build_on_run=False)
     G, spikemon, statemon, variables = _tutorial_model(name, 1000)
     run(200 * ms)
     device.build(threads=1)
@@ -128,7 +128,7 @@ def test_identical_to_runtime_for_1_2_and_4_threads(projects, name):
 
 def test_run_args_rerun_without_compiler(projects):
     directory = projects / "noisy-if-args"
-    set_device("cpp_standalone", directory=directory)
+    set_device("cpp_standalone", adapt_threads=False, directory=directory)
     G, spikemon, statemon, _ = _tutorial_model("noisy-if", 300, record=(299, 0, 7))
     run(100 * ms)
     before = _results(G, spikemon, statemon, ["v"])
@@ -153,7 +153,7 @@ def test_run_args_rerun_without_compiler(projects):
 
 
 def test_run_args_errors_name_the_variable_and_units(projects):
-    set_device("cpp_standalone", directory=projects / "noisy-if-args")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "noisy-if-args")
     G, *_ = _tutorial_model("noisy-if", 300, record=(299, 0, 7))
     run(100 * ms)
     with pytest.raises(DimensionMismatchError, match=r"'tau' has unit s, but the value 3\. \* mvolt has unit V"):
@@ -171,7 +171,7 @@ def test_second_build_writes_and_compiles_nothing(projects):
 import json
 from neurocodegen import *
 seed(7)
-set_device("cpp_standalone", directory={str(projects / "exact")!r})
+set_device("cpp_standalone", adapt_threads=False, directory={str(projects / "exact")!r})
 tau = 10 * ms
 G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")
 run(100 * ms)
@@ -203,7 +203,7 @@ def test_several_runs_with_assignments_between(projects):
     G, M, S = script()
     expected = (M.i, M.t_, S.v_, G.v_.copy())
     start_scope()
-    set_device("cpp_standalone", directory=projects / "two-runs", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "two-runs", build_on_run=False)
     G, M, S = script()
     with pytest.raises(NotImplementedError, match=r"neurongroup_1\.v is not available yet"):
         G.v[0]
@@ -227,7 +227,7 @@ def test_large_arrays_go_to_files_once_and_python_maps_them(projects, monkeypatc
     start_scope()
     monkeypatch.setattr(program, "SPOOL_BYTES", 0)      # every array
     folder = projects / "spooled"
-    set_device("cpp_standalone", directory=folder, build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=folder, build_on_run=False)
     G, M, S = _two_runs()
     first, second = (folder / "spool" / f"set{n}.{G.name}.v.bin" for n in (0, 2))
     assert np.array_equal(np.fromfile(first), [0, 0.5, 0.9])   # not the 0.25 set after run 1
@@ -243,7 +243,7 @@ def test_large_arrays_go_to_files_once_and_python_maps_them(projects, monkeypatc
     syn = Synapses(P, Q, "w : 1", on_pre="v_post += w")
     syn.connect(p=0.7)
     syn.w = "i + 0.1*j"
-    set_device("cpp_standalone", directory=folder / "syn")
+    set_device("cpp_standalone", adapt_threads=False, directory=folder / "syn")
     pre, post = syn.i[:], syn.j[:]
     run(0.3 * ms)
     assert isinstance(syn._arrays["_post"].base, np.memmap)
@@ -255,7 +255,7 @@ def test_large_arrays_go_to_files_once_and_python_maps_them(projects, monkeypatc
 
 
 def test_build_on_run_allows_one_run(projects):
-    set_device("cpp_standalone", directory=projects / "exact")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "exact")
     tau = 10 * ms  # noqa: F841
     G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")  # noqa: F841
     run(100 * ms)
@@ -265,7 +265,7 @@ def test_build_on_run_allows_one_run(projects):
 
 def test_damaged_results_give_clear_errors(projects):
     directory = projects / "spikes"
-    set_device("cpp_standalone", directory=directory)
+    set_device("cpp_standalone", adapt_threads=False, directory=directory)
     _spike_times("dv/dt = (1-v)/tau : 1", 10 * ms, False)
     results = directory / "results"
     program = device.program
@@ -285,7 +285,7 @@ def test_damaged_results_give_clear_errors(projects):
 
 
 def test_failing_program_reports_its_error(projects):
-    set_device("cpp_standalone", directory=projects / "exact")
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "exact")
     tau = 10 * ms  # noqa: F841
     G = NeuronGroup(1, "dv/dt = (1-v)/tau : 1", method="exact")  # noqa: F841
     run(100 * ms)
@@ -302,7 +302,7 @@ def test_growing_buffers_and_several_windows_identical_to_runtime(projects):
     run(200 * ms)
     reference = _results(G, spikemon, statemon, variables)
     start_scope()
-    set_device("cpp_standalone", directory=projects / "windows", threads=2)
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "windows", threads=2)
     G, spikemon, statemon, variables = _tutorial_model("noisy-if", 20000, record)
     run(200 * ms)
     # more spikes than the first buffers of both threads hold (10,000 + 2^16 each)
@@ -316,7 +316,7 @@ def test_a_model_window_makes_threads_meet_more_often_with_the_same_results(proj
     """program.txt's ``window <steps>`` (the smallest synaptic delay, once
     spikes travel) bounds how far threads run apart: with threads meeting at
     every step, results are the same bits as in one window of 2^25 steps."""
-    set_device("cpp_standalone", directory=projects / "window", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "window", build_on_run=False)
     G, spikemon, statemon, variables = _tutorial_model("noisy-if", 1000)
     run(50 * ms)
     device.build(threads=2)
@@ -373,7 +373,7 @@ def test_program_txt_names_roles_and_layouts_not_kinds(projects):
     assert reference["nothing.v"].shape == (0, 60) and len(reference["h_spikes.i"]) > 100
     start_scope()
     directory = projects / "mixed"
-    set_device("cpp_standalone", directory=directory, build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=directory, build_on_run=False)
     objects = _mixed_model()
     device.build(threads=1)
     program = directory / "program.txt"
@@ -413,7 +413,7 @@ def test_a_recording_that_does_not_match_its_arrays_is_refused(projects):
         def recording(self):                # forgets the spike times
             return Recording("events", self.source.N, (Column("i", "i"),))
 
-    set_device("cpp_standalone", directory=projects / "forgetful", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=projects / "forgetful", build_on_run=False)
     G = NeuronGroup(10, "dv/dt = (2-v)/(10*ms) : 1", threshold="v>1", reset="v=0",
                     method="exact")
     M = ForgetfulMonitor(G)  # noqa: F841

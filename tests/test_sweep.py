@@ -52,7 +52,7 @@ def client():
 def program(tmp_path_factory):
     """The noisy I-f model of the README as a standalone program, built once;
     the device object is kept, the current device goes back to runtime."""
-    device = set_device("cpp_standalone", directory=tmp_path_factory.mktemp("sweep") / "if",
+    device = set_device("cpp_standalone", adapt_threads=False, directory=tmp_path_factory.mktemp("sweep") / "if",
                         build_on_run=False)
     seed(2024)
     tau, sigma = 10 * ms, 0.2  # noqa: F841

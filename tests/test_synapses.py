@@ -57,7 +57,7 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
                                   "pathways_and_post_delays",
                                   "summed_conductances", "summed_presynaptic"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / name, threads=2)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=2)
     try:
         _compare(synapse_models.run_model(neurocodegen, name), brian2, name)
     finally:
@@ -137,7 +137,7 @@ def test_threads_own_their_targets_and_give_the_same_bits(delay, on_pre, threads
     2 and 4 threads."""
     reference = _numbers(*_coupled(delay, on_pre))
     assert len(reference[0]) > 2000
-    set_device("cpp_standalone", directory=tmp_path / "net", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "net", build_on_run=False)
     try:
         objects = _coupled(delay, on_pre)
         device.build(threads=1)
@@ -400,7 +400,7 @@ def test_stdp_traces_decay_exactly_between_events():
 
 
 def test_run_args_change_synaptic_weights_without_compiling(tmp_path):
-    set_device("cpp_standalone", directory=tmp_path / "ra", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "ra", build_on_run=False)
     try:
         P = NeuronGroup(2, "v : 1", threshold="t > 0.45*ms and t < 0.55*ms")
         Q = NeuronGroup(2, "v : 1")
@@ -444,7 +444,7 @@ def test_run_args_change_delays_without_compiling(tmp_path):
         start_scope()
         expected[name] = np.array(_arrivals(delays)[1].v)
     start_scope()
-    set_device("cpp_standalone", directory=tmp_path / "delays", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "delays", build_on_run=False)
     try:
         S, M = _arrivals(per_synapse)
         device.build(threads=2)
@@ -465,7 +465,7 @@ def test_run_args_change_delays_without_compiling(tmp_path):
         set_device("runtime")
 
     start_scope()
-    set_device("cpp_standalone", directory=tmp_path / "one", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "one", build_on_run=False)
     try:
         S, M = _arrivals(None, one_delay=0.2 * ms)     # one delay: no per-synapse arrays
         device.build(threads=2)
@@ -497,7 +497,7 @@ def test_noise_in_clock_driven_synaptic_equations(tmp_path):
     assert abs(x.mean()) < 5 * 0.3 / np.sqrt(x.size)
     assert abs(x.std() / 0.3 - 1) < 0.05
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"sn{threads}", threads=threads)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"sn{threads}", threads=threads)
         try:
             assert np.array_equal(_noisy_synapses(), x)
         finally:
@@ -625,7 +625,7 @@ def test_summed_variables_of_the_source_by_hand(tmp_path):
     finally:
         prefs.codegen.target = "cython"
     for threads in (1, 2):
-        set_device("cpp_standalone", directory=tmp_path / f"sp{threads}", threads=threads)
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / f"sp{threads}", threads=threads)
         try:
             for a, b in zip(_summed_pre(), got):
                 assert np.array_equal(a, b), threads
@@ -708,7 +708,7 @@ def test_a_state_monitor_of_synapses_records_on_the_owners_threads(tmp_path):
     reference = network()
     expected = [np.array(reference.w), np.array(reference.Apre), np.array(reference.t_)]
     assert expected[0].shape == (len(reference.record), 300) and expected[1].any()
-    set_device("cpp_standalone", directory=tmp_path / "net", build_on_run=False)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "net", build_on_run=False)
     try:
         M = network()
         device.build(threads=1)
@@ -718,6 +718,58 @@ def test_a_state_monitor_of_synapses_records_on_the_owners_threads(tmp_path):
             assert device.status["threads"] == n
             for got, want in zip([np.array(M.w), np.array(M.Apre), np.array(M.t_)], expected):
                 assert np.array_equal(got, want), n
+    finally:
+        set_device("runtime")
+
+
+def test_threads_chosen_during_a_run_give_the_numbers_of_one(tmp_path):
+    """The program may change its number of threads between windows (it
+    times them and keeps the fastest): every spike space and history of past
+    spikes is laid out again, and the recordings split anew. With a probe of
+    1 or 2 steps it changes them all the time; the numbers are those of the
+    runtime mode all the same (noise, delays of 0 and 1 ms, STDP, Poisson
+    input, monitors of neurons, synapses and rates)."""
+    from neurocodegen import Hz, PoissonGroup, PopulationRateMonitor
+
+    def network():
+        start_scope()
+        seed(5)
+        G = NeuronGroup(1500, "dv/dt = (1.1 - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1",
+                        threshold="v > 1", reset="v = 0", refractory=1 * ms, method="euler")
+        S = Synapses(G, G, **STDP)
+        S.connect(condition="i != j", p=0.02)
+        S.w = "0.1*rand()"
+        S.delay = "(1 + (i % 3))*ms"
+        now = Synapses(G[:700], G[300:], on_pre="v_post += 0.02")      # delay 0: meet each step
+        now.connect(p=0.01)
+        P = PoissonGroup(300, rates=80 * Hz)
+        inp = Synapses(P, G, on_pre="v_post += 0.05", delay=0.5 * ms)
+        inp.connect(p=0.05)
+        monitors = [SpikeMonitor(G), StateMonitor(G, "v", record=[0, 749, 1499]),
+                    StateMonitor(S, "w", record=np.arange(0, len(S), 301)),
+                    PopulationRateMonitor(G[200:900])]
+        Network(G, S, now, P, inp, *monitors).run(40 * ms)
+        return G, S, monitors
+
+    def numbers(G, S, monitors):
+        spikes, v, w, rate = monitors
+        return [np.array(spikes.i), np.array(spikes.t_), np.array(v.v), np.array(w.w),
+                np.array(rate.rate_), np.array(G.v), np.array(S.w)]
+
+    expected = numbers(*network())
+    assert len(expected[0]) > 500
+    set_device("cpp_standalone", directory=tmp_path / "net", build_on_run=False)
+    try:
+        objects = network()
+        device.build(threads=1)
+        for threads, probe in ((2, 1), (4, 2)):
+            device.probe_steps = probe
+            device.run(threads=threads)
+            used = device.status["steps_by_threads"]
+            assert set(used) == {str(t) for t in (threads, 2, 1)}, used
+            assert device.status["thread_changes"] >= 10
+            for got, want in zip(numbers(*objects), expected):
+                assert np.array_equal(got, want), threads
     finally:
         set_device("runtime")
 
@@ -820,7 +872,7 @@ def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):
         return S
     expected = np.array(network().w)
     assert expected.any()
-    set_device("cpp_standalone", directory=tmp_path / "net", threads=2)
+    set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "net", threads=2)
     try:
         S = network()
         assert device.status["threads"] == 1 and np.array_equal(np.array(S.w), expected)

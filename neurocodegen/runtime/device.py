@@ -30,14 +30,25 @@ class StandaloneDevice:
     ``directory``; see :func:`set_device`. ``threads`` is the default number of
     OpenMP threads of its runs (if None, Brian's
     ``prefs.devices.cpp_standalone.openmp_threads`` when a run starts; its 0,
-    Brian's "no OpenMP", is one thread)."""
+    Brian's "no OpenMP", is one thread).
+
+    With ``adapt_threads`` (the default), ``threads`` is the most a run uses:
+    the program times its steps on that many threads and on fewer (halving
+    down to 1), and runs on whichever is fastest, timing them again now and
+    then, so that a second thread never makes a small network slower.
+    Results do not depend on the threads. ``adapt_threads=False`` runs on
+    exactly ``threads`` (to measure how they scale). ``probe_steps``, if set,
+    is how many steps each choice is timed over (by default about 2 ms' worth;
+    a test sets 1 to change threads every step)."""
     name = "cpp_standalone"
     standalone = True
 
-    def __init__(self, directory="output", build_on_run=True, threads=None):
+    def __init__(self, directory="output", build_on_run=True, threads=None, adapt_threads=True):
         self.directory = directory
         self.build_on_run = build_on_run
         self.threads = None if threads is None else _check_threads(threads)
+        self.adapt_threads = bool(adapt_threads)
+        self.probe_steps = None
         self.reinit()
 
     def default_threads(self):
@@ -108,21 +119,26 @@ class StandaloneDevice:
         if run:
             self.run(threads=threads, run_args=run_args)
 
-    def run(self, run_args=None, threads=None, seed=None, results_directory="results"):
+    def run(self, run_args=None, threads=None, seed=None, results_directory="results",
+            adapt_threads=None):
         """Run the built program (no compiler involved) and load its results.
 
         ``run_args`` changes values for this run only, without rebuilding:
         ``{G.v0: array, G.tau: 20*ms, 'tau': 20*ms}`` (a group variable as
         ``G.x``, ``(G, 'x')`` or ``'G.x'``; an external constant by its name).
-        ``threads`` (default: the device's) and ``seed`` (default: the
-        script's) change the run too; results do not depend on ``threads``."""
+        ``threads``, ``adapt_threads`` (default: the device's) and ``seed``
+        (default: the script's) change the run too; results do not depend on
+        the threads. ``device.status`` then tells the steps run on each number
+        of threads (``steps_by_threads``)."""
         from ..standalone import program as standalone
         if self.program is None:
             raise RuntimeError("Nothing to run: call run() and device.build() first.")
         overrides = self.program.overrides(run_args or {})
+        adapt = self.adapt_threads if adapt_threads is None else bool(adapt_threads)
         status = standalone.run_program(self.directory, results_directory,
                                         _check_threads(threads or self.default_threads()),
-                                        seed, overrides)
+                                        seed, overrides, adapt_threads=adapt,
+                                        probe_steps=self.probe_steps)
         self.program.load_results(self.directory, results_directory)
         self.status = status
         self.timings["run_seconds"] = status["wall_seconds"]
@@ -149,14 +165,17 @@ def set_device(name, directory="output", build_on_run=True, threads=None, **kwar
     spelling. Standalone options: ``directory`` of the generated program,
     ``build_on_run`` (build and run at the end of the first ``run()``), and
     ``threads`` (OpenMP threads; by default
-    ``prefs.devices.cpp_standalone.openmp_threads``, or 1)."""
+    ``prefs.devices.cpp_standalone.openmp_threads``, or 1), and
+    ``adapt_threads`` (default True: use fewer threads where they are faster;
+    see :class:`StandaloneDevice`)."""
     if name in ("runtime", "cython"):
         _current["device"] = RuntimeDevice()
     elif name in ("cpp_standalone", "standalone"):
-        if kwargs:
+        unknown = set(kwargs) - {"adapt_threads"}
+        if unknown:
             raise TypeError(f"Unknown option(s) for the standalone device: "
-                            f"{', '.join(sorted(kwargs))}.")
-        _current["device"] = StandaloneDevice(directory, build_on_run, threads)
+                            f"{', '.join(sorted(unknown))}.")
+        _current["device"] = StandaloneDevice(directory, build_on_run, threads, **kwargs)
     else:
         raise ValueError(f"Unknown device {name!r}; use 'runtime' or 'cpp_standalone'.")
     return _current["device"]
@@ -172,6 +191,9 @@ class _DeviceProxy:
 
     def __getattr__(self, name):
         return getattr(_current["device"], name)
+
+    def __setattr__(self, name, value):
+        setattr(_current["device"], name, value)
 
     def __repr__(self):
         return repr(_current["device"])

@@ -481,9 +481,12 @@ def compile_project(directory):
     return {"compile_seconds": time.perf_counter() - start, "compiled": compiled}
 
 
-def run_program(directory, results, threads, seed, overrides, scratch=None, timeout=None):
+def run_program(directory, results, threads, seed, overrides, scratch=None, timeout=None,
+                adapt_threads=True, probe_steps=None):
     """Run the built program; ``overrides`` from :meth:`Program.overrides`.
-    Returns its status.json, with ``wall_seconds`` added.
+    Returns its status.json, with ``wall_seconds`` added. ``threads`` is the
+    most it runs on; fewer where they are faster unless ``adapt_threads`` is
+    false (see :class:`~neurocodegen.runtime.device.StandaloneDevice`).
 
     ``scratch`` is the folder for the override file of ``run_args`` (default:
     ``directory``); runs that share a program folder at the same time (a
@@ -496,6 +499,10 @@ def run_program(directory, results, threads, seed, overrides, scratch=None, time
     command = [f"./{BINARY}", "--results", str(results), "--threads", str(threads)]
     if seed is not None:
         command += ["--seed", str(int(seed))]
+    if not adapt_threads:
+        command += ["--fixed-threads", "1"]
+    if probe_steps is not None:
+        command += ["--probe-steps", str(int(probe_steps))]
     sets, consts, layout = overrides
     if sets or consts or layout:
         # paths as the program reads them: from its folder, without spaces

@@ -7,6 +7,10 @@
 // change here. The generated code is all in network.cpp.
 //
 // usage: network [--results DIR] [--threads K] [--seed S] [--override FILE]
+//                [--fixed-threads 0|1] [--probe-steps P]
+// --threads K: at most K threads; the program times its steps and runs on
+// fewer where fewer are faster (ThreadChoice), unless --fixed-threads 1.
+// --probe-steps P: time each choice over P steps (default: over ~2 ms).
 //
 // program.txt, one item per line (slots index ncg_run's argument table):
 //   slots <n> | seed <u64> | group <N> (a group of N neurons)
@@ -213,7 +217,10 @@ struct Program {
     uint64_t seed = 0;
     int64_t window = 0;                              // 0: no bound from the model
     bool serial = false;                             // one thread only
-    int threads = 1;
+    int threads = 1;                                 // running now (see ThreadChoice)
+    int most_threads = 1;                            // asked for: the layout's
+    bool fixed_threads = false;                      // never fewer than most_threads
+    int64_t probe_steps = 0;                         // 0: the program's own
     int n_slots = 0;
     int64_t most_blocks = 1;                         // of the largest group
     int64_t neurons = 0;                             // in all groups
@@ -440,14 +447,14 @@ void split_indices(Program& p, Recording& r)
     }
     const int T = p.threads;
     r.n_index = found->second.count;
-    r.index_t.assign(T, {}), r.position_t.assign(T, {});
+    r.index_t.assign(p.most_threads, {}), r.position_t.assign(p.most_threads, {});
     for (int64_t k = 0; k < r.n_index; ++k) {
         int t = 0;                                   // the thread whose part holds it
         while (t < T && ncg::part_begin(r.n, t + 1, T) <= owner[k]) ++t;
         if (owner[k] < 0 || t == T) fail(r.name + ": an index is not in 0..N-1");
         r.index_t[t].push_back(index[k]), r.position_t[t].push_back(k);
     }
-    for (int t = 0; t < T; ++t) {
+    for (int t = 0; t < p.most_threads; ++t) {
         r.fill[t] = {0, 0, (int64_t)r.index_t[t].size()};
         if (r.index_t[t].empty()) r.index_t[t].push_back(0);  // not read; a valid pointer
     }
@@ -463,15 +470,34 @@ void point_tables(Program& p, std::vector<void*>& table, int t)
     }
 }
 
+// A recording's buffers for the threads running now, empty: a snapshot's
+// indices split among them; rows to begin with: events, room for every
+// neuron of the thread to spike in a step and then some; a snapshot, ~8 MB a
+// column.
+void size_buffers(Program& p, Recording& r)
+{
+    const int T = p.threads;
+    if (r.snapshot) split_indices(p, r);
+    for (int t = 0; t < T; ++t) {
+        const int64_t per_row = std::max<int64_t>(1, r.snapshot ? r.fill[t][2] : 0);
+        r.fill[t][0] = 0;
+        r.fill[t][1] = r.columns.empty() ? 0 : r.snapshot
+            ? std::max<int64_t>(64, (int64_t(1) << 20) / per_row) : r.room(t, T) + (1 << 16);
+        r.resize(t);
+    }
+}
+
 // Allocate every array and per-thread buffer; fill each thread's argument
 // table; open the result files of the recordings.
 std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
 {
-    const int T = p.threads;
+    const int T = p.most_threads;
+    p.threads = T;
     std::vector<std::vector<void*>> tables(T, std::vector<void*>(p.n_slots, nullptr));
     for (auto& [slot, a] : p.arrays) {
         const size_t size = dtype_size(a.dtype);
-        // a spike space ends with a count per thread; a history is steps of them
+        // a spike space ends with a count per thread; a history is steps of
+        // them (room for the most threads: a run may use fewer)
         const int64_t values = a.role == "spikes" ? a.count + T :
                                a.role == "history" ? a.count * (a.group + T) : a.count;
         a.buffer.resize((size_t)values * size);
@@ -480,19 +506,11 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
     }
     for (auto& r : p.recordings) {
         r.fill.assign(T, {0, 0});
-        if (r.snapshot) split_indices(p, r);
         for (auto& c : r.columns) {
             c.data.resize(T);
             c.out = open_or_fail(dir + "/" + c.stem + ".bin", "wb");
         }
-        for (int t = 0; t < T; ++t) {
-            // rows to begin with: events, room for every neuron of the thread to
-            // spike in a step and then some; a snapshot, ~8 MB a column
-            const int64_t per_row = std::max<int64_t>(1, r.snapshot ? r.fill[t][2] : 0);
-            r.fill[t][1] = r.columns.empty() ? 0 : r.snapshot
-                ? std::max<int64_t>(64, (int64_t(1) << 20) / per_row) : r.room(t, T) + (1 << 16);
-            r.resize(t);
-        }
+        size_buffers(p, r);
     }
     for (int t = 0; t < T; ++t) {
         point_tables(p, tables[t], t);
@@ -588,15 +606,131 @@ void write_out(Program& p)
     }
 }
 
-// Run the steps [start, end). With one thread, recording buffers are written
-// out whenever they are full. With several, the steps go in windows of
-// about 2^25 neuron-steps, or of the model's window if shorter (the steps
-// that spikes take to reach another thread's neurons): in a window each
-// thread advances its own neurons through every step with no
-// synchronisation (its buffers grow as needed); at the end of the window the
-// threads meet once and the data is written.
-void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
-               int64_t start, int64_t end)
+// The spikes of a spike space of a group of n laid out for `threads`
+// threads: those of thread u at the start of its part, their count at n + u.
+// In neuron order, however many threads wrote them.
+std::vector<int32_t> spikes_of(const int32_t* space, int64_t n, int threads)
+{
+    std::vector<int32_t> spikes;
+    for (int u = 0; u < threads; ++u) {
+        const int32_t* first = space + ncg::part_begin(n, u, threads);
+        spikes.insert(spikes.end(), first, first + space[n + u]);
+    }
+    return spikes;
+}
+
+void lay_out_spikes(int32_t* space, int64_t n, int threads, const std::vector<int32_t>& spikes)
+{
+    size_t k = 0;
+    for (int t = 0; t < threads; ++t) {
+        const int64_t first = ncg::part_begin(n, t, threads), stop = ncg::part_begin(n, t + 1, threads);
+        int32_t count = 0;
+        while (k < spikes.size() && spikes[k] < stop) space[first + count++] = spikes[k++];
+        space[n + t] = count;
+    }
+}
+
+// Run on T threads from the next step on (between windows, when no thread
+// runs): write out the recordings, lay out every spike space and history
+// for T, and split the recordings' buffers among the T threads.
+void set_threads(Program& p, std::vector<std::vector<void*>>& tables, int T)
+{
+    write_out(p);
+    for (auto& [slot, a] : p.arrays) {
+        if (a.role != "spikes" && a.role != "history") continue;
+        int32_t* data = (int32_t*)a.buffer.data();
+        const int64_t n = a.role == "spikes" ? a.count : a.group;
+        const int64_t steps = a.role == "spikes" ? 1 : a.count;
+        std::vector<std::vector<int32_t>> spikes((size_t)steps);
+        for (int64_t s = 0; s < steps; ++s)
+            spikes[s] = spikes_of(data + s * (n + p.threads), n, p.threads);
+        for (int64_t s = 0; s < steps; ++s)
+            lay_out_spikes(data + s * (n + T), n, T, spikes[s]);
+    }
+    p.threads = T;
+    for (auto& r : p.recordings) size_buffers(p, r);
+    for (int t = 0; t < T; ++t) point_tables(p, tables[t], t);
+}
+
+// How many threads run the next steps. A second thread pays only when a
+// step has enough work to share: on CUBA with 4000 neurons, whose threads
+// meet every step, two were slower than one on a 2-vCPU machine (0.53-0.86x),
+// as Brian2's are. So the program times itself. In a round it runs a probe
+// of at least 0.5 ms on each candidate (1 thread, then the threads asked for
+// halved down to 2, then those asked for), twice, then the fastest for a
+// stretch of 8 rounds' steps, doubled (up to 256) while the choice holds:
+// the load of a machine changes, so the choice is made again after each
+// stretch. More threads are chosen only when at least 5 % faster than fewer.
+// The spikes and states do not depend on the number of threads, so neither
+// do the results.
+struct Stretch {
+    int threads;
+    int64_t steps;
+};
+
+struct ThreadChoice {
+    static constexpr double PROBE_SECONDS = 0.0005, MARGIN = 0.95;
+    static const int REPEATS = 2, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
+    std::vector<int> candidates;                     // 1 thread first (no thread to start)
+    std::vector<double> best;                        // the round's seconds per step
+    int64_t probe = 1;                               // steps of a probe
+    bool probe_fixed = false;                        // --probe-steps: never longer
+    int64_t rounds = FIRST_STRETCH;                  // the stretch, in rounds' steps
+    size_t next = 0;                                 // the round's next probe
+    int chosen = -1;                                 // running a stretch of it, or -1
+    int last_choice = -1;
+    std::map<int, int64_t> steps_by_threads;
+    int changes = 0;
+
+    ThreadChoice(int most, bool fixed, int64_t probe_steps)
+    {
+        for (int T = most; T > 1 && !fixed; T /= 2) candidates.insert(candidates.begin(), T);
+        if (candidates.empty() || candidates[0] != 1) candidates.insert(candidates.begin(), fixed ? most : 1);
+        best.assign(candidates.size(), 1e300);
+        if (probe_steps > 0) probe = probe_steps, probe_fixed = true;
+    }
+
+    Stretch upcoming() const
+    {
+        const int64_t round = REPEATS * (int64_t)candidates.size() * probe;
+        if (candidates.size() == 1) return {candidates[0], INT64_MAX};
+        if (chosen >= 0) return {candidates[chosen], rounds * round};
+        return {candidates[next % candidates.size()], probe};
+    }
+
+    void record(const Stretch& s, int64_t steps, double seconds)
+    {
+        steps_by_threads[s.threads] += steps;
+        if (candidates.size() == 1) return;
+        if (chosen >= 0) {                           // a stretch ran: a new round
+            chosen = -1, next = 0;
+            best.assign(candidates.size(), 1e300);
+            return;
+        }
+        if (seconds < PROBE_SECONDS && !probe_fixed && steps == s.steps) {
+            probe *= 2;                              // too short to time well: again, longer
+            return;
+        }
+        double& b = best[next % candidates.size()];
+        b = std::min(b, seconds / std::max<int64_t>(1, steps));
+        if (++next < REPEATS * candidates.size()) return;
+        int c = 0;                                   // 1 thread, unless more are faster
+        for (int k = 1; k < (int)candidates.size(); ++k)
+            if (best[k] < MARGIN * best[c]) c = k;
+        rounds = c == last_choice ? std::min(2 * rounds, (int64_t)LONGEST_STRETCH) : FIRST_STRETCH;
+        last_choice = chosen = c;
+    }
+};
+
+// Run the steps [start, end) on p.threads threads. With one thread,
+// recording buffers are written out whenever they are full. With several,
+// the steps go in windows of about 2^25 neuron-steps, or of the model's
+// window if shorter (the steps that spikes take to reach another thread's
+// neurons): in a window each thread advances its own neurons through every
+// step with no synchronisation (its buffers grow as needed); at the end of
+// the window the threads meet once and the data is written.
+void run_threads(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
+                 int64_t start, int64_t end)
 {
     const int T = p.threads;
     if (T == 1) {
@@ -633,6 +767,22 @@ void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::v
     }
 }
 
+// Run the steps [start, end) in stretches, each on the threads `choice` gives.
+void run_steps(Program& p, std::vector<std::vector<void*>>& tables, const std::vector<double>& consts,
+               ThreadChoice& choice, int64_t start, int64_t end)
+{
+    for (int64_t step = start; step < end;) {
+        const Stretch s = choice.upcoming();
+        if (s.threads != p.threads) set_threads(p, tables, s.threads), ++choice.changes;
+        const int64_t last = end - step <= s.steps ? end : step + s.steps;
+        const auto t0 = std::chrono::steady_clock::now();
+        run_threads(p, tables, consts, step, last);
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+        choice.record(s, last - step, took.count());
+        step = last;
+    }
+}
+
 void write_header(const std::string& dir, const std::string& stem, const std::string& dtype,
                   const std::string& shape, const std::map<std::string, std::string>& units)
 {
@@ -662,6 +812,8 @@ int main_checked(int argc, char** argv)
 {
     std::string results = "results", override_file;
     int threads = 0;
+    bool fixed = false;
+    int64_t probe_steps = 0;
     bool seed_given = false;
     uint64_t seed = 0;
     for (int k = 1; k < argc; ++k) {
@@ -671,6 +823,8 @@ int main_checked(int argc, char** argv)
         else if (arg == "--threads") threads = std::atoi(argv[++k]);
         else if (arg == "--seed") seed = std::strtoull(argv[++k], nullptr, 10), seed_given = true;
         else if (arg == "--override") override_file = argv[++k];
+        else if (arg == "--fixed-threads") fixed = std::atoi(argv[++k]) != 0;
+        else if (arg == "--probe-steps") probe_steps = std::atoll(argv[++k]);
         else fail("unknown argument " + arg);
     }
     Program p;
@@ -680,8 +834,9 @@ int main_checked(int argc, char** argv)
     if (seed_given) p.seed = seed;
     if (p.threads < 1) fail("the number of threads must be at least 1");
     // a thread works on whole blocks of neurons: more threads would idle
-    p.threads = (int)std::min<int64_t>(p.threads, p.most_blocks);
-    if (p.serial) p.threads = 1;
+    p.most_threads = (int)std::min<int64_t>(p.threads, p.most_blocks);
+    if (p.serial) p.most_threads = 1;
+    ThreadChoice choice(p.most_threads, fixed, probe_steps);
     mkdir(results.c_str(), 0777);
     std::remove((results + "/status.json").c_str());
     const auto t0 = std::chrono::steady_clock::now();
@@ -706,7 +861,7 @@ int main_checked(int argc, char** argv)
             consts[index] = value;
         }
         const auto run_start = std::chrono::steady_clock::now();
-        run_steps(p, tables, consts, op.start, op.end);
+        run_steps(p, tables, consts, choice, op.start, op.end);
         const std::chrono::duration<double> run_time = std::chrono::steady_clock::now() - run_start;
         run_seconds += (run_seconds.empty() ? "" : ", ") + std::to_string(run_time.count());
         steps += op.end - op.start;
@@ -728,11 +883,16 @@ int main_checked(int argc, char** argv)
         std::fclose(f);
         write_header(results, a.name, a.dtype, std::to_string(a.count), p.units);
     }
+    std::string by_threads;                          // steps run on each number of threads
+    for (auto& [T, n] : choice.steps_by_threads)
+        by_threads += (by_threads.empty() ? "\"" : ", \"") + std::to_string(T) + "\": " +
+                      std::to_string(n);
     FILE* f = open_or_fail(results + "/status.json", "w");
     std::fprintf(f, "{\"complete\": true, \"steps\": %lld, \"threads\": %d, \"seconds\": %.6f, "
-                    "\"run_seconds\": [%s], \"max_rss_bytes\": %lld}\n",
-                 (long long)steps, p.threads, seconds, run_seconds.c_str(),
-                 (long long)peak_memory_bytes());
+                    "\"run_seconds\": [%s], \"steps_by_threads\": {%s}, \"thread_changes\": %d, "
+                    "\"max_rss_bytes\": %lld}\n",
+                 (long long)steps, p.most_threads, seconds, run_seconds.c_str(), by_threads.c_str(),
+                 choice.changes, (long long)peak_memory_bytes());
     std::fclose(f);
     return 0;
 }
