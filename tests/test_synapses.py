@@ -716,6 +716,7 @@ def test_a_state_monitor_of_synapses_records_on_the_owners_threads(tmp_path):
             if n > 1:
                 device.run(threads=n)
             assert device.status["threads"] == n
+            assert device.status["steps_by_threads"] == {str(n): 300}   # adapt_threads=False
             for got, want in zip([np.array(M.w), np.array(M.Apre), np.array(M.t_)], expected):
                 assert np.array_equal(got, want), n
     finally:
