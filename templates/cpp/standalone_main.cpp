@@ -483,16 +483,17 @@ void size_buffers(Program& p, Recording& r)
         r.fill[t][0] = 0;
         r.fill[t][1] = r.columns.empty() ? 0 : r.snapshot
             ? std::max<int64_t>(64, (int64_t(1) << 20) / per_row) : r.room(t, T) + (1 << 16);
+        for (auto& c : r.columns) c.data[t].clear();   // written out: nothing to copy
         r.resize(t);
     }
 }
 
-// Allocate every array and per-thread buffer; fill each thread's argument
-// table; open the result files of the recordings.
+// Allocate every array, laid out for up to p.most_threads threads, and the
+// recordings' buffers of the p.threads threads that run first; fill their
+// argument tables; open the result files of the recordings.
 std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
 {
-    const int T = p.most_threads;
-    p.threads = T;
+    const int T = p.most_threads;                    // p.threads: those of the first steps
     std::vector<std::vector<void*>> tables(T, std::vector<void*>(p.n_slots, nullptr));
     for (auto& [slot, a] : p.arrays) {
         const size_t size = dtype_size(a.dtype);
@@ -512,7 +513,7 @@ std::vector<std::vector<void*>> allocate(Program& p, const std::string& dir)
         }
         size_buffers(p, r);
     }
-    for (int t = 0; t < T; ++t) {
+    for (int t = 0; t < p.threads; ++t) {
         point_tables(p, tables[t], t);
         for (int slot = 0; slot < p.n_slots; ++slot)
             if (!tables[t][slot]) fail("slot " + std::to_string(slot) + " is not described");
@@ -656,24 +657,25 @@ void set_threads(Program& p, std::vector<std::vector<void*>>& tables, int T)
 // step has enough work to share: on CUBA with 4000 neurons, whose threads
 // meet every step, two were slower than one on a 2-vCPU machine (0.53-0.86x),
 // as Brian2's are. So the program times itself. In a round it runs a probe
-// of at least 0.5 ms on each candidate (1 thread, then the threads asked for
-// halved down to 2, then those asked for), twice, then the fastest for a
-// stretch of 8 rounds' steps, doubled (up to 256) while the choice holds:
-// the load of a machine changes, so the choice is made again after each
-// stretch. More threads are chosen only when at least 5 % faster than fewer.
-// The spikes and states do not depend on the number of threads, so neither
-// do the results.
+// of at least 16 steps and 0.5 ms (as 1 thread takes it) on each candidate
+// (1 thread, then the threads asked for halved down to 2, then those asked
+// for), in turn, 4 times (2, if one is clearly the fastest: the others 1.5
+// times slower); then the fastest for a stretch of 8 rounds' steps,
+// doubled (up to 256) while the choice holds: the load of a machine changes,
+// so the choice is made again after each stretch. More threads are chosen
+// only when at least 5 % faster than fewer. The spikes and states do not
+// depend on the number of threads, so neither do the results.
 struct Stretch {
     int threads;
     int64_t steps;
 };
 
 struct ThreadChoice {
-    static constexpr double PROBE_SECONDS = 0.0005, MARGIN = 0.95;
-    static const int REPEATS = 2, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
+    static constexpr double PROBE_SECONDS = 0.0005, MARGIN = 0.95, CLEAR = 1.5;
+    static const int REPEATS = 4, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
     std::vector<int> candidates;                     // 1 thread first (no thread to start)
-    std::vector<double> best;                        // the round's seconds per step
-    int64_t probe = 1;                               // steps of a probe
+    std::vector<std::vector<double>> timed;          // the round's seconds per step, each
+    int64_t probe = 16;                              // steps of a probe (~2 ms of a model)
     bool probe_fixed = false;                        // --probe-steps: never longer
     int64_t rounds = FIRST_STRETCH;                  // the stretch, in rounds' steps
     size_t next = 0;                                 // the round's next probe
@@ -686,7 +688,7 @@ struct ThreadChoice {
     {
         for (int T = most; T > 1 && !fixed; T /= 2) candidates.insert(candidates.begin(), T);
         if (candidates.empty() || candidates[0] != 1) candidates.insert(candidates.begin(), fixed ? most : 1);
-        best.assign(candidates.size(), 1e300);
+        timed.assign(candidates.size(), {});
         if (probe_steps > 0) probe = probe_steps, probe_fixed = true;
     }
 
@@ -698,25 +700,43 @@ struct ThreadChoice {
         return {candidates[next % candidates.size()], probe};
     }
 
+    // A candidate's time per step in this round: the mean of its probes but
+    // the slowest (a probe the machine stalled). The probes of candidates
+    // take turns, so each sees the same ups and downs of the network's
+    // activity.
+    double score(int k) const
+    {
+        const std::vector<double>& t = timed[k];
+        double sum = 0, slowest = 0;
+        for (double x : t) sum += x, slowest = std::max(slowest, x);
+        return t.size() > 1 ? (sum - slowest) / (t.size() - 1) : sum;
+    }
+
     void record(const Stretch& s, int64_t steps, double seconds)
     {
         steps_by_threads[s.threads] += steps;
         if (candidates.size() == 1) return;
         if (chosen >= 0) {                           // a stretch ran: a new round
             chosen = -1, next = 0;
-            best.assign(candidates.size(), 1e300);
+            timed.assign(candidates.size(), {});
             return;
         }
-        if (seconds < PROBE_SECONDS && !probe_fixed && steps == s.steps) {
+        if (seconds < PROBE_SECONDS && !probe_fixed && steps == s.steps && next == 0) {
             probe *= 2;                              // too short to time well: again, longer
             return;
         }
-        double& b = best[next % candidates.size()];
-        b = std::min(b, seconds / std::max<int64_t>(1, steps));
-        if (++next < REPEATS * candidates.size()) return;
+        timed[next % candidates.size()].push_back(seconds / std::max<int64_t>(1, steps));
+        ++next;
+        if (next % candidates.size() != 0 || next < 2 * candidates.size()) return;
         int c = 0;                                   // 1 thread, unless more are faster
         for (int k = 1; k < (int)candidates.size(); ++k)
-            if (best[k] < MARGIN * best[c]) c = k;
+            if (score(k) < MARGIN * score(c)) c = k;
+        // after two turns, a clear winner (every other 1.5 times slower) is
+        // not timed further: probing a slow choice costs
+        bool clear = true;
+        for (int k = 0; k < (int)candidates.size(); ++k)
+            if (k != c && score(k) < CLEAR * score(c)) clear = false;
+        if (next < REPEATS * candidates.size() && !clear) return;
         rounds = c == last_choice ? std::min(2 * rounds, (int64_t)LONGEST_STRETCH) : FIRST_STRETCH;
         last_choice = chosen = c;
     }
@@ -837,6 +857,7 @@ int main_checked(int argc, char** argv)
     p.most_threads = (int)std::min<int64_t>(p.threads, p.most_blocks);
     if (p.serial) p.most_threads = 1;
     ThreadChoice choice(p.most_threads, fixed, probe_steps);
+    p.threads = choice.upcoming().threads;
     mkdir(results.c_str(), 0777);
     std::remove((results + "/status.json").c_str());
     const auto t0 = std::chrono::steady_clock::now();
