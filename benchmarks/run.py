@@ -264,7 +264,7 @@ def run_all(args, systems):
             st = stats([r.get(extra) for r in good])
             if st is not None and metric == "run()":
                 row[extra] = st
-        for extra in ("synapses", "bytes_per_synapse"):
+        for extra in ("synapses", "bytes_per_synapse", "adapt_steps"):
             values = [r[extra] for r in good if r.get(extra) is not None]
             if values and metric == "run()":
                 row[extra] = values[0]
@@ -478,7 +478,10 @@ def network_markdown(rows, systems):
         st = get(key, "ours-standalone-2t", "adapt_run_s")
         if not st:
             return "-"
-        return f"{fmt_time(st)} ({ratio(med(key, 'ours-standalone'), st['median'])})"
+        steps = get(key, "ours-standalone-2t", "adapt_steps") or {}
+        share = steps.get("2", 0) / max(1, sum(steps.values()))
+        return (f"{fmt_time(st)} ({ratio(med(key, 'ours-standalone'), st['median'])}; "
+                f"{share:.0%} of steps on 2)")
 
     def creation_cell(key, system):
         seconds, n = med(key, system, "connect_s"), get(key, system, "synapses")
