@@ -107,3 +107,23 @@ def test_show_source_returns_the_generated_cpp():
     run(1 * ms)
     source = show_source()
     assert "ncg_run" in source and "state update of" in source
+
+
+def test_template_fingerprint_follows_every_change_of_a_template(tmp_path, monkeypatch):
+    """The fingerprint (part of the lowering memo's key) is remembered while
+    the files' sizes and times stay; an edited template changes it."""
+    import shutil
+    from neurocodegen.backends.cpu import templates
+    root = tmp_path / "templates"
+    shutil.copytree(templates.template_root(), root)
+    monkeypatch.setattr(templates, "template_root", lambda: root)
+    first = templates.template_fingerprint()
+    assert templates.template_fingerprint() == first
+    edited = root / "cpp" / "reset.cpp.j2"
+    edited.write_text(edited.read_text() + "\n")
+    second = templates.template_fingerprint()
+    assert second != first
+    stamp = edited.stat()
+    edited.write_text(edited.read_text()[:-1] + "x")      # same size: the time tells
+    os.utime(edited, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))
+    assert templates.template_fingerprint() not in (first, second)

@@ -45,14 +45,31 @@ def render(template, context):
     return _env.get_template(template).render(c=context)
 
 
+_fingerprints = {}    # the files' (name, size, mtime) -> their fingerprint
+
+
 def template_fingerprint():
-    """sha256 over every template file: part of the lowering memo's key."""
+    """sha256 over every template file: part of the lowering memo's key.
+    Remembered while no file's size or modification time changes (each
+    run() asks: reading and hashing every template took 1 ms a run)."""
     import hashlib
-    digest = hashlib.sha256()
+    import os
     root = template_root()
-    for folder in (FOLDER, "cython"):
-        for entry in sorted((root / folder).iterdir(), key=lambda p: p.name):
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    entries = [entry for folder in (FOLDER, "cython")
+               for entry in sorted((root / folder).iterdir(), key=lambda p: p.name)]
+    try:
+        stamp = tuple((str(e), st.st_size, st.st_mtime_ns) for e in entries
+                      for st in [os.stat(str(e))])
+    except OSError:                    # not plain files (a zipped package): hash each time
+        stamp = None
+    if stamp is not None and stamp in _fingerprints:
+        return _fingerprints[stamp]
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    if stamp is not None:
+        _fingerprints.clear()
+        _fingerprints[stamp] = digest.hexdigest()
     return digest.hexdigest()
 
 
