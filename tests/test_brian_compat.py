@@ -110,6 +110,10 @@ def test_openmp_threads_preference_gives_the_standalone_threads(tmp_path):
         assert get_device().default_threads() == 3
         set_device("cpp_standalone", adapt_threads=False, directory=tmp_path, threads=2)  # named: it wins
         assert get_device().default_threads() == 2
+        assert not get_device().adapt_threads
+        assert set_device("cpp_standalone", directory=tmp_path).adapt_threads   # the default
+        with pytest.raises(TypeError, match=r"Unknown option.*: adapt_thread\."):
+            set_device("cpp_standalone", directory=tmp_path, adapt_thread=False)
     finally:
         prefs.reset_to_defaults()
         set_device("runtime")
