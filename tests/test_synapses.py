@@ -452,6 +452,11 @@ def test_run_args_change_delays_without_compiling(tmp_path):
         for threads in (1, 2):
             device.run(run_args={S.delay: other}, threads=threads)
             assert np.array_equal(M.v, expected["other"]), threads
+        device.probe_steps = 1               # threads chosen step by step, the ring re-laid
+        device.run(run_args={S.delay: other}, threads=2, adapt_threads=True)
+        assert device.status["thread_changes"] > 2
+        assert np.array_equal(M.v, expected["other"])
+        device.probe_steps = None
         for name in ("one", "zero"):
             device.run(run_args={S.pre.delay: {"one": 0.7, "zero": 0.0}[name] * ms}, threads=2)
             assert np.array_equal(M.v, expected[name]), name
