@@ -297,13 +297,14 @@ static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end
 
 // [first, last) of the synapses [begin, end) (sorted by postsynaptic
 // neuron, as those of one delay) whose neuron is in [lo, hi).
-// Where all of them are (one thread: always), the first and the last
-// synapse tell: the searches' loads would each miss the cache (a spike's
-// synapses are far from the last one's), one after the other.
+// `whole`: [lo, hi) holds every target (one thread), nothing to look at.
+// Where all of them are, the first and the last synapse tell: the
+// searches' loads would each miss the cache (a spike's synapses are far
+// from the last one's), one after the other.
 static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,
-                              int32_t hi, int64_t* first, int64_t* last)
+                              int32_t hi, bool whole, int64_t* first, int64_t* last)
 {
-    if (begin == end || (posts[begin] >= lo && posts[end - 1] < hi)) {
+    if (whole || begin == end || (posts[begin] >= lo && posts[end - 1] < hi)) {
         *first = begin;
         *last = end;
         return;
@@ -320,12 +321,12 @@ static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, 
 // postsynaptic neuron) with delay `delay` and a postsynaptic neuron in
 // [lo, hi).
 static inline void synapse_range(const int32_t* delays, const int32_t* posts, int64_t begin,
-                                 int64_t end, int32_t delay, int32_t lo, int32_t hi,
+                                 int64_t end, int32_t delay, int32_t lo, int32_t hi, bool whole,
                                  int64_t* first, int64_t* last)
 {
     int64_t a, b;
     delay_range(delays, begin, end, delay, &a, &b);
-    post_range(posts, a, b, lo, hi, first, last);
+    post_range(posts, a, b, lo, hi, whole, first, last);
 }
 
 // Uniforms for indices first, ..., first+n-1, written to out[0..n): the
