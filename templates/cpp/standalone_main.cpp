@@ -657,25 +657,33 @@ void set_threads(Program& p, std::vector<std::vector<void*>>& tables, int T)
 // step has enough work to share: on CUBA with 4000 neurons, whose threads
 // meet every step, two were slower than one on a 2-vCPU machine (0.53-0.86x),
 // as Brian2's are. So the program times itself. In a round it runs a probe
-// of at least 16 steps and 0.5 ms (as 1 thread takes it) on each candidate
-// (1 thread, then the threads asked for halved down to 2, then those asked
-// for), in turn, 4 times (2, if one is clearly the fastest: the others 1.5
-// times slower); then the fastest for a stretch of 8 rounds' steps,
-// doubled (up to 256) while the choice holds: the load of a machine changes,
-// so the choice is made again after each stretch. More threads are chosen
-// only when at least 5 % faster than fewer. The spikes and states do not
-// depend on the number of threads, so neither do the results.
+// of at least 0.5 ms and 16 steps (or 20 ms) as 1 thread takes it, on each
+// candidate (1 thread, then the threads asked for halved down to 2, then
+// those asked for), in turn, 4 times (fewer if one is clearly the fastest:
+// the others 2 times slower after one turn, 1.5 after more); then the
+// fastest for a stretch of 8 rounds' steps, doubled (up to 256) while the
+// choice holds: the load of a machine changes, so the choice is made again
+// after each stretch. More threads are chosen only when at least 5 %
+// faster than fewer. The spikes and states do not depend on the number of
+// threads, so neither do the results.
 struct Stretch {
     int threads;
     int64_t steps;
 };
 
 struct ThreadChoice {
-    static constexpr double PROBE_SECONDS = 0.0005, MARGIN = 0.95, CLEAR = 1.5;
+    // a probe: at least PROBE_SECONDS, and PROBE_STEPS steps unless those
+    // take LONG_PROBE_SECONDS (a step of a very large network is long, and
+    // its activity steady)
+    static constexpr double PROBE_SECONDS = 0.0005, LONG_PROBE_SECONDS = 0.02;
+    static const int64_t PROBE_STEPS = 16;
+    // more threads: MARGIN times the time of fewer at most; a clear winner,
+    // the others CLEAR (after one turn: CLEAR_AT_ONCE) times slower
+    static constexpr double MARGIN = 0.95, CLEAR = 1.5, CLEAR_AT_ONCE = 2.0;
     static const int REPEATS = 4, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
     std::vector<int> candidates;                     // 1 thread first (no thread to start)
     std::vector<std::vector<double>> timed;          // the round's seconds per step, each
-    int64_t probe = 16;                              // steps of a probe (~2 ms of a model)
+    int64_t probe = 1;                               // steps of a probe, doubled until timed well
     bool probe_fixed = false;                        // --probe-steps: never longer
     int64_t rounds = FIRST_STRETCH;                  // the stretch, in rounds' steps
     size_t next = 0;                                 // the round's next probe
@@ -721,22 +729,25 @@ struct ThreadChoice {
             timed.assign(candidates.size(), {});
             return;
         }
-        if (seconds < PROBE_SECONDS && !probe_fixed && steps == s.steps && next == 0) {
+        const bool short_probe = seconds < PROBE_SECONDS ||
+                                 (probe < PROBE_STEPS && seconds < LONG_PROBE_SECONDS);
+        if (short_probe && !probe_fixed && steps == s.steps && next == 0) {
             probe *= 2;                              // too short to time well: again, longer
             return;
         }
-        timed[next % candidates.size()].push_back(seconds / std::max<int64_t>(1, steps));
+        const size_t n = candidates.size();
+        timed[next % n].push_back(seconds / std::max<int64_t>(1, steps));
         ++next;
-        if (next % candidates.size() != 0 || next < 2 * candidates.size()) return;
+        if (next % n != 0) return;                   // after each turn of every candidate:
         int c = 0;                                   // 1 thread, unless more are faster
-        for (int k = 1; k < (int)candidates.size(); ++k)
+        for (int k = 1; k < (int)n; ++k)
             if (score(k) < MARGIN * score(c)) c = k;
-        // after two turns, a clear winner (every other 1.5 times slower) is
-        // not timed further: probing a slow choice costs
+        // a clear winner is not timed further: probing a slow choice costs
+        const double clear_by = next == n ? CLEAR_AT_ONCE : CLEAR;
         bool clear = true;
-        for (int k = 0; k < (int)candidates.size(); ++k)
-            if (k != c && score(k) < CLEAR * score(c)) clear = false;
-        if (next < REPEATS * candidates.size() && !clear) return;
+        for (int k = 0; k < (int)n; ++k)
+            if (k != c && score(k) < clear_by * score(c)) clear = false;
+        if (next < REPEATS * n && !clear) return;
         rounds = c == last_choice ? std::min(2 * rounds, (int64_t)LONGEST_STRETCH) : FIRST_STRETCH;
         last_choice = chosen = c;
     }
