@@ -10,7 +10,8 @@
 //                [--fixed-threads 0|1] [--probe-steps P]
 // --threads K: at most K threads; the program times its steps and runs on
 // fewer where fewer are faster (ThreadChoice), unless --fixed-threads 1.
-// --probe-steps P: time each choice over P steps (default: over ~2 ms).
+// --probe-steps P: time each choice over P steps, 4 times in every round
+// (default: over at least 0.5 ms, fewer times when one is clearly faster).
 //
 // program.txt, one item per line (slots index ncg_run's argument table):
 //   slots <n> | seed <u64> | group <N> (a group of N neurons)
@@ -747,7 +748,7 @@ struct ThreadChoice {
         bool clear = true;
         for (int k = 0; k < (int)n; ++k)
             if (k != c && score(k) < clear_by * score(c)) clear = false;
-        if (next < REPEATS * n && !clear) return;
+        if (next < REPEATS * n && (!clear || probe_fixed)) return;
         rounds = c == last_choice ? std::min(2 * rounds, (int64_t)LONGEST_STRETCH) : FIRST_STRETCH;
         last_choice = chosen = c;
     }
