@@ -103,7 +103,8 @@ def _build_and_run(result, M, duration):
     status, timings = device.status, device.timings
     run_s = status["run_seconds"][0]
     spikes = int(M.num_spikes)
-    result.update(threads=status["threads"], run_ms=duration, run_s=run_s,
+    result.update(threads=status["threads"], steps_by_threads=status["steps_by_threads"],
+                  run_ms=duration, run_s=run_s,
                   run_s_per_biological_s=run_s / (duration / 1000),
                   program_wall_s=timings["run_seconds"], write_s=timings["write_seconds"],
                   compile_s=timings["compile_seconds"], spikes=spikes,
