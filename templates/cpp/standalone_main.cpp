@@ -220,8 +220,6 @@ struct Program {
     bool serial = false;                             // one thread only
     int threads = 1;                                 // running now (see ThreadChoice)
     int most_threads = 1;                            // asked for: the layout's
-    bool fixed_threads = false;                      // never fewer than most_threads
-    int64_t probe_steps = 0;                         // 0: the program's own
     int n_slots = 0;
     int64_t most_blocks = 1;                         // of the largest group
     int64_t neurons = 0;                             // in all groups
@@ -689,6 +687,7 @@ struct ThreadChoice {
     int64_t rounds = FIRST_STRETCH;                  // the stretch, in rounds' steps
     size_t next = 0;                                 // the round's next probe
     int chosen = -1;                                 // running a stretch of it, or -1
+    int64_t left = 0;                                // steps left in the stretch
     int last_choice = -1;
     std::map<int, int64_t> steps_by_threads;
     int changes = 0;
@@ -703,9 +702,8 @@ struct ThreadChoice {
 
     Stretch upcoming() const
     {
-        const int64_t round = REPEATS * (int64_t)candidates.size() * probe;
         if (candidates.size() == 1) return {candidates[0], INT64_MAX};
-        if (chosen >= 0) return {candidates[chosen], rounds * round};
+        if (chosen >= 0) return {candidates[chosen], left};
         return {candidates[next % candidates.size()], probe};
     }
 
@@ -725,8 +723,10 @@ struct ThreadChoice {
     {
         steps_by_threads[s.threads] += steps;
         if (candidates.size() == 1) return;
-        if (chosen >= 0) {                           // a stretch ran: a new round
-            chosen = -1, next = 0;
+        if (chosen >= 0) {                           // a stretch ran (or part: a run's end)
+            left -= steps;
+            if (left > 0) return;
+            chosen = -1, next = 0;                   // ... then a new round
             timed.assign(candidates.size(), {});
             return;
         }
@@ -751,6 +751,7 @@ struct ThreadChoice {
         if (next < REPEATS * n && (!clear || probe_fixed)) return;
         rounds = c == last_choice ? std::min(2 * rounds, (int64_t)LONGEST_STRETCH) : FIRST_STRETCH;
         last_choice = chosen = c;
+        left = rounds * REPEATS * (int64_t)n * probe;
     }
 };
 
@@ -859,6 +860,8 @@ int main_checked(int argc, char** argv)
         else if (arg == "--probe-steps") probe_steps = std::atoll(argv[++k]);
         else fail("unknown argument " + arg);
     }
+    if (probe_steps < 0 || probe_steps > (int64_t(1) << 30))
+        fail("--probe-steps must be between 0 (the program's own) and 2^30");
     Program p;
     parse_program(p, "program.txt");
     if (!override_file.empty()) parse_overrides(p, override_file);
