@@ -295,26 +295,41 @@ static inline void delay_range(const int32_t* delays, int64_t begin, int64_t end
     *last = b;
 }
 
+// The first of the sorted posts[begin, end) that is >= value (end if
+// none): a binary search whose steps are conditional moves, not branches
+// (the comparisons are as likely true as false: a branch would be
+// mispredicted every other step).
+static inline int64_t first_at_least(const int32_t* posts, int64_t begin, int64_t end,
+                                     int32_t value)
+{
+    int64_t base = begin, n = end - begin;
+    while (n > 0) {
+        const int64_t half = n / 2;
+        const bool below = posts[base + half] < value;
+        base = below ? base + half + 1 : base;
+        n = below ? n - half - 1 : half;
+    }
+    return base;
+}
+
 // [first, last) of the synapses [begin, end) (sorted by postsynaptic
 // neuron, as those of one delay) whose neuron is in [lo, hi).
 // `whole`: [lo, hi) holds every target (one thread), nothing to look at.
 // Where all of them are, the first and the last synapse tell: the
 // searches' loads would each miss the cache (a spike's synapses are far
-// from the last one's), one after the other.
+// from the last one's), one after the other. A side that the first or the
+// last synapse settles is not searched (with 2 threads each searches one).
 static inline void post_range(const int32_t* posts, int64_t begin, int64_t end, int32_t lo,
                               int32_t hi, bool whole, int64_t* first, int64_t* last)
 {
-    if (whole || begin == end || (posts[begin] >= lo && posts[end - 1] < hi)) {
+    if (whole || begin == end) {
         *first = begin;
         *last = end;
         return;
     }
-    int64_t c = begin, z = end;                       // first post >= lo
-    while (c < z) { const int64_t m = (c + z) / 2; if (posts[m] < lo) c = m + 1; else z = m; }
-    int64_t d = c; z = end;                           // first post >= hi
-    while (d < z) { const int64_t m = (d + z) / 2; if (posts[m] < hi) d = m + 1; else z = m; }
+    const int64_t c = posts[begin] >= lo ? begin : first_at_least(posts, begin, end, lo);
     *first = c;
-    *last = d;
+    *last = posts[end - 1] < hi ? end : first_at_least(posts, c, end, hi);
 }
 
 // [*first, *last): the synapses in [begin, end) (sorted by delay, then by
