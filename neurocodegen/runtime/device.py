@@ -38,9 +38,9 @@ class StandaloneDevice:
     then, so that a second thread never makes a small network slower.
     Results do not depend on the threads. ``adapt_threads=False`` runs on
     exactly ``threads`` (to measure how they scale). ``probe_steps``, if set,
-    is how many steps each choice is timed over (by default about 2 ms' worth;
-    a test sets 1 to change threads every step; every round then times each
-    choice 4 times)."""
+    is how many steps each choice is timed over (by default at least 0.5 ms
+    and 16 steps, or 20 ms; a test sets 1 to change threads every step;
+    every round then times each choice 4 times)."""
     name = "cpp_standalone"
     standalone = True
 
