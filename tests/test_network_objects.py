@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 
 from neurocodegen import (Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, collect,
-                          defaultclock, ms, network_operation, restore, run, seed,
-                          set_device, store)
+                          defaultclock, ms, network_operation, restore, run, second, seed,
+                          set_device, start_scope, store)
+
+tau = 1 * second     # a global name that a test's local `tau` hides
+_recorded = None     # a monitor that only this global name refers to, in a test
 
 
 def _noisy_group():
@@ -91,6 +94,43 @@ def test_store_to_a_file_and_the_magic_functions(tmp_path):
     assert np.array_equal(G.v[:], v) and defaultclock.t == 2 * ms
     with pytest.raises(KeyError, match="Nothing was stored under 'three'"):
         restore("three")
+
+
+def test_run_runs_the_objects_named_where_it_is_called():
+    global _recorded
+    earlier = NeuronGroup(1, "v : 1")                 # of an earlier scope: not run
+    start_scope()
+    tau = 10 * ms  # noqa: F841                       the model's: hides the module's tau
+    G = NeuronGroup(2, "dv/dt = -v/tau : 1", method="exact")
+    G.v = 1
+    in_a_list_only = [StateMonitor(G, "v", record=0)]  # no name refers to it: not run
+    _recorded = StateMonitor(G, "v", record=1)
+    try:
+        names = {o.name for o in collect()}
+        assert G.name in names and _recorded.name in names
+        assert in_a_list_only[0].name not in names and earlier.name not in names
+        run(1 * ms)
+        assert len(_recorded.t) == 10 and len(in_a_list_only[0].t) == 0
+        assert G.v[0] == pytest.approx(np.exp(-0.1))
+    finally:
+        _recorded = None
+
+
+def test_a_network_run_again_reuses_its_code_until_the_code_changes(monkeypatch):
+    from neurocodegen.jit import cache
+    G = NeuronGroup(2, "dv/dt = -v/(10*ms) : 1", method="exact")
+    G.v = 1
+    net = Network(G)
+    net.run(1 * ms)
+    asked, load_memo = [], cache.load_memo
+    monkeypatch.setattr(cache, "load_memo", lambda key: asked.append(key) or load_memo(key))
+    net.run(1 * ms)
+    assert asked == []                                # the same code: not looked up again
+    M = StateMonitor(G, "v", record=0)
+    net.add(M)
+    net.run(1 * ms)
+    assert len(asked) == 1 and len(M.t) == 10         # other code: looked up (or made)
+    assert G.v[0] == pytest.approx(np.exp(-0.3))
 
 
 def test_add_remove_and_collect():

@@ -22,6 +22,11 @@ def current_scope():
     return _scope["id"]
 
 
+def live_objects():
+    """Every network object that still exists, in the order of creation."""
+    return sorted(_live.values(), key=lambda o: o._creation_id)
+
+
 def _unique_name(name):
     if not name.endswith("*"):
         if name in _live:

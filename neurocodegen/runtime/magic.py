@@ -11,13 +11,15 @@ class MagicNetwork(Network):
     where ``run()`` is called and created since the last ``start_scope()``."""
 
     def collect(self, level):
+        # the objects of this scope that a name refers to, found by identity
+        # in one pass over the names (a script that imports * has thousands:
+        # an isinstance() of each took 0.6 ms a run)
         frame = sys._getframe(level + 1)
-        found = []
-        for namespace in (frame.f_locals, frame.f_globals):
-            for value in namespace.values():
-                if isinstance(value, base.NetworkObject) and value._scope == base.current_scope() \
-                        and value not in found:
-                    found.append(value)
+        scope = {id(o): o for o in base.live_objects() if o._scope == base.current_scope()}
+        named = set(scope).intersection(map(id, frame.f_locals.values()))
+        if frame.f_globals is not frame.f_locals:
+            named.update(set(scope).intersection(map(id, frame.f_globals.values())))
+        found = [o for key, o in scope.items() if key in named]
         self.objects = []
         self.add(*found)
 
