@@ -347,6 +347,7 @@ static inline void prefetch_part(const int32_t* posts, int64_t begin, int64_t en
                                  int64_t hi, int64_t n)
 {
     const int64_t length = end - begin, per_line = 64 / sizeof(int32_t);
+    if (length <= 0 || n <= 0) return;
     lo = lo < 0 ? 0 : lo;
     hi = hi > n ? n : hi;
     const int64_t first = begin + length * lo / n;
