@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent('''
     import sys
     print(json.dumps({{"stats": cache.stats, "spikes": M.num_spikes,
                       "seconds": time.perf_counter() - start,
-                      "generator_loaded": [m for m in ("sympy", "jinja2")
+                      "generator_loaded": [m for m in ("sympy", "jinja2", "Cython")
                                            if m in sys.modules]}}))
 ''')
 
@@ -44,9 +44,20 @@ def test_second_process_loads_from_disk_without_compiling(tmp_path):
     assert first["stats"]["compiled"] == 1
     assert second["stats"]["compiled"] == 0 and second["stats"]["loaded_from_disk"] == 1
     assert first["spikes"] == second["spikes"] > 0
-    # the lowering memo: a warm run needs neither sympy nor Jinja
-    assert first["generator_loaded"] == ["sympy", "jinja2"]
+    # the lowering memo: a warm run needs neither sympy nor Jinja, nor Cython
+    # (the toolchain's fingerprint reads its version from its metadata)
+    assert first["generator_loaded"] == ["sympy", "jinja2", "Cython"]
     assert second["generator_loaded"] == []
+
+
+def test_the_toolchain_fingerprint_names_the_cython_that_builds():
+    import Cython
+
+    from neurocodegen.jit.toolchain import default_toolchain
+    fingerprint = default_toolchain().fingerprint()
+    assert fingerprint["cython"] == Cython.__version__
+    fingerprint["cython"] = "changed"             # a copy: the next one is whole again
+    assert default_toolchain().fingerprint()["cython"] == Cython.__version__
 
 
 def test_damaged_memo_is_regenerated(tmp_path):

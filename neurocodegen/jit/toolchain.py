@@ -45,24 +45,41 @@ class Toolchain:
 
     def fingerprint(self):
         """Everything besides the source that determines the binary."""
+        return dict(self._fingerprint())
+
+    @functools.lru_cache(maxsize=None)
+    def _fingerprint(self):
+        # once a process, and without importing Cython (11 ms) or running
+        # `uname -p` (platform.platform(): 4 ms): a warm process's first
+        # run() pays for both otherwise
         import numpy
-        import Cython
         from .. import __version__
         return {
             "neurocodegen": __version__,
             "python": sys.implementation.cache_tag,
             "abi": self.ext_suffix,
-            "platform": platform.platform(),
+            "platform": "-".join([platform.system(), platform.release(), platform.machine(),
+                                  *platform.libc_ver()]),
             "machine": platform.machine(),
             "cpu": cpu_identity(),
             "numpy": numpy.__version__,
-            "cython": Cython.__version__,
+            "cython": _cython_version(),
             "compiler": self.compiler,
             "compiler_version": self.version,
             "cxxflags": list(self.cxxflags),
             "ldflags": list(self.ldflags),
             "include_dirs": list(self.include_dirs),
         }
+
+
+def _cython_version():
+    """The installed Cython's version, from its package metadata."""
+    from importlib import metadata
+    try:
+        return metadata.version("Cython")
+    except metadata.PackageNotFoundError:       # not installed as a package
+        import Cython
+        return Cython.__version__
 
 
 @functools.lru_cache(maxsize=None)
