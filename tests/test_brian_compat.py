@@ -74,6 +74,16 @@ def test_plt_imports_matplotlib_only_when_used():
         "PATH": "/usr/bin:/bin"})
 
 
+def test_the_star_import_gives_numpys_names_without_its_slow_packages():
+    code = ("import sys\nfrom neurocodegen import *\n"
+            "assert exp is np.exp and linalg is np.linalg and random is np.random\n"
+            "assert 'numpy.f2py' not in sys.modules and 'numpy.testing' not in sys.modules\n"
+            "assert 'f2py' not in dir() and 'testing' not in dir()\n"
+            "np.testing.assert_equal(1, 1)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, env={
+        "PYTHONPATH": str(Path(neurocodegen.__file__).parents[1]), "PATH": "/usr/bin:/bin"})
+
+
 # What `from brian2 import *` (Brian2 2.9, numpy 2) puts in place of Python's
 # builtins: numpy's functions. (It also shadows `bytes` and `input`, by accident
 # of pylab and of its `input` package; we leave those two as Python's.)
