@@ -430,3 +430,30 @@ def test_programs_run_with_short_openmp_spins(monkeypatch):
     assert program_environment()["GOMP_SPINCOUNT"] == "1000"
     monkeypatch.setenv("GOMP_SPINCOUNT", "infinite")
     assert program_environment()["GOMP_SPINCOUNT"] == "infinite"
+
+
+def test_a_thread_without_memory_for_a_buffer_ends_the_program_with_the_message(projects):
+    """Threads that meet every step (a delay of 0): when one of them cannot
+    grow a recording's buffer, the program stops at once and says why,
+    instead of leaving the other thread waiting in a step's meeting."""
+    import resource
+    directory = projects / "no-memory"
+    set_device("cpp_standalone", directory=directory, build_on_run=False, threads=2,
+               adapt_threads=False)
+    G = NeuronGroup(20000, "dv/dt = (1.1 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact")
+    S = Synapses(G, G, on_pre="v += 0.01")
+    S.connect(j="i")
+    M = StateMonitor(G, "v", record=True)         # noqa: F841 (160 kB a step: 1.6 GB in 1 s)
+    run(1 * second)
+    device.build(run=False)
+    limit = 320 << 20                              # of address space: 530 MB would run
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run([str(directory / "network"), "--results", "results", "--threads", "2",
+                           "--fixed-threads", "1"], cwd=directory, capture_output=True,
+                          text=True, timeout=120, preexec_fn=cap)
+    assert done.returncode == 1
+    assert "not enough memory for the recording statemonitor" in done.stderr

@@ -195,9 +195,14 @@ struct Recording {
     // a snapshot's column holds a value per index (at least 1: a valid pointer)
     void resize(int t)
     {
-        for (auto& c : columns) {
-            const int64_t width = snapshot && !c.time ? std::max<int64_t>(1, fill[t][2]) : 1;
-            c.data[t].resize((size_t)(fill[t][1] * width) * c.size);
+        try {
+            for (auto& c : columns) {
+                const int64_t width = snapshot && !c.time ? std::max<int64_t>(1, fill[t][2]) : 1;
+                c.data[t].resize((size_t)(fill[t][1] * width) * c.size);
+            }
+        } catch (const std::bad_alloc&) {
+            fail("not enough memory for the recording " + name + ": thread " +
+                 std::to_string(t) + "'s buffers of " + std::to_string(fill[t][1]) + " rows");
         }
     }
 };
@@ -779,8 +784,7 @@ void run_threads(Program& p, std::vector<std::vector<void*>>& tables, const std:
     }
     int64_t window = std::max<int64_t>(1, (int64_t(1) << 25) / std::max<int64_t>(1, p.neurons));
     if (p.window > 0) window = std::min(window, p.window);
-    std::vector<std::string> errors(T + 1);          // each thread's, then the writing's
-    bool failed = false;
+    std::string write_error;
 #pragma omp parallel num_threads(T)
     {
 #ifdef _OPENMP
@@ -788,7 +792,7 @@ void run_threads(Program& p, std::vector<std::vector<void*>>& tables, const std:
 #else
         const int t = 0;
 #endif
-        for (int64_t first = start; first < end && !failed; first += window) {
+        for (int64_t first = start; first < end && write_error.empty(); first += window) {
             const int64_t last = std::min(end, first + window);
             try {
                 for (int64_t step = first; step < last;) {
@@ -796,22 +800,25 @@ void run_threads(Program& p, std::vector<std::vector<void*>>& tables, const std:
                     if (step < last) grow(p, tables[t], t);
                 }
             } catch (const std::exception& e) {
-                errors[t] = e.what();
+                // (no memory for a buffer) the other threads may be waiting for
+                // this one in a step's meeting: end the program here, with the
+                // message main() gives, rather than leave them waiting
+                std::fprintf(stderr, "error: %s\n", e.what());
+                std::fflush(stderr);
+                std::_Exit(1);
             }
             ncg_meet(T);                             // every thread's steps are done
             if (t == 0) {
-                for (const auto& e : errors) failed = failed || !e.empty();
                 try {
-                    if (!failed) write_out(p);
+                    write_out(p);
                 } catch (const std::exception& e) {
-                    errors[T] = e.what(), failed = true;
+                    write_error = e.what();
                 }
             }
             ncg_meet(T);                             // the buffers are written out, empty
         }
     }
-    for (const auto& e : errors)
-        if (!e.empty()) fail(e);
+    if (!write_error.empty()) fail(write_error);
 }
 
 // Run the steps [start, end) in stretches, each on the threads `choice` gives.
