@@ -457,3 +457,32 @@ def test_a_thread_without_memory_for_a_buffer_ends_the_program_with_the_message(
                           text=True, timeout=120, preexec_fn=cap)
     assert done.returncode == 1
     assert "not enough memory for the recording statemonitor" in done.stderr
+
+
+def test_a_new_project_links_the_compiled_driver_from_the_cache(projects, monkeypatch):
+    """The driver (main.cpp) is the same for every model: a project whose
+    driver was compiled before compiles only its network.cpp, with make or
+    without it."""
+    from neurocodegen.jit import cache
+    from neurocodegen.standalone import program
+    spikes, commands = [], []
+    for name in ("driver-first", "driver-second"):
+        start_scope()
+        set_device("cpp_standalone", directory=projects / name, adapt_threads=False)
+        G = NeuronGroup(5, f"dv/dt = ({2 if name.endswith('first') else 3} - v)/(10*ms) : 1",
+                        threshold="v > 1", reset="v = 0", method="exact")
+        M = SpikeMonitor(G)
+        run(20 * ms)
+        spikes.append(M.count[:].copy())
+        if name.endswith("first"):                # the second builds without make
+            which, run_command = program.shutil.which, program.subprocess.run
+            monkeypatch.setattr(program.shutil, "which",
+                                lambda command: None if command == "make" else which(command))
+            monkeypatch.setattr(program.subprocess, "run", lambda command, **kwargs: (
+                commands.append(command), run_command(command, **kwargs))[1])
+    compiled = [c for c in commands if "-o" in c]
+    assert len(compiled) == 1 and "network.cpp" in compiled[0] and "main.o" in compiled[0]
+    assert "-c" not in compiled[0]                # main.cpp not compiled again
+    cached = [path.read_bytes() for path in cache.driver_objects().glob("*.o")]
+    assert (projects / "driver-second" / "main.o").read_bytes() in cached
+    assert (spikes[0] > 0).all() and (spikes[1] > spikes[0]).all()   # drive 3 fires faster

@@ -113,6 +113,12 @@ def store_memo(key, data):
         logger.debug("Could not store the lowering memo: %s", exc)
 
 
+def driver_objects():
+    """The folder of the standalone driver's object files (one per version of
+    the driver and toolchain: see ``standalone/program.py``)."""
+    return _usable_root() / "standalone"
+
+
 def module_name(key):
     return f"_ncg_{key[:24]}"
 
@@ -411,7 +417,7 @@ def clear(root=None):
     if not root.is_dir():
         return 0
     removed = sum(_remove_entry(root, key, entry) for _, _, key, entry in entries(root))
-    for name in ("sources", "failed", "broken"):
+    for name in ("sources", "failed", "broken", "standalone"):
         shutil.rmtree(root / name, ignore_errors=True)
     stale = time.time() - 3600
     for folder in root.glob("??/*"):    # entries without manifest: interrupted builds
