@@ -16,9 +16,10 @@ class MagicNetwork(Network):
         # an isinstance() of each took 0.6 ms a run)
         frame = sys._getframe(level + 1)
         scope = {id(o): o for o in base.live_objects() if o._scope == base.current_scope()}
-        named = set(scope).intersection(map(id, frame.f_locals.values()))
+        ids = set(scope)
+        named = ids.intersection(map(id, frame.f_locals.values()))
         if frame.f_globals is not frame.f_locals:
-            named.update(set(scope).intersection(map(id, frame.f_globals.values())))
+            named |= ids.intersection(map(id, frame.f_globals.values()))
         found = [o for key, o in scope.items() if key in named]
         self.objects = []
         self.add(*found)

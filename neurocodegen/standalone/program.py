@@ -395,6 +395,15 @@ def write_array(path, array):
     os.replace(tmp, path)
 
 
+def _copy_file(source, target, tmp_suffix=".tmp"):
+    """Copy ``source`` to ``target`` whole or not at all (through a temporary
+    file beside it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + tmp_suffix)
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
 def _write_if_changed(path, data):
     """Write ``data`` (bytes) to ``path`` unless it already holds exactly that;
     True if written. ``data`` may be the Path of a file written earlier
@@ -403,9 +412,7 @@ def _write_if_changed(path, data):
     if isinstance(data, Path):
         if path.exists() and path.resolve() == data.resolve():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(data, path.with_name(path.name + ".tmp"))
-        os.replace(path.with_name(path.name + ".tmp"), path)
+        _copy_file(data, path)
         return True
     if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return False
@@ -455,8 +462,7 @@ def _driver_object(directory, toolchain):
     target = directory / "main.o"
     newest = max((directory / name).stat().st_mtime_ns for name in DRIVER)
     if (not target.exists() or target.stat().st_mtime_ns < newest) and cached.exists():
-        shutil.copyfile(cached, target.with_name("main.o.tmp"))
-        os.replace(target.with_name("main.o.tmp"), target)      # now newer than its sources
+        _copy_file(cached, target)                          # now newer than its sources
     return cached
 
 
@@ -466,10 +472,7 @@ def _keep_driver_object(directory, cached):
     if cached.exists() or not target.exists():
         return
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-        shutil.copyfile(target, tmp)
-        os.replace(tmp, cached)
+        _copy_file(target, cached, f".{os.getpid()}.tmp")   # other processes may store it too
     except OSError:                          # the cache is an optimisation
         pass
 
