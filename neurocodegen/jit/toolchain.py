@@ -73,13 +73,24 @@ class Toolchain:
 
 
 def _cython_version():
-    """The installed Cython's version, from its package metadata."""
-    from importlib import metadata
-    try:
-        return metadata.version("Cython")
-    except metadata.PackageNotFoundError:       # not installed as a package
-        import Cython
-        return Cython.__version__
+    """The installed Cython's version, read from its ``Shadow.py`` (where
+    ``Cython.__version__`` comes from) without importing Cython (11 ms) or
+    ``importlib.metadata`` (35 ms in a process that had not imported it)."""
+    import importlib.util
+    import re
+    spec = importlib.util.find_spec("Cython")     # finds the package, runs none of it
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            try:
+                with open(os.path.join(folder, "Shadow.py"), encoding="utf-8") as f:
+                    found = re.search(r'^__version__ = ["\']([^"\']+)["\']', f.read(4096),
+                                      re.MULTILINE)
+            except OSError:
+                continue
+            if found:
+                return found.group(1)
+    import Cython                                  # a layout this does not know
+    return Cython.__version__
 
 
 @functools.lru_cache(maxsize=None)
