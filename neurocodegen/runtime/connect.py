@@ -236,7 +236,7 @@ def _joined(found_pre, found_post):
 
 #: Synapses a window of the one-pass skip walk makes, about (its rows are
 #: shared among the threads, which meet once per window).
-_WINDOW_SYNAPSES = 1 << 22
+_WINDOW_SYNAPSES = 1 << 18
 
 #: Standard deviations above the expected count that the one pass makes room
 #: for: a row's count is binomial, and a total further above its mean has a
