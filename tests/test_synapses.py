@@ -537,15 +537,15 @@ def _stored(how, target="cython"):
 
 @pytest.mark.parametrize("target", ["cython", "numpy"])
 def test_compact_storage_gives_the_same_numbers(target):
-    """Synapses created by source with one delay store their indices and
-    variables only (8 bytes per synapse, 16 with a float64 weight); created
+    """Synapses created by source with one delay store their targets and
+    variables only (4 bytes per synapse, 12 with a float64 weight); created
     in another order or with per-synapse delays they also keep an order and
     delays, and every way gives the same numbers."""
     compact, S = _stored("compact", target)
-    assert S.memory_per_synapse == 16 and len(compact[0]) > 100
+    assert S.memory_per_synapse == 12 and len(compact[0]) > 100
     for how in ("shuffled", "per-synapse delays"):
         numbers, S = _stored(how, target)
-        assert S.memory_per_synapse > 16, how
+        assert S.memory_per_synapse > 12, how
         for got, expected in zip(numbers, compact):
             assert np.array_equal(got, expected), how
 
@@ -554,11 +554,11 @@ def test_one_delay_for_all_until_one_synapse_gets_its_own():
     G = NeuronGroup(3, "v : 1", threshold="v > 1")
     S = Synapses(G, G, on_pre="v += 1", delay=2 * ms)
     S.connect()
-    assert S.memory_per_synapse == 8 and np.allclose(S.delay / ms, 2)
+    assert S.memory_per_synapse == 4 and np.allclose(S.delay / ms, 2)
     S.delay[1] = 3 * ms                       # this synapse's own delay: per-synapse delays
-    assert S.memory_per_synapse == 16 and list(S.delay[:3] / ms) == [2, 3, 2]
+    assert S.memory_per_synapse == 12 and list(S.delay[:3] / ms) == [2, 3, 2]
     S.delay = 1 * ms                          # one delay for all again
-    assert S.memory_per_synapse == 8 and np.allclose(S.delay_, 1e-3)
+    assert S.memory_per_synapse == 4 and np.allclose(S.delay_, 1e-3)
     with pytest.raises(DimensionMismatchError):
         S.delay = 1 * mV
 
@@ -848,7 +848,7 @@ def test_generator_sample_errors(generator, fragment):
                                           (None, 0.05)])
 def test_connect_makes_synapses_in_order_and_stores_them_compactly(condition, p):
     """Every way connect() creates pairs gives them sorted by (i, j): stored
-    by source with no order array (8 bytes a synapse, the indices)."""
+    by source with no order array (4 bytes a synapse, the targets)."""
     G = NeuronGroup(300, "v : 1", threshold="v > 1")
     S = Synapses(G, G, on_pre="v += 1", delay=1 * ms)
     S.connect(condition, p=p)
@@ -856,10 +856,61 @@ def test_connect_makes_synapses_in_order_and_stores_them_compactly(condition, p)
     key = S.i.astype(np.int64) * 300 + S.j
     assert len(S) > 1000 and (np.diff(key) >= 0).all()
     Network(G, S).run(0.1 * ms)
-    assert S.memory_per_synapse == 8
+    assert S.memory_per_synapse == 4
     S.connect(i=[0], j=[0])                         # before it: an order is needed
     Network(G, S).run(0.1 * ms)
-    assert S.memory_per_synapse > 8
+    assert S.memory_per_synapse > 8             # the sources kept, an order and targets
+
+
+@pytest.mark.parametrize("on_pre, kept", [("v_post += w", False),
+                                           ("v_post += w*(1 + 0.01*i)", True),
+                                           ("v_post += w*x_pre", True)])
+def test_each_synapse_source_is_kept_only_where_the_code_reads_it(on_pre, kept):
+    """Stored by source, the synapses say their sources by the count of each
+    source neuron's synapses; the array of each synapse's source (4 bytes a
+    synapse) is kept only when the code reads i or a presynaptic variable.
+    Either way S.i, indexing by (i, j) and by condition, x_pre and the
+    numbers of a run are those of synapses that keep it (created out of
+    order)."""
+    pairs = [(0, 3), (0, 7), (2, 1), (2, 5), (2, 9), (5, 0), (9, 9)]
+    results = []
+    for order in (pairs, pairs[::-1]):
+        start_scope()
+        G = NeuronGroup(10, "v : 1\nx : 1", threshold="v > 1", reset="v = 0")
+        G.x = "i*0.1"
+        G.v = "1.5*(i == 0) + 1.5*(i == 2) + 1.5*(i == 9)"
+        S = Synapses(G, G, "w : 1", on_pre=on_pre)
+        S.connect(i=[p for p, _ in order], j=[q for _, q in order])
+        S.w = "1 + 0.1*j"
+        in_order = order is pairs
+        assert S.memory_per_synapse == (12 if in_order else 16)
+        by_pair = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(S.i, S.j))}
+        assert sorted(by_pair) == pairs
+        assert sorted(S.w[2, :]) == [1.1, 1.5, 1.9] and list(S.w[2, 5]) == [1.5]
+        assert sorted(S.w["i > j"]) == [1.0, 1.1]
+        assert sorted(zip(S.i, S.x_pre)) == [(p, p * 0.1) for p, _ in pairs]
+        Network(G, S).run(0.3 * ms)
+        if in_order:
+            assert S.memory_per_synapse == (16 if kept else 12)
+        results.append((np.array(G.v), sorted(zip(S.i, S.j, S.w))))
+    assert np.array_equal(results[0][0], results[1][0]) and results[0][1] == results[1][1]
+    assert (results[0][0] != 0).any()
+
+
+def test_store_and_restore_give_back_the_synapses_and_their_sources():
+    G = NeuronGroup(20, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, on_pre="v += 1")
+    S.connect(condition="i != j", p=0.3)
+    net = Network(G, S)
+    net.store()
+    before = (S.i, S.j)
+    S.connect(i=[0], j=[0])                         # out of order: the sources are kept
+    assert S.memory_per_synapse == 8 and len(S) == len(before[0]) + 1
+    net.restore()
+    assert S.memory_per_synapse == 4
+    assert np.array_equal(S.i, before[0]) and np.array_equal(S.j, before[1])
+    S.connect(i=[19], j=[19])                       # after the last: counted
+    assert S.memory_per_synapse == 4 and list(S.i[-1:]) == [19]
 
 
 def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):

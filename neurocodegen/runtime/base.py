@@ -148,6 +148,10 @@ class NetworkObject:
     def array(self, name):
         raise KeyError(f"{self!r} has no array {name!r}")
 
+    def array_names(self):
+        """The names :meth:`array` knows: those of the arrays it holds."""
+        return list(getattr(self, "_arrays", ()))
+
     def constant(self, name):
         if name == "dt":
             return self.clock.dt_

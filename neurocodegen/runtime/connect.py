@@ -89,8 +89,10 @@ class _Load:
 
 
 def create(synapses, condition, p, n, namespace, frame):
-    """(pre, post) int32 arrays of the synapses ``connect(condition, p=p,
-    n=n)`` makes (``n`` copies of each pair, consecutively)."""
+    """The synapses ``connect(condition, p=p, n=n)`` makes (``n`` copies of
+    each pair, consecutively), in order of (i, j): (pre, post, None), int32
+    arrays of their sources and targets, or (None, post, counts), the number
+    of synapses of each source neuron instead of their sources."""
     S = synapses
     what = f"connect(condition=...) of '{S.name}'"
     if isinstance(condition, str):
@@ -118,17 +120,16 @@ def create(synapses, condition, p, n, namespace, frame):
         except _NotPrintable:       # the numpy target, or what sympy cannot hold
             compiled = False
             pre, post = _pairs_numpy(S, cond, prob, namespace, frame, (key, step))
-            _check_memory(S, len(pre) * n)
+            _check_memory(S, len(pre) * n, sources=True)
     else:
         rows, log1mp = _rows(S, cond, prob, namespace, frame)
         if compiled:
-            pre, post = _skip_compiled(S, rows, log1mp, n, key, step)
-        else:
-            pre, post = _skip_numpy(S, rows, log1mp, key, step)
-            _check_memory(S, len(pre) * n)
+            return _skip_compiled(S, rows, log1mp, n, key, step)
+        pre, post = _skip_numpy(S, rows, log1mp, key, step)
+        _check_memory(S, len(pre) * n, sources=True)
     if not compiled and n != 1:
         pre, post = np.repeat(pre, n), np.repeat(post, n)
-    return pre, post
+    return pre, post, None
 
 
 def _uses_pairs(expr, S):
@@ -147,11 +148,14 @@ def bytes_per_synapse(S):
     return sum(a.itemsize for a in S._synaptic_arrays().values())
 
 
-def _check_memory(S, count, at_most=False):
+def _check_memory(S, count, at_most=False, sources=False):
     """Refuse to make ``count`` synapses (``at_most``: up to that many) more
-    than the memory holds."""
+    than the memory holds; ``sources``: they are made with an array of
+    their sources (4 bytes each) that ``S`` may not keep."""
     old = len(S)
     needed = (count + old) * bytes_per_synapse(S) if old else count * bytes_per_synapse(S)
+    if sources and "_pre" not in S._arrays:
+        needed += 4 * count
     available = available_bytes()
     if available is not None and needed > available:
         raise MemoryError(
@@ -248,7 +252,8 @@ def _skip_compiled(S, rows, log1mp, n, key, step):
     """The skip walk in one pass, into room for as many synapses as the
     rows make but with a negligible probability (the memory check is on
     that bound), then cut to the synapses made. Should the rows make more,
-    they are counted first and walked again."""
+    they are counted first and walked again. (None, post, the synapses of
+    each row): the rows' counts say the sources."""
     module = _module(None)
     n_pre, n_post, tag, threads = S.source.N, S.target.N, _skip_tag(S), creation_threads()
     p = np.where(rows.astype(bool), -np.expm1(log1mp), 0.0)   # log1mp = -inf: p = 1
@@ -260,18 +265,17 @@ def _skip_compiled(S, rows, log1mp, n, key, step):
     counted = False
     while True:
         _check_memory(S, room * n, at_most=not counted)
-        pre, post = np.empty(room * n, dtype=np.int32), np.empty(room * n, dtype=np.int32)
-        made = module.skip_once(n_post, key, step, tag, rows, log1mp, n, cuts, pre, post,
+        post, by_row = np.empty(room * n, dtype=np.int32), np.zeros(n_pre, dtype=np.int64)
+        made = module.skip_once(n_post, key, step, tag, rows, log1mp, n, cuts, by_row, post,
                                 threads)
         if made >= 0:
             break
-        pre = post = None                    # more than the room: count them exactly
+        post = None                          # more than the room: count them exactly
         counts = np.zeros(n_pre + 1, dtype=np.int64)
         module.skip_count(n_pre, n_post, key, step, tag, rows, log1mp, counts, threads)
         room, counted = int(counts.sum()), True
-    for array in (pre, post):                # the room beyond was never touched
-        array.resize(made * n, refcheck=False)
-    return pre, post
+    post.resize(made * n, refcheck=False)    # the room beyond was never touched
+    return None, post, by_row
 
 
 def _shares(expected_by_row, expected, threads):
@@ -377,7 +381,7 @@ def _two_passes(S, module, n, run):
     empty = np.zeros(0, dtype=np.int32)
     run(False, counts, empty, empty)
     total = int(counts.sum()) * n
-    _check_memory(S, total)
+    _check_memory(S, total, sources=True)
     offsets = np.zeros_like(counts)           # first synapse of each row
     np.cumsum(counts[:-1] * n, out=offsets[1:])
     pre, post = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.int32)

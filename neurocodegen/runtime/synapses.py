@@ -62,7 +62,7 @@ class Synapses(NetworkObject):
     then ``S.connect(...)`` creates synapses (see the module's docstring)."""
 
     _stored_attributes = ("_arrays", "_delay", "_connections", "_queue_for", "_by_source",
-                          "_run_constants")
+                          "_rows", "_run_constants")
 
     def __init__(self, source, target=None, model="", on_pre=None, on_post=None, pre=None,
                  post=None, delay=None, on_event=None, method=None, namespace=None, dt=None,
@@ -117,7 +117,11 @@ class Synapses(NetworkObject):
         self.namespace = namespace
         self._arrays = {eq.name: np.zeros(0, dtype=DTYPES[eq.dtype])
                         for eq in self.equations.values() if eq.kind != "subexpression"}
-        self._arrays["_pre"] = np.zeros(0, dtype=np.int32)
+        # each synapse's presynaptic neuron: while the synapses are stored by
+        # source, the number of synapses of each source neuron (_rows) says
+        # it, and no array of 4 bytes a synapse is kept unless the model's
+        # code reads it (i, x_pre; see _keep_pre); else the array _pre
+        self._rows = np.zeros(self.source.N, dtype=np.int64)
         self._arrays["_post"] = np.zeros(0, dtype=np.int32)
         if self.event_driven:
             self._arrays["lastupdate"] = np.zeros(0)
@@ -282,6 +286,8 @@ class Synapses(NetworkObject):
         self._externals = constants
         self._guards = _guards(self._statements(), neuron)
         self._used = used | set(self._guards.values())
+        if self._needs_pre():
+            self._keep_pre()
         if (self._pathways or self._by_target or self._sums_into_source) and \
                 self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
@@ -303,7 +309,7 @@ class Synapses(NetworkObject):
         for side, wanted, first in (("post", self._by_target, self._tgt_first),
                                     ("pre", self._sums_into_source, self._src_first)):
             if wanted:
-                neurons = self._arrays["_" + side] + first       # neurons of the group
+                neurons = self._indices(side) + first       # neurons of the group
                 self._set_internal("_order_" + side,
                                    np.argsort(neurons, kind="stable").astype(np.int32))
                 self._set_internal("_offsets_" + side, self._neuron_offsets(side))
@@ -356,7 +362,7 @@ class Synapses(NetworkObject):
             steps = np.broadcast_to(steps, (len(self),))
         arrays = {}
         if pathway.side == "pre" and (per_synapse or not self._by_source):
-            pre = self._arrays["_pre"] + self._src_first
+            pre = self._pre_index() + self._src_first
             post = self._arrays["_post"] + self._tgt_first
             order = np.lexsort((np.arange(len(pre)), post, np.broadcast_to(steps, pre.shape),
                                 pre)).astype(np.int32)
@@ -378,10 +384,43 @@ class Synapses(NetworkObject):
         group, part, first = ((self._src, self.source, self._src_first) if side == "pre"
                               else (self._tgt, self.target, self._tgt_first))
         offsets = np.zeros(group.N + 1, dtype=np.int64)
-        np.cumsum(_counts(self._arrays["_" + side], part.N),
-                  out=offsets[first + 1:first + 1 + part.N])
+        counts = self._rows if side == "pre" and self._rows is not None else \
+            _counts(self._indices(side), part.N)
+        np.cumsum(counts, out=offsets[first + 1:first + 1 + part.N])
         offsets[first + 1 + part.N:] = offsets[first + part.N]
         return offsets
+
+    def _pre_index(self):
+        """Each synapse's presynaptic neuron (counted from the source's
+        first): the array _pre, or made from _rows while the synapses are
+        stored by source and no code needs the array."""
+        if self._rows is None:
+            return self._arrays["_pre"]
+        return np.repeat(np.arange(len(self._rows), dtype=np.int32), self._rows)
+
+    def _indices(self, side):
+        """Each synapse's presynaptic ('pre') or postsynaptic ('post') neuron."""
+        return self._pre_index() if side == "pre" else self._arrays["_post"]
+
+    def _keep_pre(self):
+        """Keep each synapse's presynaptic neuron in the array _pre from now
+        on: the model's code reads it, or the synapses are no longer stored
+        by source."""
+        if self._rows is not None:
+            self._arrays["_pre"] = self._pre_index()
+            self._rows = None
+            self._dirty.add("_pre")
+
+    def _needs_pre(self):
+        """Whether the model's code reads each synapse's presynaptic neuron:
+        it uses ``i`` or a variable of the presynaptic neuron."""
+        neuron = self._neuron_names()
+        return "i" in self._used or any(neuron[n][0] == "pre" for n in self._used
+                                        if n in neuron)
+
+    def array_names(self):
+        """The arrays :meth:`array` gives: those held, and _pre (made when asked for)."""
+        return list(self._arrays) + (["_pre"] if "_pre" not in self._arrays else [])
 
     def _set_internal(self, name, value):
         """Set an internal array, marking it for the standalone program if it changed."""
@@ -483,6 +522,8 @@ class Synapses(NetworkObject):
         return (self._src, self._tgt)
 
     def array(self, name):
+        if name == "_pre":          # the generated code reads it: kept from now on
+            self._keep_pre()
         return self._arrays[name]
 
     def constant(self, name):
@@ -545,8 +586,8 @@ class Synapses(NetworkObject):
                 pre, post = self._sample(pre, post, p, namespace, frame)
         else:
             # compiled, threaded, n copies made (connect.py)
-            self._append(*creation.create(self, condition, p, n, namespace, frame),
-                         in_order=True)
+            pre, post, counts = creation.create(self, condition, p, n, namespace, frame)
+            self._append(pre, post, in_order=True, counts=counts)
             return
         if n != 1:
             pre, post = np.repeat(pre, n), np.repeat(post, n)
@@ -761,24 +802,36 @@ class Synapses(NetworkObject):
             return evaluate(expr, here, rand=rand)
         return at
 
-    def _append(self, pre, post, in_order=False):
+    def _append(self, pre, post, in_order=False, counts=None):
         """Add the synapses (``pre``, ``post``); ``in_order``: they are sorted
-        by (i, j) already (connect's creation makes them so)."""
+        by (i, j) already (connect's creation makes them so). ``counts``
+        (then ``pre`` is None; in order): the new synapses of each source
+        neuron instead of their sources."""
         old = len(self)
         # still stored by source if the new synapses are sorted by (i, j) and
         # come after the old ones
-        last = self._arrays["_pre"][-1:], self._arrays["_post"][-1:]
+        last_pre = self._pre_index()[-1:] if self._rows is None else \
+            np.flatnonzero(self._rows)[-1:]
+        last = last_pre, self._arrays["_post"][-1:]
+        first_pre = pre[:1] if pre is not None else np.flatnonzero(counts)[:1]
         self._by_source = self._by_source and (
-            _sorted_pairs(*last, pre[:1], post[:1]) if in_order
+            _sorted_pairs(*last, first_pre, post[:1]) if in_order
             else _sorted_pairs(*last, pre, post))
-        for name, new in (("_pre", pre), ("_post", post)):
-            # the first synapses are taken as they are (no second full-size copy)
-            self._arrays[name] = np.concatenate([self._arrays[name], new]) if old else new
+        if not self._by_source:
+            self._keep_pre()
+        if self._rows is not None:
+            self._rows += counts if counts is not None else _counts(pre, len(self._rows))
+        else:
+            if pre is None:
+                pre = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+            self._arrays["_pre"] = np.concatenate([self._arrays["_pre"], pre]) if old else pre
+        # the first synapses are taken as they are (no second full-size copy)
+        self._arrays["_post"] = np.concatenate([self._arrays["_post"], post]) if old else post
         # variables, and per-synapse delays: 0 for the new synapses
         for name in [n for n in self.equations if n in self._arrays] + \
                 (["lastupdate"] if self.event_driven else []) + \
                 [_delay_variable(p) for p, delay in self._delay.items() if delay is None]:
-            zeros = np.zeros(len(pre), self._arrays[name].dtype)
+            zeros = np.zeros(len(post), self._arrays[name].dtype)
             self._arrays[name] = np.concatenate([self._arrays[name], zeros]) if old else zeros
         self._dirty.update(n for n in self._arrays if not n.startswith("_") or
                            n in ("_pre", "_post"))
@@ -786,7 +839,7 @@ class Synapses(NetworkObject):
 
     # -- reading and writing synaptic variables --------------------------------------------------
     def __len__(self):
-        return len(self._arrays["_pre"])
+        return len(self._arrays["_post"])
 
     @property
     def N(self):
@@ -797,7 +850,7 @@ class Synapses(NetworkObject):
             raise AttributeError(name)
         if name in ("i", "j"):
             self._check_available(name)
-            return self._arrays["_pre" if name == "i" else "_post"].copy()
+            return self._indices("pre" if name == "i" else "post").copy()
         key, plain = split_plain(name, self._variables())
         if key in self._variables():
             return SynapticView(self, name)
@@ -808,7 +861,7 @@ class Synapses(NetworkObject):
             # x_pre, v_post: a neuron's variable at each synapse's neuron (read only)
             where, group, var = neuron[name]
             self._check_available(name)
-            values = group._values(var)[self._arrays["_pre" if where == "pre" else "_post"]]
+            values = group._values(var)[self._indices(where)]
             return values
         raise AttributeError(f"Synapses '{self.name}' have no variable '{name}'.")
 
@@ -864,7 +917,7 @@ class Synapses(NetworkObject):
                 raise IndexError(f"Index synapses of '{self.name}' by (i, j) pairs, a "
                                  f"condition string or synapse numbers, not {index!r}.")
             keep = np.ones(len(self), dtype=bool)
-            for sel, values, size in ((index[0], self._arrays["_pre"], self.source.N),
+            for sel, values, size in ((index[0], self._pre_index(), self.source.N),
                                       (index[1], self._arrays["_post"], self.target.N)):
                 chosen = np.arange(size)[sel] if isinstance(sel, slice) else np.asarray(sel)
                 keep &= np.isin(values, chosen)
@@ -913,7 +966,7 @@ class Synapses(NetworkObject):
         variables, ``i``, ``j``, ``x_pre``, ``x_post``, constants, rand()."""
         dims, types = self._dims_and_types()
         neuron = self._neuron_names()
-        values = {"i": self._arrays["_pre"], "j": self._arrays["_post"], "N": len(self),
+        values = {"i": self._pre_index(), "j": self._arrays["_post"], "N": len(self),
                   "t": self.clock.t_, "dt": self.clock.dt_}
         for name in self.equations:
             if name in self._arrays:
@@ -924,7 +977,7 @@ class Synapses(NetworkObject):
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
                 dims[name], types[name] = gdims[var], gtypes[var]
-                index = self._arrays["_pre" if where == "pre" else "_post"]
+                index = values["i"] if where == "pre" else values["j"]
                 values[name] = group._arrays[var][index]
         caller = {**frame.f_globals, **frame.f_locals}
         try:

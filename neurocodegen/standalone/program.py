@@ -93,7 +93,7 @@ class Program:
     # -- recording --------------------------------------------------------------
     def group_slots(self, group):
         """(variable, slot) of each of ``group``'s arrays the program uses."""
-        return [(name, self.slot[(group.name, name)]) for name in group._arrays
+        return [(name, self.slot[(group.name, name)]) for name in group.array_names()
                 if (group.name, name) in self.slot
                 and self.layout.array_refs[self.slot[(group.name, name)]][3] != "history"]
 
@@ -115,7 +115,7 @@ class Program:
         pages are the program's file, read once, and Python's later changes
         stay in Python. A network of 10^9 synapses is so held once, not
         three times (array, copy, file)."""
-        array = obj._arrays[name]
+        array = obj.array(name)
         if spool is None or array.nbytes < SPOOL_BYTES:
             return array.copy()
         path = Path(spool) / f"set{len(self.ops)}.{obj.name}.{name}.bin"
