@@ -142,8 +142,10 @@ class PathwaySpec:
 class SynapsesSpec:
     """Synapses from ``source`` to ``target``. ``names`` says where each name
     of ``on_pre`` lives: ``(name, "synapse"|"pre"|"post", variable, model
-    type, shared)``; ``i`` and ``j`` are the synapse's pre- and
-    postsynaptic indices."""
+    type, shared)``, or ``"count_pre"|"count_post"`` for ``N_outgoing`` and
+    ``N_incoming`` (an array of the synapses with a count per neuron of the
+    source or target, read at the synapse's neuron); ``i`` and ``j`` are the
+    synapse's pre- and postsynaptic indices."""
     name: str
     source: str
     source_N: int

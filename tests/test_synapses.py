@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from neurocodegen import (Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, device,
-                          mV, ms, prefs, seed, set_device, start_scope)
+from neurocodegen import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor,
+                          StateMonitor, Synapses, device, have_same_dimensions, mV, ms, prefs,
+                          second, seed, set_device, start_scope)
 import neurocodegen
 from neurocodegen.errors import DimensionMismatchError, EquationError, UndefinedNameError
 
@@ -911,6 +912,105 @@ def test_store_and_restore_give_back_the_synapses_and_their_sources():
     assert np.array_equal(S.i, before[0]) and np.array_equal(S.j, before[1])
     S.connect(i=[19], j=[19])                       # after the last: counted
     assert S.memory_per_synapse == 4 and list(S.i[-1:]) == [19]
+
+
+def test_n_incoming_and_n_outgoing_count_each_synapse_neurons_synapses():
+    """As Brian's (its test_synapses' values): read only, per synapse and per
+    neuron, in indexing, conditions and assignments."""
+    G = NeuronGroup(5, "v : 1")
+    S = Synapses(G, G, "w : 1")
+    S.connect(i=[0, 0, 0, 1, 1, 2], j=[2, 1, 2, 3, 2, 1])
+    assert list(S.N_outgoing[0, :]) == [3, 3, 3] and list(S.N_outgoing[2, :]) == [1]
+    assert list(S.N_outgoing_pre) == [3, 2, 1, 0, 0]
+    assert list(S.N_incoming[:, 2]) == [3, 3, 3] and list(S.N_incoming[:, 3]) == [1]
+    assert list(S.N_incoming_post) == [0, 2, 3, 1, 0]
+    assert list(S.N_incoming) == [3, 2, 3, 1, 3, 2]
+    S.w = "1.0/N_incoming"
+    assert np.allclose(S.w, [1 / 3, 1 / 2, 1 / 3, 1, 1 / 3, 1 / 2])
+    assert list(S.w["N_outgoing > 2"]) == list(S.w[:3])
+    for assign in (lambda: setattr(S, "N_incoming", 3),
+                   lambda: S.N_outgoing.__setitem__(0, 1)):
+        with pytest.raises(TypeError, match="N_(incoming|outgoing) is read-only"):
+            assign()
+    P = Synapses(G[2:], G[:3], "w : 1")                  # subgroups: their neurons counted
+    P.connect(i=[0, 0, 2], j=[1, 2, 2])
+    assert list(P.N_outgoing_pre) == [2, 0, 1] and list(P.N_incoming_post) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("mode", ["runtime", "standalone"])
+def test_code_reads_n_incoming_and_n_outgoing(mode, tmp_path):
+    """``v_post += w/N_incoming`` normalises each target's input: one spike
+    of every source gives each target w in all (by hand), with 1 and 2
+    threads; N_outgoing reads each synapse's source's count."""
+    if mode == "standalone":
+        set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / "n",
+                   build_on_run=False)
+    try:
+        sources = SpikeGeneratorGroup(4, [0, 1, 2, 3], [0, 0, 0, 0] * ms)
+        targets = NeuronGroup(300, "v : 1\nu : 1")
+        S = Synapses(sources, targets, on_pre="v_post += 0.5/N_incoming\nu_post += N_outgoing")
+        S.connect(condition="(i + j) % 3 != 0 or j % 2 == 0")
+        Network(sources, targets, S).run(0.3 * ms)
+        if mode == "standalone":
+            device.build(threads=1)
+        runs = [(np.array(targets.v), np.array(targets.u))]
+        if mode == "standalone":
+            device.run(threads=2)
+            runs.append((np.array(targets.v), np.array(targets.u)))
+        ii, jj = np.array(S.i), np.array(S.j)
+        outgoing = np.bincount(ii, minlength=4)
+        for v, u in runs:
+            received = np.bincount(jj, minlength=300) > 0
+            assert np.allclose(v, 0.5 * received) and received.sum() == 300
+            assert np.array_equal(u, np.bincount(jj, weights=outgoing[ii], minlength=300))
+        assert S.memory_per_synapse == 8       # the sources: N_outgoing reads them
+    finally:
+        set_device("runtime")
+
+
+def test_synapses_get_states_as_brian():
+    """The names of Brian2 2.9's Synapses.get_states (a model with an
+    event-driven variable and a delay), their values and units."""
+    G = NeuronGroup(5, "v : 1", threshold="v > 1", reset="")
+    G.v = "i*0.1"
+    S = Synapses(G, G, """w : 1
+                          dA/dt = -A/(10*ms) : 1 (event-driven)""", on_pre="v += w",
+                 delay=1 * ms)
+    S.connect(i=[0, 0, 1, 2, 2, 2], j=[1, 2, 2, 0, 3, 4])
+    S.w = "j*0.5"
+    states = S.get_states()
+    assert sorted(states) == sorted(
+        "A N N_incoming N_outgoing N_post N_pre dt dt_post dt_pre i i_post i_pre j "
+        "lastupdate t t_in_timesteps t_in_timesteps_post t_in_timesteps_pre t_post t_pre "
+        "v v_post v_pre w".split())
+    assert states["N"] == 6 and states["N_pre"] == states["N_post"] == 5
+    assert list(states["N_incoming"]) == [1, 2, 2, 1, 1, 1]
+    assert list(states["N_outgoing"]) == [2, 2, 1, 3, 3, 3]
+    assert list(states["i_pre"]) == [0, 0, 1, 2, 2, 2] == list(states["i"])
+    assert list(states["i_post"]) == list(states["j"]) == [1, 2, 2, 0, 3, 4]
+    assert np.allclose(states["v_pre"], [0, 0, 0.1, 0.2, 0.2, 0.2])
+    assert np.allclose(states["v"], states["v_post"]) and np.allclose(states["w"], 0.5 * S.j)
+    assert have_same_dimensions(states["lastupdate"], second) and states["dt"] == 0.1 * ms
+    assert list(S.get_states(read_only_variables=False)) == ["w", "A", "lastupdate", "v_pre",
+                                                             "v_post", "v"]
+    S.w = 9                                            # a copy
+    assert np.allclose(states["w"], 0.5 * S.j)
+    with pytest.raises(KeyError, match="no variable 'x'"):
+        S.get_states(["x"])
+
+
+def test_synapses_get_states_gives_summed_expressions_with_subexpressions():
+    G = NeuronGroup(4, "v : 1\nx : 1")
+    S = Synapses(G, G, """w : 1
+                          g : 1
+                          x_post = w*g : 1 (summed)""")
+    S.connect(i=[0, 1, 2], j=[1, 2, 2])
+    S.w, S.g = "i + 1", 2
+    assert "x_post" not in S.get_states()
+    assert list(S.get_states(subexpressions=True)["x_post"]) == [2, 4, 6]
+    pytest.importorskip("pandas", reason="format='pandas' needs pandas")
+    frame = S.get_states(["w", "i"], units=False, format="pandas")
+    assert list(frame["w"]) == [1, 2, 3] and list(frame["i"]) == [0, 1, 2]
 
 
 def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):

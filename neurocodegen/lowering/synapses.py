@@ -71,6 +71,14 @@ class _SynapseBuilder(_KernelBuilder):
         first = {"synapse": 0, "pre": (spec.source_part or (0,))[0],
                  "post": (spec.target_part or (0,))[0]}
         for name, where, variable, dtype, shared in spec.names:
+            if where.startswith("count_"):
+                # N_incoming, N_outgoing: the synapses' count of each neuron
+                # of their part, at the synapse's neuron
+                side = where[len("count_"):]
+                self.arrays[name] = ir.Variable(
+                    name, ir.Array(spec.name, variable, ir.DTYPES[dtype], "internal"), False,
+                    pre if side == "pre" else post, 0)
+                continue
             owner = {"synapse": spec.name, "pre": spec.source, "post": spec.target}[where]
             index = {"synapse": None, "pre": pre, "post": post}[where]
             # i and j count from a subgroup's first neuron: its group's arrays

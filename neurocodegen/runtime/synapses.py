@@ -33,13 +33,18 @@ from . import random as ncg_random
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
-from .groups import _fmt, _in_group
+from .groups import _fmt, _in_group, _pandas
 from .subgroup import whole
 
 SAMPLE_TAG = 4094          # the stream of sample(...)'s draws (connect's skip walk: 4095)
 
 _INTERNAL = ("_pre", "_post", "_offsets", "_order_post", "_offsets_post", "_order_pre",
              "_offsets_pre")
+
+#: Read-only synaptic variables, as in Brian: the number of synapses of each
+#: synapse's target neuron (N_incoming) and of its source neuron
+#: (N_outgoing), and the side whose neuron it counts.
+_COUNTS = {"N_incoming": "post", "N_outgoing": "pre"}
 
 
 class SynapticView(VariableView):
@@ -197,6 +202,8 @@ class Synapses(NetworkObject):
             dims[name], types[name] = DIMENSIONLESS, "integer"
         for name in self._delay_variables():
             dims[name], types[name] = TIME, "float"
+        for name in _COUNTS:
+            dims[name], types[name] = DIMENSIONLESS, "integer"
         dims["lastupdate"], types["lastupdate"] = TIME, "float"
         dims.update(t=TIME, dt=TIME, N=DIMENSIONLESS)
         types.update(t="float", dt="float", N="integer")
@@ -288,6 +295,9 @@ class Synapses(NetworkObject):
         self._used = used | set(self._guards.values())
         if self._needs_pre():
             self._keep_pre()
+        for name, side in _COUNTS.items():       # the code reads them: by neuron
+            if name in self._used:
+                self._set_internal(f"_{name}", self._neuron_counts(side))
         if (self._pathways or self._by_target or self._sums_into_source) and \
                 self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
@@ -415,8 +425,8 @@ class Synapses(NetworkObject):
         """Whether the model's code reads each synapse's presynaptic neuron:
         it uses ``i`` or a variable of the presynaptic neuron."""
         neuron = self._neuron_names()
-        return "i" in self._used or any(neuron[n][0] == "pre" for n in self._used
-                                        if n in neuron)
+        return bool({"i", "N_outgoing"} & self._used) or \
+            any(neuron[n][0] == "pre" for n in self._used if n in neuron)
 
     def array_names(self):
         """The arrays :meth:`array` gives: those held, and _pre (made when asked for)."""
@@ -447,9 +457,10 @@ class Synapses(NetworkObject):
 
     def _synaptic_arrays(self):
         """name -> array of the arrays with a value per synapse (not the
-        offsets and rings, which have one per neuron)."""
+        offsets, rings and counts, which have one per neuron)."""
         return {k: a for k, a in self._arrays.items()
-                if not k.startswith("_offsets") and not k.endswith("_history")}
+                if not k.startswith("_offsets") and not k.endswith("_history")
+                and k[1:] not in _COUNTS}
 
     # -- delays of the pathways -------------------------------------------------------------
     def _delay_variables(self):
@@ -486,9 +497,11 @@ class Synapses(NetworkObject):
         names = []
         synaptic = {n for n in self.equations if n in self._arrays} | \
             ({"lastupdate"} if self.event_driven else set())
-        for name in sorted(self._used & (synaptic | set(neuron))):
+        for name in sorted(self._used & (synaptic | set(neuron) | set(_COUNTS))):
             if name == "lastupdate":
                 names.append((name, "synapse", name, "float", False))
+            elif name in _COUNTS:          # an array of the synapses, by neuron
+                names.append((name, f"count_{_COUNTS[name]}", f"_{name}", "integer", False))
             elif name in self.equations:
                 eq = self.equations[name]
                 names.append((name, "synapse", name, eq.dtype, "shared" in eq.flags))
@@ -867,7 +880,7 @@ class Synapses(NetworkObject):
 
     def _variables(self):
         """The names of the synaptic variables (and of internal arrays)."""
-        return set(self._arrays) | set(self._delay_variables())
+        return set(self._arrays) | set(self._delay_variables()) | set(_COUNTS)
 
     def _values(self, name):
         """The values of variable ``name`` (``w_``: without unit)."""
@@ -875,12 +888,46 @@ class Synapses(NetworkObject):
         self._check_available(key)
         dim = self._dims_and_types()[0][key]
         delays = self._delay_variables()
+        if key in _COUNTS:
+            return self._counted(key)
         values = self._delays(delays[key]) if key in delays else self._arrays[key]
         return values if plain or dim is DIMENSIONLESS else Quantity(values, dim=dim)
+
+    def _neuron_counts(self, side):
+        """The synapses of each neuron of the source ('pre') or the target
+        ('post'), counted from the subgroup's first (int32, as Brian's)."""
+        if side == "pre" and self._rows is not None:
+            return self._rows.astype(np.int32)
+        part = self.source if side == "pre" else self.target
+        return _counts(self._indices(side), part.N).astype(np.int32)
+
+    def _counted(self, name):
+        """``N_incoming`` or ``N_outgoing`` of each synapse."""
+        side = _COUNTS[name]
+        return self._neuron_counts(side)[self._indices(side)]
+
+    @property
+    def N_incoming_post(self):
+        """The number of synapses of each neuron of the target (Brian's)."""
+        self._check_available("N_incoming_post")
+        return self._neuron_counts("post")
+
+    @property
+    def N_outgoing_pre(self):
+        """The number of synapses of each neuron of the source (Brian's)."""
+        self._check_available("N_outgoing_pre")
+        return self._neuron_counts("pre")
+
+    def _read_only(self, name):
+        if name in _COUNTS:
+            raise TypeError(f"{self.name}.{name} is read-only: the number of synapses of each "
+                            f"synapse's {'target' if _COUNTS[name] == 'post' else 'source'} "
+                            f"neuron (it changes with connect()).")
 
     def _set_items(self, name, index, value):
         """``S.w[index] = value``: ``index`` as :meth:`_selected` takes it."""
         key, plain = split_plain(name, self._variables())
+        self._read_only(key)
         selected = self._selected(index, sys._getframe(2))
         if isinstance(value, str):
             expr = parse_expression(value, f"assignment to {self.name}.{key}")
@@ -939,6 +986,7 @@ class Synapses(NetworkObject):
         self._assign(key, value, sys._getframe(1), check_units=not plain)
 
     def _assign(self, name, value, frame, check_units=True):
+        self._read_only(name)
         if self._pending:
             raise NotImplementedError(f"Cannot set {self.name}.{name} after a run in "
                                       f"standalone mode (yet).")
@@ -966,13 +1014,19 @@ class Synapses(NetworkObject):
         variables, ``i``, ``j``, ``x_pre``, ``x_post``, constants, rand()."""
         dims, types = self._dims_and_types()
         neuron = self._neuron_names()
-        values = {"i": self._pre_index(), "j": self._arrays["_post"], "N": len(self),
+        values = {"j": self._arrays["_post"], "N": len(self),
                   "t": self.clock.t_, "dt": self.clock.dt_}
+        if "i" in expr.identifiers or any(neuron[n][0] == "pre" for n in expr.identifiers
+                                          if n in neuron):
+            values["i"] = self._pre_index()      # made only when asked for
         for name in self.equations:
             if name in self._arrays:
                 values[name] = self._arrays[name]
         if "pre" in self._pathways:
             values["delay"] = self._delays("pre")
+        for name in _COUNTS:
+            if name in expr.identifiers:
+                values[name] = self._counted(name)
         for name, (where, group, var) in neuron.items():
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
@@ -997,6 +1051,72 @@ class Synapses(NetworkObject):
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
         return evaluate(expr, values, **random_state.assignment_draws(self._rng_id, len(self)))
+
+    # -- Brian's get_states ------------------------------------------------------------------
+    def _state_names(self, subexpressions=False, read_only_variables=True):
+        """Brian's names: the synaptic variables, ``lastupdate``, the
+        variables of each synapse's neurons (``v_pre``, ``v_post``, ``v``),
+        the summed subexpressions if ``subexpressions``, then the read-only
+        ones (counts, indices, sizes and times)."""
+        names = [n for n, eq in self.equations.items() if n in self._arrays]
+        names += ["lastupdate"] if self.event_driven else []
+        summed = [name for name, _, _ in self.summed]
+        names += [n for n in self._neuron_names() if n not in summed]
+        names += summed if subexpressions else []
+        if read_only_variables:
+            names += ["N", "N_incoming", "N_outgoing", "N_pre", "N_post", "i", "i_pre",
+                      "i_post", "j"]
+            names += [f"{t}{side}" for t in ("t", "dt", "t_in_timesteps")
+                      for side in ("", "_pre", "_post")]
+        return names
+
+    def get_states(self, vars=None, units=True, format="dict", subexpressions=False,
+                   read_only_variables=True, level=0):
+        """A copy of the synapses' values, as Brian's ``get_states``:
+        ``{name: values}`` of ``vars`` (default: the names of
+        :meth:`_state_names`), one value per synapse (``N``, ``N_pre``,
+        ``N_post`` and the times: one value), with units unless ``units`` is
+        False; ``format='pandas'`` gives a pandas DataFrame (``units=False``)."""
+        if format not in ("dict", "pandas"):
+            raise NotImplementedError(f"get_states(format={format!r}): the formats are "
+                                      "'dict' and 'pandas'.")
+        pandas = _pandas("get_states", units) if format == "pandas" else None
+        names = self._state_names(subexpressions, read_only_variables) if vars is None \
+            else list(vars)
+        frame = sys._getframe(1 + level)
+        states = {name: self._state(name, units, frame) for name in names}
+        return states if format == "dict" else pandas.DataFrame(states)
+
+    def _state(self, name, units, frame):
+        self._check_available(name)
+        quantity = (lambda values, dim: Quantity(values, dim=dim)
+                    if units and dim is not DIMENSIONLESS else values)
+        sizes = {"N": len(self), "N_pre": self.source.N, "N_post": self.target.N}
+        if name in sizes:
+            return sizes[name]
+        if name in ("i", "i_pre", "j", "i_post"):
+            return self._indices("pre" if name.startswith("i") and name != "i_post"
+                                 else "post").copy()
+        for suffix, clock in (("", self.clock), ("_pre", self.source.clock),
+                              ("_post", self.target.clock)):
+            if name in ("t" + suffix, "dt" + suffix):
+                return quantity(clock.t_ if name[0] == "t" else clock.dt_, TIME)
+            if name == "t_in_timesteps" + suffix:
+                return int(round(clock.t_ / clock.dt_))
+        summed = {n: eq for n, eq in self.equations.items() if eq.kind == "subexpression"}
+        if name in summed:                     # its expression, per synapse
+            return quantity(self._evaluate(summed[name].expr, frame, f"{self.name}.{name}",
+                                           summed[name].dim), summed[name].dim)
+        neuron = self._neuron_names()
+        if name in neuron and name not in self._variables():
+            where, group, var = neuron[name]
+            return np.array(group._values(var if units else var + "_"))[self._indices(where)]
+        if name not in self._variables() or name.startswith("_"):
+            raise KeyError(f"Synapses '{self.name}' have no variable {name!r}.")
+        values = np.array(self._values(name + "_"))
+        if "shared" in getattr(self.equations.get(name), "flags", ()):
+            values = values[0]                 # one value (as Brian's)
+        return quantity(values, self._dims_and_types()[0][name])
 
     def variable_table(self):
         """name -> (array, model type, shared) of the synaptic variables."""
