@@ -191,6 +191,10 @@ CASES = [
     ("synapses", "model='w : 1\\nu_post = w : 1 (summed)'", DimensionMismatchError,
      "sets 'u'"),
     ("synapses", "model='w : 1', index='i >'", ExpressionSyntaxError, "invalid syntax"),
+    ("synapses", "connect=dict(condition='N_incoming > 1')", ValueError,
+     "cannot use 'N_incoming': it counts the synapses that connect() makes"),
+    ("synapses", "on_pre='N_outgoing = 2'", EquationError,
+     "Cannot assign to 'N_outgoing' in the on_pre statement 'N_outgoing = 2': it is read-only"),
     # namespace values
     ("namespace", "os", TypeError, "refers to a module"),
     ("namespace", "'1*mV'", TypeError, "refers to a string"),

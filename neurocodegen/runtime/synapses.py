@@ -568,6 +568,13 @@ class Synapses(NetworkObject):
         if not isinstance(p, str) and not 0 <= float(p) <= 1:
             raise ValueError(f"connect(p={p!r}) of '{self.name}' must be a probability, a "
                              f"number in [0, 1], or an expression.")
+        for what, code in (("condition", condition), ("p", p), ("j", j)):
+            counts = sorted(set(_COUNTS) & set(_words(code))) \
+                if isinstance(code, str) else []
+            if counts:          # as Brian: they are what connect() changes
+                raise ValueError(f"connect({what}='{code}') of '{self.name}' cannot use "
+                                 f"'{counts[0]}': it counts the synapses that connect() "
+                                 f"makes.")
         n_pre, n_post = self.source.N, self.target.N
         frame = sys._getframe(level + 1)
         if isinstance(j, str):
@@ -1126,6 +1133,12 @@ class Synapses(NetworkObject):
     def __repr__(self):
         return (f"<Synapses {self.name!r} from {self.source.name!r} to {self.target.name!r}: "
                 f"{len(self)} synapses>")
+
+
+def _words(code):
+    """The names in ``code`` (words that are not numbers)."""
+    import re
+    return re.findall(r"\b[A-Za-z_]\w*\b", code)
 
 
 def _renamed(code, old, new):
