@@ -688,11 +688,11 @@ struct ThreadChoice {
     // take LONG_PROBE_SECONDS (a step of a very large network is long, and
     // its activity steady)
     static constexpr double PROBE_SECONDS = 0.0005, LONG_PROBE_SECONDS = 0.02;
-    static const int64_t PROBE_STEPS = 16;
+    static constexpr int64_t PROBE_STEPS = 16;         // constexpr: inline (std::max takes it by reference)
     // more threads: MARGIN times the time of fewer at most; a clear winner,
     // the others CLEAR (after one turn: CLEAR_AT_ONCE) times slower
     static constexpr double MARGIN = 0.95, CLEAR = 1.5, CLEAR_AT_ONCE = 2.0;
-    static const int REPEATS = 4, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
+    static constexpr int REPEATS = 4, FIRST_STRETCH = 8, LONGEST_STRETCH = 256;
     std::vector<int> candidates;                     // 1 thread first (no thread to start)
     std::vector<std::vector<double>> timed;          // the round's seconds per step, each
     int64_t probe = 1;                               // steps of a probe, doubled until timed well
@@ -718,13 +718,18 @@ struct ThreadChoice {
         if (candidates.size() == 1) return {candidates[0], INT64_MAX};
         if (chosen >= 0) return {candidates[chosen], left};
         // in a round's first turn, more threads get a quarter of the probe
-        // (at least PROBE_STEPS steps): twice as slow there ends the round,
-        // and on a small network whose threads meet every step (CUBA, 4000
-        // neurons) they were up to 3 times slower, which made the program
-        // 8-25 % slower than one thread
+        // (at least PROBE_STEPS steps, at most the probe): twice as slow
+        // there ends the round, and on a small network whose threads meet
+        // every step (CUBA, 4000 neurons) they were up to 3 times slower,
+        // which made the program 8-25 % slower than one thread. Never longer
+        // than the probe: a network of 2e9 synapses (probes of 2 steps of
+        // 30-90 ms) timed 2 threads on 16 steps of its rising first activity
+        // against 1 thread on 2 steps before it, and ran 27 % of its steps
+        // on 1 thread, 3 times slower than 2
         const size_t k = next % candidates.size();
         const bool first_turn = next < candidates.size() && k > 0 && !probe_fixed;
-        return {candidates[k], first_turn ? std::max(PROBE_STEPS, probe / 4) : probe};
+        return {candidates[k],
+                first_turn ? std::min(probe, std::max(PROBE_STEPS, probe / 4)) : probe};
     }
 
     // A candidate's time per step in this round: the mean of its probes but
