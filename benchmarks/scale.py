@@ -9,7 +9,8 @@ threshold rate). At N = 1.6e6 that is 2e9 synapses.
 
     python benchmarks/scale.py --N 1600000            # 2e9 synapses, 100 ms
     python benchmarks/scale.py --N 1600000 --standalone /tmp/scale --threads 2
-    python benchmarks/scale.py --N 3200000            # 4e9: refused before allocating
+    python benchmarks/scale.py --N 3200000 --standalone /tmp/scale --threads 2   # 4e9
+    python benchmarks/scale.py --N 6400000            # 8e9: refused before allocating
 
 It prints one JSON line: synapses, bytes per synapse, creation time (total
 and per synapse), the time of a 100 ms run (and per biological second),
