@@ -1,6 +1,7 @@
 """Synapses: differential tests against Brian2 2.9's numbers (recorded by
 ``tests/brian2_reference/synapse_models.py``), the same in runtime mode, on
 the numpy target and in standalone mode, and clear errors for bad input."""
+import re
 import sys
 from pathlib import Path
 
@@ -1011,6 +1012,27 @@ def test_synapses_get_states_gives_summed_expressions_with_subexpressions():
     pytest.importorskip("pandas", reason="format='pandas' needs pandas")
     frame = S.get_states(["w", "i"], units=False, format="pandas")
     assert list(frame["w"]) == [1, 2, 3] and list(frame["i"]) == [0, 1, 2]
+
+
+def test_synapses_set_states_checks_every_name_before_setting():
+    G = NeuronGroup(4, "v : 1", threshold="v > 1")
+    S = Synapses(G, G, "w : volt", on_pre="v += w/volt", delay=1 * ms)
+    S.connect(i=[0, 1, 2], j=[1, 2, 2])
+    S.set_states({"w": [1, 2, 3] * mV, "delay": [1, 2, 3] * ms})
+    assert np.allclose(S.w_, [1e-3, 2e-3, 3e-3]) and np.allclose(S.delay_, [1e-3, 2e-3, 3e-3])
+    for bad, error, fragment in (
+            ({"w": [0, 0, 0] * mV, "i": [0, 0, 0]}, TypeError, f"{S.name}.i: it is read-only"),
+            ({"w": [0, 0, 0] * mV, "v_post": [1, 2, 3]}, TypeError,
+             f"v_post through the synapses: it is {G.name}.v"),
+            ({"w": [0, 0, 0] * mV, "x": 1}, KeyError, "no variable 'x' to set"),
+            ({"w": [1, 2, 3]}, DimensionMismatchError, f"Cannot set {S.name}.w (unit V)")):
+        with pytest.raises(error, match=re.escape(fragment)):
+            S.set_states(bad)
+        assert np.allclose(S.w_, [1e-3, 2e-3, 3e-3])       # nothing changed
+    pytest.importorskip("pandas", reason="format='pandas' needs pandas")
+    import pandas
+    S.set_states(pandas.DataFrame({"w": [1e-3, 2e-3, 4e-3]}), units=False, format="pandas")
+    assert np.allclose(S.w_, [1e-3, 2e-3, 4e-3])
 
 
 def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):

@@ -1094,6 +1094,36 @@ class Synapses(NetworkObject):
         states = {name: self._state(name, units, frame) for name in names}
         return states if format == "dict" else pandas.DataFrame(states)
 
+    def set_states(self, values, units=True, format="dict", level=0):
+        """Set synaptic variables from ``{name: values}`` (one per synapse, in
+        creation order, or one for all; a pandas DataFrame with
+        ``format='pandas'`` and ``units=False``), as Brian's ``set_states``;
+        with ``units`` (the default) each value's unit is checked. Every name
+        is checked before anything changes."""
+        if format not in ("dict", "pandas"):
+            raise NotImplementedError(f"set_states(format={format!r}): the formats are "
+                                      "'dict' and 'pandas'.")
+        if format == "pandas":
+            _pandas("set_states", units)
+            values = {column: values[column].to_numpy() for column in values.columns}
+        writable = {n for n in self.equations if n in self._arrays} | \
+            set(self._delay_variables()) | ({"lastupdate"} if self.event_driven else set())
+        neuron = self._neuron_names()
+        for name in values:
+            if name in writable:
+                continue
+            if name in neuron:
+                group, var = neuron[name][1:]
+                raise TypeError(f"Cannot set {self.name}.{name} through the synapses: it is "
+                                f"{group.name}.{var}; set it on '{group.name}'.")
+            if name in self._state_names(True):
+                raise TypeError(f"Cannot set {self.name}.{name}: it is read-only (a count, an "
+                                f"index, a size, a time or a summed subexpression).")
+            raise KeyError(f"Synapses '{self.name}' have no variable {name!r} to set.")
+        frame = sys._getframe(1 + level)
+        for name, value in values.items():
+            self._assign(name, value, frame, check_units=units)
+
     def _state(self, name, units, frame):
         self._check_available(name)
         quantity = (lambda values, dim: Quantity(values, dim=dim)
