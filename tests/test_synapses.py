@@ -25,7 +25,8 @@ ROUNDED = {"lif_network.G.v", "stdp_traces.S.w", "stdp_traces.S.Apre", "stdp_tra
            "summed_conductances.Q.v", "summed_conductances.P.v", "pathways_and_post_delays.P.v",
            "pathways_and_post_delays.Q.v",
            *(f"summed_presynaptic.{k}"
-             for k in ("P.v", "Q.v", "S.g", "M.v", "M.Iback", "M.Ix"))}
+             for k in ("P.v", "Q.v", "S.g", "M.v", "M.Iback", "M.Ix")),
+           *(f"subexpressions.{k}" for k in ("Q.v", "M.v", "S.g", "Q.Isyn", "M.Isyn"))}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,8 @@ def test_brian2_numbers_in_runtime_mode(name, target, brian2):
 
 @pytest.mark.parametrize("name", ["delays_and_order", "lif_network", "stdp_traces",
                                   "pathways_and_post_delays",
-                                  "summed_conductances", "summed_presynaptic"])
+                                  "summed_conductances", "summed_presynaptic",
+                                  "subexpressions"])
 def test_brian2_numbers_in_standalone_mode(name, brian2, tmp_path):
     set_device("cpp_standalone", adapt_threads=False, directory=tmp_path / name, threads=2)
     try:
@@ -221,7 +223,9 @@ def test_string_assignments_of_synaptic_variables():
 
 BAD = [
     (dict(model="v : 1"), EquationError, "has the name of a variable of the source or target"),
-    (dict(model="s = 2*w : 1\nw : 1"), NotImplementedError, "summed ones"),
+    (dict(model="s = 2*w : 1 (constant over dt)\nw : 1"), NotImplementedError,
+     "constant over dt"),
+    (dict(model="w : 1\nu = 2*w : 1"), EquationError, "has the name of a variable of the source"),
     (dict(model="x = 1 : 1 (summed)"), EquationError, "must end in '_post'"),
     (dict(model="x_post = 1 : 1 (summed)"), EquationError, "must be a parameter"),
     (dict(on_pre={"p1": "v += 1"}, delay={"p2": 1 * ms}), ValueError, "no such pathway"),
@@ -1033,6 +1037,28 @@ def test_synapses_set_states_checks_every_name_before_setting():
     import pandas
     S.set_states(pandas.DataFrame({"w": [1e-3, 2e-3, 4e-3]}), units=False, format="pandas")
     assert np.allclose(S.w_, [1e-3, 2e-3, 4e-3])
+
+
+def test_synaptic_subexpressions_are_read_and_used_in_strings_as_brian():
+    """A subexpression of synaptic and presynaptic variables and a constant:
+    read (with units, or without: w_eff_), in conditions, assignments and
+    get_states, as Brian gives them (by hand); read only."""
+    G = NeuronGroup(3, "v : 1\nx : volt", threshold="v > 1")
+    G.x = "(i + 1)*mV"
+    S = Synapses(G, G, """w : 1
+                          w_eff = w*scale*x_pre : volt
+                          w_twice = 2*w_eff : volt""", on_pre="v += w_twice/mV")
+    scale = 0.5
+    S.connect(i=[0, 1, 2], j=[1, 2, 0])
+    S.w = [1, 2, 3]
+    assert np.allclose(S.w_eff / mV, [0.5, 2, 4.5]) and np.allclose(S.w_twice_, [1e-3, 4e-3, 9e-3])
+    assert list(S.w["w_eff > 1*mV"]) == [2, 3]
+    S.w = "w_twice/mV"
+    assert list(S.w) == [1, 4, 9]
+    assert np.allclose(S.get_states(["w_eff"], units=False)["w_eff"], [0.5e-3, 4e-3, 13.5e-3])
+    assert "w_twice" in S.get_states(subexpressions=True) and "w_eff" not in S.get_states()
+    with pytest.raises(AttributeError, match="'w_eff' of synapses .* is a subexpression"):
+        S.w_eff = 1 * mV
 
 
 def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):

@@ -15,6 +15,16 @@ from . import lowers
 from .neurons import _KernelBuilder, _noise_split, expanded, guarded, spikes_array
 
 
+def _sympy(spec, expr):
+    """``expr`` (a parsed expression) as sympy, the synapses' subexpressions
+    substituted (not the summed ones: those set a neuron's variable)."""
+    eqs, table = spec.equations, {}
+    for name in eqs.subexpr_names:                # topologically ordered
+        if "summed" not in eqs[name].flags:
+            table[ir.symbol(name)] = to_sympy(eqs[name].expr).xreplace(table)
+    return to_sympy(expr).xreplace(table)
+
+
 def event_driven_updates(spec):
     """The exact solution of the event-driven equations over the time since
     the synapse's last event, as (target, sympy value) pairs; they run
@@ -22,7 +32,7 @@ def event_driven_updates(spec):
     names = _event_driven(spec)
     if not names:
         return []
-    rhs = {n: to_sympy(spec.equations[n].expr) for n in names}
+    rhs = {n: _sympy(spec, spec.equations[n].expr) for n in names}
     try:
         update = integrate(ODESystem(names, rhs, {n: {} for n in names}), "exact")
     except IntegrationError as exc:
@@ -40,7 +50,7 @@ def pathway_statements(spec, statements):
     a neuron variable flagged ``(unless refractory)`` is written only where
     the neuron is not refractory, as in Brian."""
     out = event_driven_updates(spec)
-    written = [expanded(st, to_sympy(st.expr)) for st in statements]
+    written = [expanded(st, _sympy(spec, st.expr)) for st in statements]
     for guard in sorted(set(g for _, g in spec.guards)):      # Brian's conditional write
         written = guarded(written, {n for n, g in spec.guards if g == guard}, guard)
     out += written
@@ -154,7 +164,7 @@ def _state_update(spec):
     xi_names = sorted(eqs.stochastic_variables)
     rhs, noise = {}, {}
     for n in names:
-        rhs[n], noise[n] = _noise_split(n, to_sympy(eqs[n].expr), xi_names)
+        rhs[n], noise[n] = _noise_split(n, _sympy(spec, eqs[n].expr), xi_names)
     update = integrate(ODESystem(names, rhs, noise), spec.method)
     # the noise of each synapse: a draw of the counter-based generator at
     # (synapse, step), whichever thread integrates it
@@ -169,7 +179,7 @@ def _state_update(spec):
 
 
 def _summed(spec, name, side, var):
-    statements = [("_summed", to_sympy(spec.equations[name].expr))]
+    statements = [("_summed", _sympy(spec, spec.equations[name].expr))]
     # the variable is a parameter of the target (source) group (a float:
     # checked at run()), summed by the thread that owns its neuron
     group = spec.target if side == "post" else spec.source

@@ -88,10 +88,20 @@ class Synapses(NetworkObject):
         self._tgt, self._tgt_first = whole(target)
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.summed = []            # (equation name, "pre"|"post", variable it sets)
+        # the other subexpressions: name -> equation, their expressions
+        # substituted wherever the model uses them (as in a NeuronGroup)
+        self._subexpressions = {}
         for eq in self.equations.values():
-            if eq.kind == "subexpression":
+            if eq.kind == "subexpression" and "summed" in eq.flags:
                 self.summed.append((eq.name, *self._summed_target(eq)))
                 continue
+            if eq.kind == "subexpression":
+                if "constant over dt" in eq.flags:
+                    raise NotImplementedError(
+                        f"Synapses '{self.name}': the subexpression '{eq}' is 'constant over "
+                        f"dt', which synapses do not support yet: remove the flag (it is "
+                        f"then computed where it is used).")
+                self._subexpressions[eq.name] = eq
             if eq.name in ("i", "j", "delay", "lastupdate", "N_incoming", "N_outgoing") or \
                     eq.name in self._src._arrays or eq.name in self._tgt._arrays:
                 raise EquationError(
@@ -168,10 +178,6 @@ class Synapses(NetworkObject):
     def _summed_target(self, eq):
         """("post", variable) of the target that ``eq`` (``x_post = ... (summed)``)
         sets, or ("pre", variable) of the source (``x_pre = ... (summed)``)."""
-        if "summed" not in eq.flags:
-            raise NotImplementedError(
-                f"Synapses '{self.name}': '{eq}' is a subexpression; synapses support "
-                f"summed ones ('x_post = ... : unit (summed)') for now.")
         side = next((s for s in ("pre", "post") if eq.name.endswith("_" + s)), None)
         if side is None:
             raise EquationError(
@@ -222,7 +228,8 @@ class Synapses(NetworkObject):
                                        ("post", self.target, ("_post", ""))):
             for var in whole(group)[0]._arrays:
                 for suffix in suffixes:
-                    if var + suffix not in self._arrays:
+                    if var + suffix not in self._arrays and \
+                            var + suffix not in self._subexpressions:
                         names[var + suffix] = (where, group, var)
         return names
 
@@ -244,13 +251,15 @@ class Synapses(NetworkObject):
                                       f"'{st.code}'" for n in names if n not in origin})
             if self.event_driven:
                 used |= set(self.event_driven) | {"lastupdate"}
-            for name in self.clock_driven + tuple(n for n, _, _ in self.summed):
+            for name in self.clock_driven + tuple(n for n, _, _ in self.summed) + \
+                    tuple(self._subexpressions):
                 used |= self.equations[name].expr.identifiers | {name}
                 origin.update({n: f"the equation '{self.equations[name]}'"
                                for n in self.equations[name].expr.identifiers
                                if n not in origin})
             for name in self.event_driven:
-                foreign = self.equations[name].expr.identifiers & set(neuron)
+                foreign = self._through_subexpressions(self.equations[name].expr.identifiers) \
+                    & set(neuron)
                 if foreign:
                     raise EquationError(
                         f"The event-driven equation '{self.equations[name]}' uses "
@@ -268,13 +277,14 @@ class Synapses(NetworkObject):
                 dims[name] = get_dimensions(value)
                 types[name] = "boolean" if isinstance(value, (bool, np.bool_)) else "float"
                 constants[name] = float(np.asarray(value))
-            writable = {n for n in self.equations if "constant" not in self.equations[n].flags}
+            writable = {n for n in self.equations if "constant" not in self.equations[n].flags
+                        and n not in self._subexpressions}
             writable |= {n for n, (_, group, var) in neuron.items()
                          if "constant" not in getattr(group.equations.get(var), "flags", ())}
             for pathway in self._pathways.values():
                 check_statements(pathway.statements, dims, types, writable=writable,
                                  constants=constants, context=_context(pathway))
-            if self.event_driven or self.clock_driven or self.summed:
+            if self.event_driven or self.clock_driven or self.summed or self._subexpressions:
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
                 known.update(i=DIMENSIONLESS, j=DIMENSIONLESS)     # the synapse's neurons
@@ -301,6 +311,15 @@ class Synapses(NetworkObject):
         if (self._pathways or self._by_target or self._sums_into_source) and \
                 self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
+
+    def _through_subexpressions(self, names):
+        """``names`` and every name the subexpressions among them use, nested."""
+        names, todo = set(names), [n for n in names if n in self._subexpressions]
+        while todo:
+            new = self._subexpressions[todo.pop()].expr.identifiers - names
+            names |= new
+            todo += [n for n in new if n in self._subexpressions]
+        return names
 
     def _statements(self):
         """The statements of every pathway."""
@@ -871,6 +890,14 @@ class Synapses(NetworkObject):
         if name in ("i", "j"):
             self._check_available(name)
             return self._indices("pre" if name == "i" else "post").copy()
+        key, plain = split_plain(name, self._subexpressions)
+        if key in self._subexpressions:        # evaluated now, with units (w_eff_: without)
+            self._check_available(key)
+            eq = self._subexpressions[key]
+            values = self._evaluate(eq.expr, sys._getframe(1), f"{self.name}.{key}", eq.dim)
+            values = np.broadcast_to(values, (len(self),))
+            return np.asarray(values) if plain or eq.dim is DIMENSIONLESS else \
+                Quantity(np.asarray(values), dim=eq.dim)
         key, plain = split_plain(name, self._variables())
         if key in self._variables():
             return SynapticView(self, name)
@@ -986,6 +1013,9 @@ class Synapses(NetworkObject):
         if "_initialized" not in self.__dict__ or name.startswith("_"):
             return super().__setattr__(name, value)
         key, plain = split_plain(name, self._variables())
+        if split_plain(name, self._subexpressions)[0] in self._subexpressions:
+            raise AttributeError(f"'{name}' of synapses '{self.name}' is a subexpression and "
+                                 f"cannot be assigned.")
         if key not in self._variables() or key.startswith("_"):
             if hasattr(type(self), name) or name in self.__dict__:
                 return super().__setattr__(name, value)
@@ -1034,6 +1064,10 @@ class Synapses(NetworkObject):
         for name in _COUNTS:
             if name in expr.identifiers:
                 values[name] = self._counted(name)
+        for name in expr.identifiers & set(self._subexpressions):     # each, evaluated
+            eq = self._subexpressions[name]
+            values[name] = np.broadcast_to(self._evaluate(eq.expr, frame, f"{self.name}.{name}",
+                                                          eq.dim), (len(self),))
         for name, (where, group, var) in neuron.items():
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
@@ -1069,7 +1103,7 @@ class Synapses(NetworkObject):
         names += ["lastupdate"] if self.event_driven else []
         summed = [name for name, _, _ in self.summed]
         names += [n for n in self._neuron_names() if n not in summed]
-        names += summed if subexpressions else []
+        names += summed + list(self._subexpressions) if subexpressions else []
         if read_only_variables:
             names += ["N", "N_incoming", "N_outgoing", "N_pre", "N_post", "i", "i_pre",
                       "i_post", "j"]
@@ -1118,7 +1152,7 @@ class Synapses(NetworkObject):
                                 f"{group.name}.{var}; set it on '{group.name}'.")
             if name in self._state_names(True):
                 raise TypeError(f"Cannot set {self.name}.{name}: it is read-only (a count, an "
-                                f"index, a size, a time or a summed subexpression).")
+                                f"index, a size, a time or a subexpression).")
             raise KeyError(f"Synapses '{self.name}' have no variable {name!r} to set.")
         frame = sys._getframe(1 + level)
         for name, value in values.items():

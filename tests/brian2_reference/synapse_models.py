@@ -174,9 +174,32 @@ def summed_presynaptic(sim):
     return 40 * sim.ms, {"P": P, "Q": Q, "S": S, "T": T, "M": M}
 
 
+def subexpressions(sim):
+    """Synaptic subexpressions, nested, of a presynaptic variable and a
+    constant of the namespace, used by on_pre, by a clock-driven equation
+    and through it by a summed variable."""
+    ns = {"ms": sim.ms, "scale": 0.5}
+    P = sim.NeuronGroup(3, "dv/dt = (1 + 0.2*i)/(5*ms) : 1\nx : 1", threshold="v > 1",
+                        reset="v = 0", method="euler", namespace=ns)
+    P.x = "i + 1"
+    Q = sim.NeuronGroup(3, "dv/dt = (Isyn - v)/(10*ms) : 1\nIsyn : 1\nu : 1",
+                        method="euler", namespace=ns)
+    S = sim.Synapses(P, Q, """w : 1
+                              w_eff = w*scale*x_pre : 1
+                              w_twice = 2*w_eff : 1
+                              dg/dt = (w_eff - g)/(5*ms) : 1 (clock-driven)
+                              Isyn_post = g : 1 (summed)""", on_pre="u_post += w_twice",
+                     method="euler", namespace=ns)
+    S.connect(i=[0, 1, 2, 2], j=[0, 0, 1, 2])
+    S.w = "0.5 + i - 0.25*j"
+    M = sim.StateMonitor(Q, ["v", "u", "Isyn"], record=True)
+    return 30 * sim.ms, {"P": P, "Q": Q, "S": S, "M": M}
+
+
 MODELS = {f.__name__: f for f in (delays_and_order, lif_network, connect_patterns,
                                   connect_generators, stdp_traces, summed_conductances,
-                                  pathways_and_post_delays, summed_presynaptic)}
+                                  pathways_and_post_delays, summed_presynaptic,
+                                  subexpressions)}
 
 
 def _optional(obj, var):
