@@ -464,12 +464,7 @@ class NeuronGroup(NetworkObject):
         """Set variables from ``{name: values}`` (or a pandas DataFrame with
         ``format='pandas'`` and ``units=False``), as Brian's ``set_states``;
         with ``units`` (the default) each value's unit is checked."""
-        if format not in ("dict", "pandas"):
-            raise NotImplementedError(f"set_states(format={format!r}): the formats are "
-                                      "'dict' and 'pandas'.")
-        if format == "pandas":
-            _pandas("set_states", units)
-            values = {column: values[column].to_numpy() for column in values.columns}
+        values = _state_values(values, format, units)
         for name in values:
             if name not in self._arrays:
                 raise (EquationError(f"Cannot set {self.name}.{name}: it is read-only (a "
@@ -546,6 +541,18 @@ class NeuronGroup(NetworkObject):
 
     def __repr__(self):
         return f"NeuronGroup({self.N}, name={self.name!r})"
+
+
+def _state_values(values, format, units):
+    """``set_states``' values as ``{name: values}``: the format checked, and
+    a pandas DataFrame's columns taken (``format='pandas'``, ``units=False``)."""
+    if format not in ("dict", "pandas"):
+        raise NotImplementedError(f"set_states(format={format!r}): the formats are "
+                                  "'dict' and 'pandas'.")
+    if format == "pandas":
+        _pandas("set_states", units)
+        return {column: values[column].to_numpy() for column in values.columns}
+    return values
 
 
 def _pandas(what, units):

@@ -33,7 +33,7 @@ from . import random as ncg_random
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
-from .groups import _fmt, _in_group, _pandas
+from .groups import _fmt, _in_group, _pandas, _state_values
 from .subgroup import whole
 
 SAMPLE_TAG = 4094          # the stream of sample(...)'s draws (connect's skip walk: 4095)
@@ -1134,12 +1134,7 @@ class Synapses(NetworkObject):
         ``format='pandas'`` and ``units=False``), as Brian's ``set_states``;
         with ``units`` (the default) each value's unit is checked. Every name
         is checked before anything changes."""
-        if format not in ("dict", "pandas"):
-            raise NotImplementedError(f"set_states(format={format!r}): the formats are "
-                                      "'dict' and 'pandas'.")
-        if format == "pandas":
-            _pandas("set_states", units)
-            values = {column: values[column].to_numpy() for column in values.columns}
+        values = _state_values(values, format, units)
         writable = {n for n in self.equations if n in self._arrays} | \
             set(self._delay_variables()) | ({"lastupdate"} if self.event_driven else set())
         neuron = self._neuron_names()
