@@ -1061,6 +1061,21 @@ def test_synaptic_subexpressions_are_read_and_used_in_strings_as_brian():
         S.w_eff = 1 * mV
 
 
+def test_a_subexpression_of_n_incoming_normalises_in_the_code():
+    """``w_eff = w*x_pre/N_incoming`` in on_pre (the units of the equations
+    checked with N_incoming known): by hand, 1/2 + 2/2 into neuron 0 and 3/1
+    into neuron 1."""
+    P = NeuronGroup(3, "v : 1\nx : 1", threshold="v > 1", reset="v = 0")
+    P.v, P.x = 2, "i + 1"
+    Q = NeuronGroup(2, "v : 1")
+    S = Synapses(P, Q, """w : 1
+                          w_eff = w*x_pre/N_incoming : 1""", on_pre="v_post += w_eff")
+    S.connect(i=[0, 1, 2], j=[0, 0, 1])
+    S.w = 1
+    Network(P, Q, S).run(0.1 * ms)
+    assert list(Q.v) == [1.5, 3.0] and list(S.w_eff) == [0.5, 1.0, 3.0]
+
+
 def test_an_on_post_that_reads_the_source_runs_on_one_thread(tmp_path):
     """A presynaptic neuron's variable belongs to another thread, which may
     be at another step: an on_post that reads one makes the program serial

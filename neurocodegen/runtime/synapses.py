@@ -287,7 +287,8 @@ class Synapses(NetworkObject):
             if self.event_driven or self.clock_driven or self.summed or self._subexpressions:
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
-                known.update(i=DIMENSIONLESS, j=DIMENSIONLESS)     # the synapse's neurons
+                known.update(i=DIMENSIONLESS, j=DIMENSIONLESS, N=DIMENSIONLESS)  # the synapse's neurons
+                known.update({n: DIMENSIONLESS for n in _COUNTS})
                 self.equations.check_units(known, group_name=self.name)
             for name, side, var in self.summed:
                 group = self.target if side == "post" else self.source
