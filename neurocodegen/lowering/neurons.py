@@ -27,12 +27,12 @@ def is_stored_subexpression(eq):
     return eq.kind == "subexpression" and "constant over dt" in eq.flags
 
 
-def subexpression_table(equations):
+def subexpression_table(equations, kept=is_stored_subexpression):
     """name -> sympy expression with nested subexpressions substituted (except
-    stored ones, which stay symbols read from their arrays)."""
+    those ``kept`` says stay symbols: stored ones, read from their arrays)."""
     table = {}
     for name in equations.subexpr_names:  # topologically ordered
-        if not is_stored_subexpression(equations[name]):
+        if not kept(equations[name]):
             table[symbol(name)] = to_sympy(equations[name].expr).xreplace(table)
     return table
 

@@ -12,16 +12,14 @@ from ..integrators import ODESystem, integrate
 from ..model.expressions import to_sympy
 from ..specs import SynapsesSpec
 from . import lowers
-from .neurons import _KernelBuilder, _noise_split, expanded, guarded, spikes_array
+from .neurons import (_KernelBuilder, _noise_split, expanded, guarded, spikes_array,
+                      subexpression_table)
 
 
 def _sympy(spec, expr):
     """``expr`` (a parsed expression) as sympy, the synapses' subexpressions
     substituted (not the summed ones: those set a neuron's variable)."""
-    eqs, table = spec.equations, {}
-    for name in eqs.subexpr_names:                # topologically ordered
-        if "summed" not in eqs[name].flags:
-            table[ir.symbol(name)] = to_sympy(eqs[name].expr).xreplace(table)
+    table = subexpression_table(spec.equations, kept=lambda eq: "summed" in eq.flags)
     return to_sympy(expr).xreplace(table)
 
 

@@ -427,11 +427,7 @@ class NeuronGroup(NetworkObject):
         ``t`` and ``dt`` unless ``read_only_variables`` is False, and the
         subexpressions if ``subexpressions``), with units unless ``units`` is
         False; ``format='pandas'`` gives a pandas DataFrame (``units=False``)."""
-        if format not in ("dict", "pandas"):
-            raise NotImplementedError(f"get_states(format={format!r}): the formats are "
-                                      "'dict' and 'pandas'.")
-        if format == "pandas":
-            pandas = _pandas("get_states", units)
+        pandas = _states_pandas(format, units)
         names = self._state_names(subexpressions, read_only_variables) if vars is None \
             else list(vars)
         frame = sys._getframe(1 + level)
@@ -541,6 +537,15 @@ class NeuronGroup(NetworkObject):
 
     def __repr__(self):
         return f"NeuronGroup({self.N}, name={self.name!r})"
+
+
+def _states_pandas(format, units):
+    """``get_states``' format checked: pandas for ``format='pandas'``
+    (``units=False``), None for 'dict'."""
+    if format not in ("dict", "pandas"):
+        raise NotImplementedError(f"get_states(format={format!r}): the formats are "
+                                  "'dict' and 'pandas'.")
+    return _pandas("get_states", units) if format == "pandas" else None
 
 
 def _state_values(values, format, units):

@@ -33,7 +33,7 @@ from . import random as ncg_random
 from .base import NetworkObject, assigned_values, split_plain
 from .clock import check_time, random_state
 from .device import VariableView
-from .groups import _fmt, _in_group, _pandas, _state_values
+from .groups import _fmt, _in_group, _state_values, _states_pandas
 from .subgroup import whole
 
 SAMPLE_TAG = 4094          # the stream of sample(...)'s draws (connect's skip walk: 4095)
@@ -287,8 +287,8 @@ class Synapses(NetworkObject):
             if self.event_driven or self.clock_driven or self.summed or self._subexpressions:
                 known = {n: dims[n] for n in values}
                 known.update({n: dims[n] for n in neuron})
-                known.update(i=DIMENSIONLESS, j=DIMENSIONLESS, N=DIMENSIONLESS)  # the synapse's neurons
-                known.update({n: DIMENSIONLESS for n in _COUNTS})
+                # the synapse's neurons, their number and counts
+                known.update({n: DIMENSIONLESS for n in ("i", "j", "N", *_COUNTS)})
                 self.equations.check_units(known, group_name=self.name)
             for name, side, var in self.summed:
                 group = self.target if side == "post" else self.source
@@ -308,7 +308,7 @@ class Synapses(NetworkObject):
             self._keep_pre()
         for name, side in _COUNTS.items():       # the code reads them: by neuron
             if name in self._used:
-                self._set_internal(f"_{name}", self._neuron_counts(side))
+                self._set_internal(f"_{name}", self._neuron_counts(side).astype(np.int32))
         if (self._pathways or self._by_target or self._sums_into_source) and \
                 self._queue_for != (len(self), self.clock.dt_):
             self._prepare_queue()
@@ -414,9 +414,7 @@ class Synapses(NetworkObject):
         group, part, first = ((self._src, self.source, self._src_first) if side == "pre"
                               else (self._tgt, self.target, self._tgt_first))
         offsets = np.zeros(group.N + 1, dtype=np.int64)
-        counts = self._rows if side == "pre" and self._rows is not None else \
-            _counts(self._indices(side), part.N)
-        np.cumsum(counts, out=offsets[first + 1:first + 1 + part.N])
+        np.cumsum(self._neuron_counts(side), out=offsets[first + 1:first + 1 + part.N])
         offsets[first + 1 + part.N:] = offsets[first + part.N]
         return offsets
 
@@ -895,10 +893,8 @@ class Synapses(NetworkObject):
         if key in self._subexpressions:        # evaluated now, with units (w_eff_: without)
             self._check_available(key)
             eq = self._subexpressions[key]
-            values = self._evaluate(eq.expr, sys._getframe(1), f"{self.name}.{key}", eq.dim)
-            values = np.broadcast_to(values, (len(self),))
-            return np.asarray(values) if plain or eq.dim is DIMENSIONLESS else \
-                Quantity(np.asarray(values), dim=eq.dim)
+            values = self._expression_values(eq, sys._getframe(1))
+            return values if plain or eq.dim is DIMENSIONLESS else Quantity(values, dim=eq.dim)
         key, plain = split_plain(name, self._variables())
         if key in self._variables():
             return SynapticView(self, name)
@@ -930,28 +926,28 @@ class Synapses(NetworkObject):
 
     def _neuron_counts(self, side):
         """The synapses of each neuron of the source ('pre') or the target
-        ('post'), counted from the subgroup's first (int32, as Brian's)."""
+        ('post'), counted from the subgroup's first (int64)."""
         if side == "pre" and self._rows is not None:
-            return self._rows.astype(np.int32)
+            return self._rows
         part = self.source if side == "pre" else self.target
-        return _counts(self._indices(side), part.N).astype(np.int32)
+        return _counts(self._indices(side), part.N)
 
     def _counted(self, name):
-        """``N_incoming`` or ``N_outgoing`` of each synapse."""
+        """``N_incoming`` or ``N_outgoing`` of each synapse (int32, as Brian's)."""
         side = _COUNTS[name]
-        return self._neuron_counts(side)[self._indices(side)]
+        return self._neuron_counts(side).astype(np.int32)[self._indices(side)]
 
     @property
     def N_incoming_post(self):
         """The number of synapses of each neuron of the target (Brian's)."""
         self._check_available("N_incoming_post")
-        return self._neuron_counts("post")
+        return self._neuron_counts("post").astype(np.int32)
 
     @property
     def N_outgoing_pre(self):
         """The number of synapses of each neuron of the source (Brian's)."""
         self._check_available("N_outgoing_pre")
-        return self._neuron_counts("pre")
+        return self._neuron_counts("pre").astype(np.int32)
 
     def _read_only(self, name):
         if name in _COUNTS:
@@ -1066,9 +1062,7 @@ class Synapses(NetworkObject):
             if name in expr.identifiers:
                 values[name] = self._counted(name)
         for name in expr.identifiers & set(self._subexpressions):     # each, evaluated
-            eq = self._subexpressions[name]
-            values[name] = np.broadcast_to(self._evaluate(eq.expr, frame, f"{self.name}.{name}",
-                                                          eq.dim), (len(self),))
+            values[name] = self._expression_values(self._subexpressions[name], frame)
         for name, (where, group, var) in neuron.items():
             if name in expr.identifiers:
                 gdims, gtypes = group._dims_and_types()
@@ -1093,6 +1087,11 @@ class Synapses(NetworkObject):
                 f"Inconsistent units in '{what}': the expression has unit {_fmt(dim)} but "
                 f"the variable has unit {_fmt(expected_dim)}.", dim, expected_dim)
         return evaluate(expr, values, **random_state.assignment_draws(self._rng_id, len(self)))
+
+    def _expression_values(self, eq, frame):
+        """A subexpression's values (SI, without units), one per synapse."""
+        values = self._evaluate(eq.expr, frame, f"{self.name}.{eq.name}", eq.dim)
+        return np.asarray(np.broadcast_to(values, (len(self),)))
 
     # -- Brian's get_states ------------------------------------------------------------------
     def _state_names(self, subexpressions=False, read_only_variables=True):
@@ -1119,10 +1118,7 @@ class Synapses(NetworkObject):
         :meth:`_state_names`), one value per synapse (``N``, ``N_pre``,
         ``N_post`` and the times: one value), with units unless ``units`` is
         False; ``format='pandas'`` gives a pandas DataFrame (``units=False``)."""
-        if format not in ("dict", "pandas"):
-            raise NotImplementedError(f"get_states(format={format!r}): the formats are "
-                                      "'dict' and 'pandas'.")
-        pandas = _pandas("get_states", units) if format == "pandas" else None
+        pandas = _states_pandas(format, units)
         names = self._state_names(subexpressions, read_only_variables) if vars is None \
             else list(vars)
         frame = sys._getframe(1 + level)
@@ -1170,10 +1166,9 @@ class Synapses(NetworkObject):
                 return quantity(clock.t_ if name[0] == "t" else clock.dt_, TIME)
             if name == "t_in_timesteps" + suffix:
                 return int(round(clock.t_ / clock.dt_))
-        summed = {n: eq for n, eq in self.equations.items() if eq.kind == "subexpression"}
-        if name in summed:                     # its expression, per synapse
-            return quantity(self._evaluate(summed[name].expr, frame, f"{self.name}.{name}",
-                                           summed[name].dim), summed[name].dim)
+        eq = self.equations.get(name)
+        if eq is not None and eq.kind == "subexpression":      # summed or not: per synapse
+            return quantity(self._expression_values(eq, frame), eq.dim)
         neuron = self._neuron_names()
         if name in neuron and name not in self._variables():
             where, group, var = neuron[name]
